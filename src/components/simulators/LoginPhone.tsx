@@ -1,0 +1,77 @@
+import type { Frame } from '../../simulations/engine.ts';
+import type { LoginContext } from '../../flows/login.ts';
+import { DEMO_APP } from '../../wechat/simulated-world.ts';
+import { PhoneFrame } from '../../simulator/PhoneFrame.tsx';
+import { shorten } from '../../simulator/format.ts';
+
+const busyText: Record<string, string> = {
+  'loggingIn.requestingCode': '登录中…',
+  'loggingIn.awaitingServer.requestInFlight': '登录中…',
+  'loggingIn.awaitingServer.exchangingCode': '登录中…',
+  'loggingIn.awaitingServer.issuingToken': '登录中…',
+  'loggingIn.awaitingServer.respondingWithError': '登录中…',
+  checkingSession: '启动中…',
+  fetchingProfile: '加载中…',
+  resubmittingCode: '提交中…',
+  callingWeChatDirectly: '请求中…',
+};
+
+/** What the user sees in the mini program at each step of the login flow. */
+export function LoginPhone({ frame, press }: { frame: Frame; press(id: string): void }) {
+  const context = frame.context as unknown as LoginContext;
+  const busy = busyText[frame.state];
+  const signedIn = context.token !== null;
+
+  return (
+    <PhoneFrame
+      title={DEMO_APP.name}
+      clock={frame.world.clock}
+      overlay={
+        <>
+          {busy && (
+            <div className="sim-toast" role="status">
+              <span className="sim-toast__spinner" aria-hidden="true" />
+              {busy}
+            </div>
+          )}
+          {!busy && context.lastError && (
+            <div className="sim-toast sim-toast--error" role="status">
+              {context.lastError.message}
+            </div>
+          )}
+        </>
+      }
+    >
+      <div className="sim-mp">
+        <div className="sim-mp__avatar" aria-hidden="true">
+          {signedIn ? '林' : '?'}
+        </div>
+        {signedIn ? (
+          <>
+            <p className="sim-mp__headline">已登录</p>
+            <p className="sim-mp__meta">
+              openid <code>{shorten(context.openid ?? '', 20)}</code>
+            </p>
+            {context.sessionKeyOnClient && <p className="sim-mp__danger">本机存着 session_key（错误设计）</p>}
+            <button type="button" className="sim-mp__button" onClick={() => press('profile')}>
+              请求我的资料
+            </button>
+          </>
+        ) : (
+          <>
+            <p className="sim-mp__headline">欢迎来到能力实验室</p>
+            <p className="sim-mp__meta">登录后同步你的学习进度</p>
+            <button
+              type="button"
+              className="sim-mp__button sim-mp__button--primary"
+              onClick={() => press('login')}
+              aria-busy={busy !== undefined}
+            >
+              登录
+            </button>
+          </>
+        )}
+      </div>
+    </PhoneFrame>
+  );
+}

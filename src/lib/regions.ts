@@ -1,0 +1,35 @@
+/**
+ * Region markers in code samples: `// #region name` … `// #endregion` (or
+ * the `<!-- -->` form in WXML). The markers are removed and each region
+ * becomes a 1-based inclusive line range in the cleaned text, so the code
+ * panel can mark the lines of the current step.
+ */
+export interface RegionedSource {
+  code: string;
+  regions: Record<string, [start: number, end: number]>;
+}
+
+const START = /^\s*(?:\/\/|<!--)\s*#region\s+([\w-]+)\s*(?:-->)?\s*$/;
+const END = /^\s*(?:\/\/|<!--)\s*#endregion\b.*$/;
+
+export function extractRegions(source: string, fileName = 'source'): RegionedSource {
+  const kept: string[] = [];
+  const regions: RegionedSource['regions'] = {};
+  const open: { name: string; start: number }[] = [];
+  for (const line of source.replace(/\n$/, '').split('\n')) {
+    const start = START.exec(line);
+    if (start) {
+      open.push({ name: start[1]!, start: kept.length + 1 });
+      continue;
+    }
+    if (END.test(line)) {
+      const region = open.pop();
+      if (!region) throw new Error(`${fileName}: #endregion without #region`);
+      regions[region.name] = [region.start, kept.length];
+      continue;
+    }
+    kept.push(line);
+  }
+  if (open.length > 0) throw new Error(`${fileName}: unclosed #region ${open.map((r) => r.name).join(', ')}`);
+  return { code: kept.join('\n'), regions };
+}

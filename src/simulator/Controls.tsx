@@ -1,0 +1,71 @@
+import type { Control } from '../simulations/types.ts';
+import { STEP_CONTROL_ID, type Frame } from '../simulations/engine.ts';
+import type { ControllerState } from './controller.ts';
+
+interface ControlsProps {
+  controls: readonly Control<unknown, unknown>[];
+  state: ControllerState;
+  onPress(id: string): void;
+  onBack(): void;
+  onForward(): void;
+  onReset(): void;
+}
+
+/**
+ * Buttons stay focusable when unavailable (aria-disabled, not disabled), so a
+ * keyboard user's focus never drops to the page when the flow moves on.
+ */
+function ControlButton({ id, label, hint, frame, onPress }: { id: string; label: string; hint?: string | undefined; frame: Frame; onPress(id: string): void }) {
+  const enabled = frame.enabled.includes(id);
+  const pressed = frame.active.includes(id);
+  return (
+    <button
+      type="button"
+      className="sim-button"
+      data-control={id}
+      aria-disabled={!enabled}
+      aria-pressed={pressed || undefined}
+      title={hint}
+      onClick={() => enabled && onPress(id)}
+    >
+      {label}
+    </button>
+  );
+}
+
+export function Controls({ controls, state, onPress, onBack, onForward, onReset }: ControlsProps) {
+  const { frame } = state;
+  const user = controls.filter((c) => c.kind === 'user');
+  const world = controls.filter((c) => c.kind === 'world');
+  return (
+    <section className="sim-controls" aria-label="操作">
+      <div className="sim-controls__group" role="group" aria-label="流程">
+        <ControlButton id={STEP_CONTROL_ID} label="下一步" frame={frame} onPress={onPress} />
+        <span className="sim-controls__pending" aria-live="polite">
+          {frame.pendingDescription ? `待处理：${frame.pendingDescription}` : '没有待处理的消息，请选择一个操作'}
+        </span>
+      </div>
+      <div className="sim-controls__group" role="group" aria-label="用户操作">
+        {user.map((c) => (
+          <ControlButton key={c.id} id={c.id} label={c.label} hint={c.hint} frame={frame} onPress={onPress} />
+        ))}
+      </div>
+      <div className="sim-controls__group" role="group" aria-label="世界">
+        {world.map((c) => (
+          <ControlButton key={c.id} id={c.id} label={c.label} hint={c.hint} frame={frame} onPress={onPress} />
+        ))}
+      </div>
+      <div className="sim-controls__group" role="group" aria-label="历史">
+        <button type="button" className="sim-button" aria-disabled={!state.canBack} onClick={() => state.canBack && onBack()}>
+          后退一步
+        </button>
+        <button type="button" className="sim-button" aria-disabled={!state.canForward} onClick={() => state.canForward && onForward()}>
+          前进一步
+        </button>
+        <button type="button" className="sim-button" aria-disabled={state.steps.length === 0 && !state.canForward} onClick={onReset}>
+          重置
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * One ready-made world for the simulators: a WeChat server, one mini program
+ * account, one user on one phone, and the developer server between them, all
+ * on a virtual clock and a seeded random source. Each flow's simulation adds
+ * what it needs on top; the parts are the same ones the companion uses.
+ */
+import { HOUR, VirtualClock } from './clock.ts';
+import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer-server.ts';
+import { isWeChatError } from './errors.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
+import { createLoginTokenIssuer } from './login-token.ts';
+import { seededRandom } from './random.ts';
+import { WeChatClient } from './wechat-client.ts';
+import { WeChatServer } from './wechat-server.ts';
+import type { Recorder, SimMessage } from './wire.ts';
+
+export const DEMO_APP = {
+  appid: 'wx8a1b2c3d4e5f6a7b',
+  /** A made-up secret for the simulation only. */
+  secret: 'demo0secret0not0real0000000000aa',
+  name: '能力实验室',
+} as const;
+
+export const DEMO_USER = {
+  id: 'user-1',
+  nickname: '小林',
+  phoneNumber: '13580006666',
+  countryCode: '86',
+} as const;
+
+export const DEVELOPER_ORIGIN = 'https://api.lab.example.com';
+
+export const TOKEN_LIFETIME_SECONDS = 2 * 60 * 60;
+
+export interface SimulatedWorld {
+  clock: VirtualClock;
+  wechat: WeChatServer;
+  client: WeChatClient;
+  sessions: ReturnType<typeof createMemorySessionStore>;
+  server: ReturnType<typeof createDeveloperServer>;
+  settings: { exposeSessionKey: boolean };
+  /** Set by the engine for the duration of one step, so every party can report what crosses the wire. */
+  wire: Recorder;
+}
+
+const silentWire: Recorder = { record: () => {} };
+
+export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
+  const clock = new VirtualClock();
+  const random = seededRandom(seed);
+  const wechat = new WeChatServer({ clock, random });
+  wechat.registerApp({ ...DEMO_APP, openPlatformId: 'open-lab' });
+  wechat.registerUser({ ...DEMO_USER });
+
+  const world = { clock, wechat, settings: { exposeSessionKey: false }, wire: silentWire } as SimulatedWorld;
+
+  const wechatApi: WeChatApi = {
+    async code2Session(jsCode) {
+      const query = { appid: DEMO_APP.appid, secret: DEMO_APP.secret, js_code: jsCode, grant_type: 'authorization_code' };
+      world.wire.record({
+        from: 'developer',
+        to: 'wechat',
+        label: 'GET /sns/jscode2session',
+        payload: query,
+        secrets: ['secret'],
+      });
+      const response = wechat.jscode2session(query);
+      world.wire.record({
+        from: 'wechat',
+        to: 'developer',
+        label: isWeChatError(response) ? `errcode ${response.errcode}` : 'openid + session_key',
+        payload: response,
+        secrets: ['session_key'],
+        tone: isWeChatError(response) ? 'error' : 'normal',
+      });
+      return response;
+    },
+  };
+
+  world.sessions = createMemorySessionStore();
+  world.server = createDeveloperServer({
+    wechat: wechatApi,
+    sessions: world.sessions,
+    tokens: createLoginTokenIssuer({
+      secret: new TextEncoder().encode('simulation-only-token-secret-32bytes!'),
+      clock,
+      lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+    }),
+    now: () => clock.now(),
+    exposeSessionKey: () => world.settings.exposeSessionKey,
+  });
+
+  world.client = new WeChatClient({
+    wechat,
+    appid: DEMO_APP.appid,
+    userId: DEMO_USER.id,
+    requestDomains: { [DEVELOPER_ORIGIN]: (request) => routeDeveloperRequest(world, request) },
+  });
+  return world;
+}
+
+/** The developer server's HTTP surface as the simulated network sees it, recording both directions. */
+async function routeDeveloperRequest(world: SimulatedWorld, request: HttpRequest): Promise<HttpResponse> {
+  world.wire.record({
+    from: 'miniprogram',
+    to: 'developer',
+    label: `${request.method} ${request.path}`,
+    payload: request.body ?? (request.headers.authorization ? { Authorization: request.headers.authorization } : undefined),
+  });
+  let response: HttpResponse;
+  if (request.method === 'POST' && request.path === '/api/login') response = await world.server.login(request.body);
+  else if (request.method === 'GET' && request.path === '/api/me') response = await world.server.me(request.headers.authorization);
+  else response = { status: 404, body: { error: { code: 'NOT_FOUND', message: '没有这个接口' } } };
+  world.wire.record(responseMessage(response));
+  return response;
+}
+
+export function responseMessage(response: HttpResponse): SimMessage {
+  const failed = response.status >= 400;
+  return {
+    from: 'developer',
+    to: 'miniprogram',
+    label: `${response.status}${failed ? ' 错误' : ' OK'}`,
+    payload: response.body,
+    secrets: ['session_key'],
+    tone: failed ? 'error' : 'normal',
+  };
+}
