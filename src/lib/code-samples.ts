@@ -29,7 +29,7 @@ export async function highlightSample(file: string): Promise<HighlightedSample> 
   const { code, regions } = extractRegions(source, file);
   const lang = languages[extname(file)];
   if (!lang) throw new Error(`no language for ${file}`);
-  const { tokens } = await codeToTokens(code, { lang, themes: { light: 'github-light', dark: 'github-dark' } });
+  const { tokens } = await codeToTokens(code, { lang, themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' } });
   const lines = tokens.map((line) =>
     line.map((token) => {
       const style = (token.htmlStyle ?? {}) as Record<string, string>;

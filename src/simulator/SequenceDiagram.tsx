@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { LANES, type Lane } from '../simulations/types.ts';
 import type { Frame } from '../simulations/engine.ts';
+import { shorten } from './format.ts';
 
 const laneIndex = Object.fromEntries(LANES.map((lane, index) => [lane.id, index])) as Record<Lane, number>;
 const laneLabel = Object.fromEntries(LANES.map((lane) => [lane.id, lane.label])) as Record<Lane, string>;
@@ -16,7 +17,7 @@ function Payload({ payload, secrets }: { payload: unknown; secrets: readonly str
           <div key={key} className={secret ? 'sim-kv sim-kv--secret' : 'sim-kv'}>
             <dt>{key}</dt>
             <dd>
-              <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>
+              <code title={typeof value === 'string' ? value : undefined}>{typeof value === 'string' ? shorten(value, 64) : JSON.stringify(value)}</code>
               {secret && <span className="sim-badge sim-badge--secret">仅限服务器</span>}
             </dd>
           </div>

@@ -1,6 +1,6 @@
 import { LANES } from '../simulations/types.ts';
 import type { Frame } from '../simulations/engine.ts';
-import { formatClock } from './format.ts';
+import { formatClock, shorten } from './format.ts';
 
 /** Who holds what right now, and anything that is wrong with it. */
 export function WorldPanel({ frame }: { frame: Frame }) {
@@ -35,7 +35,7 @@ export function WorldPanel({ frame }: { frame: Frame }) {
               {rows.map((row) => (
                 <dd key={`${row.item}`} className={row.secret ? 'sim-holding sim-holding--secret' : 'sim-holding'}>
                   <span className="sim-holding__item">{row.item}</span>
-                  <code className="sim-holding__value">{row.value}</code>
+                  <code className="sim-holding__value" title={row.value}>{shorten(row.value, 64)}</code>
                   {row.secret && (
                     <span className={`sim-badge ${lane.id === 'miniprogram' ? 'sim-badge--danger' : 'sim-badge--secret'}`}>
                       {lane.id === 'miniprogram' ? '不该在这里' : '仅限服务器'}

@@ -2,14 +2,14 @@ import { login } from './utils/auth';
 
 App({
   // #region check-session
-  // Call login-related APIs in onLaunch, not in every page's onShow:
-  // wx.login may refresh session_key, and both APIs are rate limited.
+  // 登录相关的接口放在 onLaunch 里调用，不要放进每个页面的 onShow：
+  // wx.login 可能刷新 session_key，而且这两个接口都限频。
   onLaunch() {
     const token = wx.getStorageSync('token') as string;
     if (!token) return;
     wx.checkSession({
       success: () => {
-        // session_key of the latest code is still valid: keep our token.
+        // 最近一次 code 对应的 session_key 还有效：继续用手里的 token。
       },
       fail: () => {
         wx.removeStorageSync('token');

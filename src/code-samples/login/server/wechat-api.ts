@@ -9,7 +9,7 @@ export interface Code2SessionResult {
 }
 
 // #region code2session
-/** auth.code2Session: only the server knows the AppSecret, so only the server calls this. */
+/** auth.code2Session：只有服务器知道 AppSecret，所以只有服务器调用它。 */
 export async function code2Session(jsCode: string): Promise<Code2SessionResult> {
   const query = new URLSearchParams({
     appid: process.env.WECHAT_APPID ?? '',
@@ -18,7 +18,7 @@ export async function code2Session(jsCode: string): Promise<Code2SessionResult> 
     grant_type: 'authorization_code',
   });
   const response = await fetch(`${WECHAT_API_BASE}/sns/jscode2session?${query}`);
-  // A success may carry no errcode at all: treat only a present, non-zero errcode as an error.
+  // 成功时响应里可能根本没有 errcode：只有 errcode 存在且不为 0 才算失败。
   return (await response.json()) as Code2SessionResult;
 }
 // #endregion

@@ -6,7 +6,7 @@ interface LoginResponse {
 }
 
 // #region login
-/** wx.login → code → our server. The code is valid for 5 minutes and only once. */
+/** wx.login → code → 自己的服务器。code 5 分钟内有效，只能用一次。 */
 export function login(): Promise<string> {
   return new Promise((resolve, reject) => {
     wx.login({
@@ -20,7 +20,7 @@ export function login(): Promise<string> {
           });
           // #endregion
           // #region store-token
-          // Only our own token is stored; session_key never reaches the phone.
+          // 手机上只存自己签发的 token；session_key 永远不下发。
           wx.setStorageSync('token', token);
           resolve(token);
           // #endregion

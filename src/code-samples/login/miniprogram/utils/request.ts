@@ -32,14 +32,14 @@ function send<T>(options: RequestOptions): Promise<T> {
         const { error } = data as { error: { code: string; message: string } };
         reject(new HttpError(statusCode, error.code, error.message));
       },
-      // Only transport problems land here: any HTTP status is a "success" for wx.request.
+      // 只有网络层失败才会进 fail：对 wx.request 来说，任何 HTTP 状态码都算 success。
       fail: ({ errMsg }) => reject(new HttpError(0, 'NETWORK', errMsg)),
     });
   });
 }
 
 // #region request
-/** Every authenticated call: on 401 log in again once, then retry once. */
+/** 所有需要登录态的请求：遇到 401 就重新登录一次，再重试一次。 */
 export async function request<T>(options: RequestOptions): Promise<T> {
   try {
     return await send<T>(options);

@@ -1,11 +1,11 @@
-// ❌ The wrong way, kept only to show why it fails.
+// ❌ 错误做法，只用来演示它为什么行不通。
 // #region direct-call
-const APP_SECRET = 'xxxxxxxx'; // anyone can unpack the mini program and read this
+const APP_SECRET = 'xxxxxxxx'; // 任何人解包小程序都能读到它
 
 export function loginDirectly(code: string): void {
   wx.request({
     url: `https://api.weixin.qq.com/sns/jscode2session?appid=wx8a1b2c3d4e5f6a7b&secret=${APP_SECRET}&js_code=${code}&grant_type=authorization_code`,
-    // Fails: api.weixin.qq.com cannot be configured as a request domain.
+    // 必然失败：api.weixin.qq.com 不能配置成 request 合法域名。
     fail: ({ errMsg }) => console.error(errMsg),
   });
 }

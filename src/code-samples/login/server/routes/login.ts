@@ -35,7 +35,7 @@ export default async function loginRoutes(app: FastifyInstance) {
       }
       // #region issue-token
       const { openid, session_key: sessionKey, unionid } = result as Required<typeof result>;
-      // session_key stays here; the mini program only ever sees our own token.
+      // session_key 留在服务器；小程序只拿到我们自己签发的 token。
       await sessions.save({ openid, sessionKey, unionid, updatedAt: Date.now() });
       const token = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })

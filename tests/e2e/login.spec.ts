@@ -1,0 +1,163 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { SimulatorPage } from './simulator.ts';
+
+test.describe('/login/ simulator', () => {
+  test('a full login, with the keyboard only', async ({ page }) => {
+    const sim = new SimulatorPage(page, 'login');
+    await sim.open('/login/');
+    await sim.expectState('signedOut');
+
+    // The reader tabs into the simulator until the 登录 control has focus.
+    const login = sim.control('用户操作', '登录');
+    for (let i = 0; i < 80 && !(await login.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    await expect(login).toBeFocused();
+    await page.keyboard.press('Enter');
+    await sim.expectState('loggingIn.requestingCode');
+
+    // 下一步 sits just before the user controls; every press delivers one step.
+    await sim.next.focus();
+    await expect(sim.next).toBeFocused();
+    for (const state of [
+      'loggingIn.awaitingServer.requestInFlight',
+      'loggingIn.awaitingServer.exchangingCode',
+      'loggingIn.awaitingServer.issuingToken',
+      'loggedIn',
+    ]) {
+      await page.keyboard.press('Enter');
+      await sim.expectState(state);
+    }
+    // Focus stays on 下一步 even now that nothing is pending.
+    await expect(sim.next).toBeFocused();
+    await expect(sim.next).toHaveAttribute('aria-disabled', 'true');
+    await expect(sim.root.getByText('已登录', { exact: true })).toBeVisible();
+    await expect(sim.messages.filter({ hasText: 'GET /sns/jscode2session' })).toHaveCount(1);
+    // session_key shows up only between the servers.
+    await expect(sim.messages.filter({ hasText: 'session_key' })).toHaveCount(1);
+    await expect(sim.messages.filter({ hasText: '开发者服务器 → 小程序' }).filter({ hasText: 'session_key' })).toHaveCount(0);
+  });
+
+  test('an expired code ends in 40029 and the reader sees why', async ({ page }) => {
+    const sim = new SimulatorPage(page, 'login');
+    await sim.open('/login/');
+    await sim.press('用户操作', '登录');
+    await sim.step(2);
+    await sim.press('世界', '+6 分钟');
+    await sim.step();
+    await sim.expectState('loggingIn.awaitingServer.respondingWithError');
+    await expect(sim.messages.last()).toContainText('errcode 40029');
+    await sim.step();
+    await sim.expectState('signedOut');
+    await expect(sim.messages.last()).toContainText('401');
+    await expect(sim.root.getByRole('status').filter({ hasText: 'code 无效或已过期' })).toBeVisible();
+  });
+
+  test('the deep link restores the same step after a reload', async ({ page }) => {
+    const sim = new SimulatorPage(page, 'login');
+    await sim.open('/login/');
+    await sim.press('用户操作', '登录');
+    await sim.step(4);
+    await sim.press('用户操作', '重复提交刚才的 code');
+    await sim.step();
+    await sim.expectState('loggedIn');
+    const count = await sim.messages.count();
+    await expect(page).toHaveURL(/[?&]login=1\.login\.next\.next\.next\.next\.resubmit\.next/);
+
+    await page.reload();
+    await sim.root.scrollIntoViewIfNeeded();
+    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.expectState('loggedIn');
+    await expect(sim.messages).toHaveCount(count);
+    await expect(sim.messages.last()).toContainText('401');
+    await expect(sim.root.getByText('code 已被使用过', { exact: false }).first()).toBeVisible();
+
+    // Step back and forward walk the same history.
+    await sim.press('历史', '后退一步');
+    await sim.expectState('resubmittingCode');
+    await sim.press('历史', '前进一步');
+    await sim.expectState('loggedIn');
+  });
+
+  for (const [name, value, expected] of [
+    ['markup in a step', '1.login.<img src=x onerror=alert(1)>', '不是这个模拟器的操作'],
+    ['an unknown version', '9.login.next', '格式版本无法识别'],
+    ['a step that cannot happen yet', '1.next', '无法还原'],
+  ] as const) {
+    test(`a tampered link (${name}) shows a message and starts fresh`, async ({ page }) => {
+      const dialogs: string[] = [];
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      const sim = new SimulatorPage(page, 'login');
+      await sim.open('/login/', `?login=${encodeURIComponent(value)}`);
+      await expect(sim.root.getByRole('alert')).toContainText(expected);
+      await sim.expectState('signedOut');
+      await expect(sim.root.locator('img')).toHaveCount(0);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+      // The simulator still works and the bad value is gone from the URL.
+      await sim.press('用户操作', '登录');
+      await sim.expectState('loggingIn.requestingCode');
+      await expect(page).toHaveURL(/[?&]login=1\.login$/);
+    });
+  }
+
+  test('the wrong design is flagged as a security error', async ({ page }) => {
+    const sim = new SimulatorPage(page, 'login');
+    await sim.open('/login/');
+    await sim.press('世界', '错误设计：把 session_key 下发给小程序');
+    await expect(sim.control('世界', '错误设计：把 session_key 下发给小程序')).toHaveAttribute('aria-pressed', 'true');
+    await sim.press('用户操作', '登录');
+    await sim.step(4);
+    await expect(sim.root.getByRole('status').filter({ hasText: '安全错误：session_key 到了小程序里' })).toBeVisible();
+    await sim.press('用户操作', '小程序直连微信接口');
+    await sim.step();
+    await expect(sim.messages.last()).toContainText('url not in domain list');
+    await expect(sim.root.getByRole('status').filter({ hasText: '小程序试图直连 api.weixin.qq.com' })).toBeVisible();
+  });
+
+  for (const theme of ['light', 'dark']) {
+    test(`axe finds no violations in the ${theme} theme, before and after stepping`, async ({ page }) => {
+      // axe walks the whole long chapter twice here.
+      test.setTimeout(120_000);
+      await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
+      const sim = new SimulatorPage(page, 'login');
+      await sim.open('/login/');
+      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+      await sim.press('世界', '错误设计：把 session_key 下发给小程序');
+      await sim.press('用户操作', '登录');
+      await sim.step(4);
+      await page.locator('details.sim-log summary').click();
+      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+    });
+  }
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the chapter reads completely and the simulator shows its first step', async ({ page }) => {
+    await page.goto('/login/');
+    await expect(page.getByRole('heading', { level: 1, name: '小程序登录' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '排错速查' })).toBeVisible();
+    const root = page.locator('[data-flow="login"]');
+    await expect(root).toHaveAttribute('data-state', 'signedOut');
+    await expect(root.getByRole('button', { name: '登录', exact: true }).first()).toBeVisible();
+  });
+});
+
+test.describe('site', () => {
+  test('the home page maps the published chapters and ships no framework JavaScript', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('link', { name: /小程序登录/ }).first()).toHaveAttribute('href', '/login/');
+    await expect(page.locator('astro-island')).toHaveCount(0);
+    const sidebar = page.locator('nav[aria-label="Main"], #starlight__sidebar').first();
+    await expect(sidebar.getByRole('link', { name: '授权' })).toHaveCount(0);
+    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  });
+});

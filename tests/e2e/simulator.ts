@@ -1,0 +1,51 @@
+/** Page object for any flow simulator: role-based locators over the shell's test contract. */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class SimulatorPage {
+  readonly root: Locator;
+
+  constructor(
+    readonly page: Page,
+    readonly flow: string,
+  ) {
+    this.root = page.locator(`[data-flow="${flow}"]`);
+  }
+
+  async open(path: string, query = '') {
+    await this.page.goto(`${path}${query}`);
+    await this.root.scrollIntoViewIfNeeded();
+    await expect(this.root).toHaveAttribute('data-ready', 'true');
+  }
+
+  group(name: string): Locator {
+    return this.root.getByRole('group', { name, exact: true });
+  }
+
+  control(group: string, name: string): Locator {
+    return this.group(group).getByRole('button', { name, exact: true });
+  }
+
+  get next(): Locator {
+    return this.control('流程', '下一步');
+  }
+
+  async press(group: string, name: string) {
+    await this.control(group, name).click();
+  }
+
+  async step(times = 1) {
+    for (let i = 0; i < times; i++) {
+      const before = await this.messages.count();
+      await this.next.click();
+      await expect.poll(() => this.messages.count()).toBeGreaterThan(before);
+    }
+  }
+
+  get messages(): Locator {
+    return this.root.getByRole('region', { name: '时序图' }).getByRole('listitem');
+  }
+
+  async expectState(state: string) {
+    await expect(this.root).toHaveAttribute('data-state', state);
+  }
+}
