@@ -5,7 +5,7 @@
  * is seeded and its clock is virtual; that is what makes deep links and step
  * back possible without storing any state but the list.
  */
-import { createActor, type Actor, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { createActor, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import type { SimMessage } from '../wechat/wire.ts';
 import type { SimulationDefinition, WorldView } from './types.ts';
 
@@ -82,6 +82,11 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
     return this.#actor.getSnapshot() as SnapshotFrom<TMachine>;
   }
 
+  /** The same snapshot, typed for the engine's own generic use. */
+  get #current(): AnyMachineSnapshot {
+    return this.#actor.getSnapshot() as AnyMachineSnapshot;
+  }
+
   get pendingEffect(): string | null {
     return this.#pending;
   }
@@ -91,7 +96,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
     if (controlId === STEP_CONTROL_ID) return this.#pending !== null;
     const control = this.definition.controls.find((c) => c.id === controlId);
     if (!control) return false;
-    return control.kind === 'world' || this.snapshot.can(control.event);
+    return control.kind === 'world' || this.#current.can(control.event);
   }
 
   async apply(controlId: string): Promise<ApplyResult> {
@@ -117,19 +122,19 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
     this.#log.push({
       control: controlId,
       label: this.#labelOf(controlId),
-      state: stateToString(this.snapshot.value),
+      state: stateToString(this.#current.value),
       messages: this.#messages.length - before,
     });
     return { ok: true };
   }
 
   frame(): Frame {
-    const snapshot = this.snapshot;
+    const snapshot = this.#current;
     const state = stateToString(snapshot.value);
     const readerEvents = new Set(
       this.definition.controls.flatMap((c) => (c.kind === 'user' ? [c.event.type as string] : [])),
     );
-    const accepts = [...new Set(snapshot._nodes.flatMap((node) => [...node.ownEvents]))]
+    const accepts = [...new Set(snapshot._nodes.flatMap((node) => node.ownEvents as string[]))]
       .filter((type) => snapshot.can({ type } as never) || !readerEvents.has(type))
       .map((type) => ({ type, byReader: readerEvents.has(type) }));
     const controlIds = [STEP_CONTROL_ID, ...this.definition.controls.map((c) => c.id)];
@@ -142,7 +147,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
       pendingDescription: this.#pending ? this.definition.describeEffect(this.#pending) : null,
       messages: this.#messages.map((m) => ({ ...m })),
       log: this.#log.map((entry) => ({ ...entry })),
-      world: this.definition.view(this.world, snapshot),
+      world: this.definition.view(this.world, this.snapshot),
       enabled: controlIds.filter((id) => this.canApply(id)),
       active: this.definition.controls.flatMap((c) => (c.kind === 'world' && c.active?.(this.world) ? [c.id] : [])),
       code: this.definition.code(state, this.#pending),

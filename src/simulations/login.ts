@@ -278,7 +278,7 @@ export const loginSampleFiles = [
   'login/miniprogram/utils/wrong.ts',
 ] as const;
 
-function view(world: LoginWorld, snapshot: LoginSnapshot) {
+function view(world: LoginWorld) {
   const storage = world.client.storageSnapshot();
   const holdings: HolderRow[] = [];
   for (const [key, value] of Object.entries(storage)) {

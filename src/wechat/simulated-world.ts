@@ -4,7 +4,7 @@
  * on a virtual clock and a seeded random source. Each flow's simulation adds
  * what it needs on top; the parts are the same ones the companion uses.
  */
-import { HOUR, VirtualClock } from './clock.ts';
+import { VirtualClock } from './clock.ts';
 import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer-server.ts';
 import { isWeChatError } from './errors.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';

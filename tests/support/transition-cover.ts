@@ -38,7 +38,8 @@ export function transitionCover<TMachine extends AnyStateMachine>(machine: TMach
     const prefix = shortest.get(source);
     if (!prefix) throw new Error(`no path to ${source}`);
     for (const { event, state: next } of Object.values(transitions) as { event: EventFromLogic<TMachine>; state: SnapshotFrom<TMachine> }[]) {
-      if (options.serializeState(next) === source && next.value === (state as SnapshotFrom<TMachine>).value && !changesContext(state, next)) continue;
+      // The adjacency map tries every event everywhere; keep only the ones the state really handles.
+      if (!(state as { can(e: unknown): boolean }).can(event)) continue;
       taken.push({ from: state as SnapshotFrom<TMachine>, event, to: next });
       paths.push({
         name: `${source} --${event.type}${describePayload(event)}--> ${options.serializeState(next)}`,
@@ -57,10 +58,6 @@ export function transitionCover<TMachine extends AnyStateMachine>(machine: TMach
       ),
   );
   return { paths, untaken: untaken.map(({ node, eventType, target }) => `${node.id} --${eventType}--> ${target?.id ?? '(self)'}`) };
-}
-
-function changesContext(a: unknown, b: unknown): boolean {
-  return JSON.stringify((a as { context: unknown }).context) !== JSON.stringify((b as { context: unknown }).context);
 }
 
 function describePayload(event: { type: string }): string {
