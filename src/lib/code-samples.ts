@@ -24,11 +24,16 @@ const SAMPLES_ROOT = join(process.cwd(), 'src', 'code-samples');
 
 const languages: Record<string, BundledLanguage> = { '.ts': 'ts', '.wxml': 'html', '.json': 'json' };
 
-export async function highlightSample(file: string): Promise<HighlightedSample> {
+/** A sample's code without region markers, with the language to highlight it as. */
+export async function readSample(file: string): Promise<{ code: string; regions: Record<string, [number, number]>; lang: BundledLanguage }> {
   const source = await readFile(join(SAMPLES_ROOT, file), 'utf8');
-  const { code, regions } = extractRegions(source, file);
   const lang = languages[extname(file)];
   if (!lang) throw new Error(`no language for ${file}`);
+  return { ...extractRegions(source, file), lang };
+}
+
+export async function highlightSample(file: string): Promise<HighlightedSample> {
+  const { code, regions, lang } = await readSample(file);
   const { tokens } = await codeToTokens(code, { lang, themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' } });
   const lines = tokens.map((line) =>
     line.map((token) => {

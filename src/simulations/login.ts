@@ -252,29 +252,34 @@ const effectDescriptions: Record<LoginEffect, string> = {
   requestWeChatApiDirectly: '微信客户端处理这次 wx.request',
 };
 
-/** The code a reader should look at for each state; files live in src/code-samples and src/wechat. */
+/**
+ * The code a reader should look at in each state. The files are the same
+ * ones the chapter prints in full, so the panel and the page never disagree.
+ */
 const codeByState: Record<string, { file: string; region: string }> = {
-  signedOut: { file: 'login/miniprogram/pages/index/index.wxml', region: 'login-button' },
+  signedOut: { file: 'login/miniprogram/pages/index/index.ts', region: 'login-tap' },
   'loggingIn.requestingCode': { file: 'login/miniprogram/utils/auth.ts', region: 'login' },
-  'loggingIn.awaitingServer.requestInFlight': { file: 'login/server/routes/login.ts', region: 'route' },
-  'loggingIn.awaitingServer.exchangingCode': { file: 'login/server/wechat-api.ts', region: 'code2session' },
-  'loggingIn.awaitingServer.issuingToken': { file: 'login/server/routes/login.ts', region: 'issue-token' },
-  'loggingIn.awaitingServer.respondingWithError': { file: 'login/server/routes/login.ts', region: 'map-errors' },
+  'loggingIn.awaitingServer.requestInFlight': { file: 'login/server/routes/auth.ts', region: 'route' },
+  'loggingIn.awaitingServer.exchangingCode': { file: 'login/server/routes/auth.ts', region: 'code2session' },
+  'loggingIn.awaitingServer.issuingToken': { file: 'login/server/routes/auth.ts', region: 'issue-token' },
+  'loggingIn.awaitingServer.respondingWithError': { file: 'login/server/routes/auth.ts', region: 'map-errors' },
   loggedIn: { file: 'login/miniprogram/utils/auth.ts', region: 'store-token' },
-  checkingSession: { file: 'login/miniprogram/app.ts', region: 'check-session' },
-  fetchingProfile: { file: 'login/miniprogram/utils/request.ts', region: 'request' },
-  resubmittingCode: { file: 'login/server/routes/login.ts', region: 'map-errors' },
+  checkingSession: { file: 'login/miniprogram/utils/auth.ts', region: 'check-session' },
+  fetchingProfile: { file: 'login/miniprogram/utils/request.ts', region: 'retry-on-401' },
+  resubmittingCode: { file: 'login/server/routes/auth.ts', region: 'map-errors' },
   callingWeChatDirectly: { file: 'login/miniprogram/utils/wrong.ts', region: 'direct-call' },
 };
 
 /** Every file the code panel offers, in reading order. */
 export const loginSampleFiles = [
   'login/miniprogram/pages/index/index.wxml',
+  'login/miniprogram/pages/index/index.ts',
   'login/miniprogram/app.ts',
   'login/miniprogram/utils/auth.ts',
   'login/miniprogram/utils/request.ts',
-  'login/server/routes/login.ts',
-  'login/server/wechat-api.ts',
+  'login/miniprogram/utils/http.ts',
+  'login/server/routes/auth.ts',
+  'login/server/store.ts',
   'login/miniprogram/utils/wrong.ts',
 ] as const;
 

@@ -1,20 +1,11 @@
-import { login } from './utils/auth';
+import { bootstrapLogin } from './utils/auth';
 
 App({
-  // #region check-session
-  // 登录相关的接口放在 onLaunch 里调用，不要放进每个页面的 onShow：
-  // wx.login 可能刷新 session_key，而且这两个接口都限频。
+  // #region on-launch
   onLaunch() {
-    const token = wx.getStorageSync('token') as string;
-    if (!token) return;
-    wx.checkSession({
-      success: () => {
-        // 最近一次 code 对应的 session_key 还有效：继续用手里的 token。
-      },
-      fail: () => {
-        wx.removeStorageSync('token');
-        login().catch(() => wx.showToast({ title: '登录失败', icon: 'error' }));
-      },
+    // wx.checkSession 和 wx.login 都是限频接口：只在 onLaunch 调一次
+    bootstrapLogin().catch((err: unknown) => {
+      console.error('启动登录失败，之后的业务请求会再尝试一次', err);
     });
   },
   // #endregion

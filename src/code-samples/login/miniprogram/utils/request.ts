@@ -1,53 +1,42 @@
-import { login } from './auth';
+import { clearToken, getToken, getValidToken, login } from './auth';
+import { send, type SendOptions } from './http';
 
-const API_ORIGIN = 'https://api.lab.example.com';
-
-interface RequestOptions {
-  url: string;
-  method: 'GET' | 'POST';
-  data?: WechatMiniprogram.IAnyObject;
-  withToken?: boolean;
-}
-
-class HttpError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: string,
-    message: string,
+    readonly body: unknown,
   ) {
-    super(message);
+    super(`HTTP ${statusCode}`);
+    this.name = 'ApiError';
   }
 }
 
-function send<T>(options: RequestOptions): Promise<T> {
-  const token = options.withToken === false ? '' : (wx.getStorageSync('token') as string);
-  return new Promise((resolve, reject) => {
-    wx.request({
-      url: API_ORIGIN + options.url,
-      method: options.method,
-      data: options.data,
-      header: token ? { Authorization: `Bearer ${token}` } : {},
-      success: ({ statusCode, data }) => {
-        if (statusCode >= 200 && statusCode < 300) return resolve(data as T);
-        const { error } = data as { error: { code: string; message: string } };
-        reject(new HttpError(statusCode, error.code, error.message));
-      },
-      // 只有网络层失败才会进 fail：对 wx.request 来说，任何 HTTP 状态码都算 success。
-      fail: ({ errMsg }) => reject(new HttpError(0, 'NETWORK', errMsg)),
-    });
-  });
-}
+export type RequestOptions = Omit<SendOptions, 'token'>;
 
-// #region request
-/** 所有需要登录态的请求：遇到 401 就重新登录一次，再重试一次。 */
-export async function request<T>(options: RequestOptions): Promise<T> {
-  try {
-    return await send<T>(options);
-  } catch (error) {
-    if (!(error instanceof HttpError) || error.statusCode !== 401 || options.withToken === false) throw error;
-    wx.removeStorageSync('token');
-    await login();
-    return send<T>(options);
+// #region retry-on-401
+/** 业务请求：自动带上 token；遇到 401 重新登录一次、重试一次，绝不循环。 */
+export async function request<T extends WechatMiniprogram.IAnyObject>(
+  options: RequestOptions,
+): Promise<T> {
+  const token = await getValidToken();
+  let res = await send<T>({ ...options, token });
+
+  if (res.statusCode === 401) {
+    const current = getToken();
+    let fresh: string;
+    if (current && current !== token) {
+      // 另一个并发请求已经换到新 token，直接用
+      fresh = current;
+    } else {
+      clearToken();
+      fresh = await login();
+    }
+    res = await send<T>({ ...options, token: fresh });
   }
+
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    throw new ApiError(res.statusCode, res.data);
+  }
+  return res.data;
 }
 // #endregion
