@@ -4,7 +4,6 @@ import react from '@astrojs/react';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { CHAPTERS, publishedChapters } from './src/lib/chapters.ts';
-import { labelCodeBlocks } from './src/lib/label-code-blocks.ts';
 
 // The sidebar lists a chapter only once its file exists: no placeholder pages.
 const chapterIds = CHAPTERS.map((c) => c.slug).filter(
@@ -23,7 +22,6 @@ export default defineConfig({
         { label: '能力', items: publishedChapters(chapterIds).map((c) => ({ slug: c.slug })) },
       ],
       customCss: ['./src/styles/site.css'],
-      expressiveCode: { plugins: [labelCodeBlocks()] },
       lastUpdated: false,
       pagination: true,
     }),

@@ -2,22 +2,17 @@
  * An Expressive Code plugin: scrollable code blocks are `role="region"`
  * landmarks, and a page with several unnamed ones fails axe's
  * landmark-unique rule. Each gets a name from its title and its position.
+ * Plain JS because ec.config.mjs loads it without a TypeScript loader.
  */
-import type { ExpressiveCodePlugin } from '@astrojs/starlight/expressive-code';
 
-interface HastNode {
-  type: string;
-  tagName?: string;
-  properties?: Record<string, unknown>;
-  children?: HastNode[];
-}
-
-function* preElements(node: HastNode): Generator<HastNode> {
+/** @param {any} node @returns {Generator<any>} */
+function* preElements(node) {
   if (node.type === 'element' && node.tagName === 'pre') yield node;
   for (const child of node.children ?? []) yield* preElements(child);
 }
 
-export function labelCodeBlocks(): ExpressiveCodePlugin {
+/** @returns {import('@astrojs/starlight/expressive-code').ExpressiveCodePlugin} */
+export function labelCodeBlocks() {
   return {
     name: 'label-code-blocks',
     hooks: {
@@ -25,7 +20,7 @@ export function labelCodeBlocks(): ExpressiveCodePlugin {
         const position = (codeBlock.parentDocument?.positionInDocument?.groupIndex ?? 0) + 1;
         const title = codeBlock.props.title;
         const label = `代码示例 ${position}${title ? `：${title}` : `（${codeBlock.language}）`}`;
-        for (const pre of preElements(renderData.blockAst as HastNode)) {
+        for (const pre of preElements(renderData.blockAst)) {
           pre.properties = { ...pre.properties, ariaLabel: label };
         }
       },
