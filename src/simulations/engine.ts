@@ -131,11 +131,15 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
   frame(): Frame {
     const snapshot = this.#current;
     const state = stateToString(snapshot.value);
-    const readerEvents = new Set(
-      this.definition.controls.flatMap((c) => (c.kind === 'user' ? [c.event.type as string] : [])),
-    );
+    // Reader events are probed with the controls' own events, payload included, so guards see what they will get.
+    const readerEvents = new Map<string, unknown[]>();
+    for (const control of this.definition.controls) {
+      if (control.kind !== 'user') continue;
+      const type = (control.event as { type: string }).type;
+      readerEvents.set(type, [...(readerEvents.get(type) ?? []), control.event]);
+    }
     const accepts = [...new Set(snapshot._nodes.flatMap((node) => node.ownEvents as string[]))]
-      .filter((type) => snapshot.can({ type } as never) || !readerEvents.has(type))
+      .filter((type) => !readerEvents.has(type) || readerEvents.get(type)!.some((event) => snapshot.can(event as never)))
       .map((type) => ({ type, byReader: readerEvents.has(type) }));
     const controlIds = [STEP_CONTROL_ID, ...this.definition.controls.map((c) => c.id)];
     return {
