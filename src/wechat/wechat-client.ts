@@ -4,6 +4,7 @@
  * the WeChat server for codes and enforces the request domain allow-list,
  * which is why a mini program can never call api.weixin.qq.com itself.
  */
+import type { AppJsonPermission, AuthorizationCenter, AuthSetting, LiveScope, ScopedStep, SubscriptionsSetting } from './authorization.ts';
 import type { HttpHandler, HttpResponse } from './http.ts';
 import type { WeChatServer } from './wechat-server.ts';
 
@@ -33,6 +34,10 @@ export class WeChatClient {
   readonly #wechat: WeChatServer;
   readonly #domains: Record<string, HttpHandler>;
   readonly #storage = new Map<string, unknown>();
+  #authorization: AuthorizationCenter | null = null;
+  #settingsOpen = false;
+  /** The mini program's app.json `permission` field; the 授权 simulator can remove the declaration. */
+  appJson: AppJsonPermission = { userLocationDesc: '你的位置信息将用于查找附近的学习小组' };
 
   constructor(options: WeChatClientOptions) {
     this.#wechat = options.wechat;
@@ -86,5 +91,68 @@ export class WeChatClient {
   /** Everything the mini program has stored: what an attacker with the phone could read. */
   storageSnapshot(): Record<string, unknown> {
     return Object.fromEntries(this.#storage);
+  }
+
+  /** Authorization lives in WeChat, not in the client; flows that need it attach the shared memory. */
+  attachAuthorization(center: AuthorizationCenter): void {
+    this.#authorization = center;
+  }
+
+  get #auth(): AuthorizationCenter {
+    if (!this.#authorization) throw new Error('this world has no authorization memory attached');
+    return this.#authorization;
+  }
+
+  /** wx.getSetting: only scopes already asked appear; `withSubscriptions` adds the subscription switches. */
+  getSetting(options: { withSubscriptions?: boolean } = {}): {
+    errMsg: string;
+    authSetting: AuthSetting;
+    subscriptionsSetting?: SubscriptionsSetting;
+  } {
+    const authSetting = this.#auth.authSetting(this.appid, this.userId);
+    return {
+      errMsg: 'getSetting:ok',
+      authSetting,
+      ...(options.withSubscriptions ? { subscriptionsSetting: { mainSwitch: true, itemSettings: {} } } : {}),
+    };
+  }
+
+  /** wx.authorize({ scope }) and every API gated by a scope (wx.startRecord, wx.getLocation…) start the same way. */
+  callScoped(api: string, scope: LiveScope): ScopedStep {
+    return this.#auth.begin(this.appid, this.userId, api, scope, this.appJson);
+  }
+
+  /** The user's answer to the privacy popup (agreePrivacyAuthorization button, or resolve({ event: 'disagree' })). */
+  answerPrivacy(api: string, scope: LiveScope, agree: boolean): ScopedStep {
+    return this.#auth.answerPrivacy(this.appid, this.userId, api, scope, this.appJson, agree);
+  }
+
+  /** The user's answer in WeChat's own 允许 / 拒绝 dialog. */
+  answerScopeDialog(api: string, scope: LiveScope, allow: boolean): ScopedStep {
+    return this.#auth.answerDialog(this.appid, this.userId, api, scope, allow);
+  }
+
+  /**
+   * wx.openSetting. Since base library 2.3.0 it only opens from a user tap;
+   * on success the page is open and the call resolves when the user returns.
+   */
+  openSetting(options: { fromTap: boolean }): { ok: true; rows: AuthSetting } | { ok: false; errMsg: string } {
+    if (!options.fromTap) return { ok: false, errMsg: 'openSetting:fail can only be invoked by user TAP gesture.' };
+    this.#settingsOpen = true;
+    return { ok: true, rows: this.#auth.settingsRows(this.appid, this.userId) };
+  }
+
+  /** A switch flipped on the open settings page. */
+  flipSetting(scope: LiveScope, on: boolean): AuthSetting {
+    if (!this.#settingsOpen) throw new Error('the settings page is not open');
+    this.#auth.setFromSettings(this.appid, this.userId, scope, on);
+    return this.#auth.settingsRows(this.appid, this.userId);
+  }
+
+  /** The user leaves the settings page: openSetting's success callback gets the new authSetting. */
+  returnFromSetting(): { errMsg: string; authSetting: AuthSetting } {
+    if (!this.#settingsOpen) throw new Error('the settings page is not open');
+    this.#settingsOpen = false;
+    return { errMsg: 'openSetting:ok', authSetting: this.#auth.authSetting(this.appid, this.userId) };
   }
 }

@@ -1,0 +1,287 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Locator } from '@playwright/test';
+import { SimulatorPage } from './simulator.ts';
+
+const PATH = '/authorization/';
+
+class AuthorizationPage extends SimulatorPage {
+  constructor(page: SimulatorPage['page']) {
+    super(page, 'authorization');
+  }
+
+  get phone(): Locator {
+    return this.root.getByRole('figure', { name: '手机屏幕' });
+  }
+
+  /** A button the user taps inside the mini program or WeChat's own UI. */
+  tap(name: string) {
+    return this.phone.getByRole('button', { name, exact: true }).click();
+  }
+
+  get scopeDialog(): Locator {
+    return this.phone.getByRole('dialog', { name: /申请/ });
+  }
+
+  get settingsPage(): Locator {
+    return this.phone.getByRole('dialog', { name: '设置' });
+  }
+
+  memory(scope: string): Locator {
+    return this.root.locator(`table.auth-memory tr[data-scope="${scope}"]`);
+  }
+
+  messagesWith(text: string | RegExp): Locator {
+    return this.messages.filter({ hasText: text });
+  }
+}
+
+test.describe('/authorization/ simulator', () => {
+  // Each test walks 10–30 steps, each a click and a re-render; on a busy machine that needs more than 30 s.
+  test.describe.configure({ timeout: 90_000 });
+
+  test('deny, ask again without a dialog, open settings from the button, enable, and the API works', async ({ page }) => {
+    const sim = new AuthorizationPage(page);
+    await sim.open(PATH);
+    await sim.expectState('closed');
+
+    // The reader launches the mini program written the recommended way.
+    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.step();
+    await sim.expectState('ready');
+    await expect(sim.memory('scope.record')).toContainText('从未询问');
+
+    // First tap on 录音: privacy consent first, then WeChat's own dialog; the user refuses.
+    await sim.tap('录音');
+    await sim.step();
+    await sim.expectState('asking.privacyPrompt');
+    await sim.tap('同意');
+    await sim.step();
+    await sim.expectState('asking.scopeDialog');
+    await expect(sim.scopeDialog).toContainText('「能力实验室」申请使用你的麦克风');
+    await sim.scopeDialog.getByRole('button', { name: '拒绝', exact: true }).click();
+    await sim.step();
+    await sim.expectState('ready');
+    await expect(sim.memory('scope.record')).toContainText('已拒绝');
+    await expect(sim.memory('scope.record')).toContainText('false');
+    await expect(sim.messagesWith('弹出授权框')).toHaveCount(1);
+
+    // Second tap: the API fails at once, and no dialog appears.
+    await sim.tap('录音');
+    await sim.step();
+    await sim.expectState('ready');
+    await expect(sim.scopeDialog).toHaveCount(0);
+    await expect(sim.messagesWith('弹出授权框')).toHaveCount(1);
+    await expect(sim.messagesWith('startRecord:fail auth deny')).toHaveCount(2);
+    await expect(sim.messagesWith('不弹窗，直接进 fail')).toHaveCount(1);
+
+    // The page explains why and offers 去设置; the settings page lists only the asked scope.
+    await sim.tap('去设置');
+    await sim.step();
+    await sim.expectState('settingsPage.open');
+    const microphone = sim.settingsPage.getByRole('switch', { name: '麦克风' });
+    await expect(microphone).toHaveAttribute('aria-checked', 'false');
+    await expect(sim.settingsPage.getByRole('switch')).toHaveCount(1);
+    await microphone.click();
+    await sim.step();
+    await expect(microphone).toHaveAttribute('aria-checked', 'true');
+    await expect(sim.memory('scope.record')).toContainText('已允许');
+    await sim.tap('‹ 返回');
+    await sim.step();
+    await sim.expectState('ready');
+    await expect(sim.messages.last()).toContainText('"scope.record":true');
+
+    // Now the API works, without a dialog.
+    await sim.tap('录音');
+    await sim.step();
+    await expect(sim.messagesWith('startRecord:ok')).toHaveCount(1);
+    await expect(sim.messagesWith('弹出授权框')).toHaveCount(1);
+    await expect(sim.phone.getByText('✓ 可以使用')).toBeVisible();
+  });
+
+  test('openSetting from onShow fails and the settings page never opens', async ({ page }) => {
+    const sim = new AuthorizationPage(page);
+    await sim.open(PATH);
+    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.step();
+    await sim.press('用户操作', '回到前台（onShow 调 openSetting）');
+    await sim.step();
+    await sim.expectState('ready');
+    await expect(sim.messages.last()).toContainText('openSetting:fail can only be invoked by user TAP gesture.');
+    await expect(sim.settingsPage).toHaveCount(0);
+    await expect(sim.root.getByRole('status').filter({ hasText: '没有用户点击，openSetting 打不开设置页' })).toBeVisible();
+    // The tap-only control stays unavailable: nothing was refused, so strategy B shows no 去设置 button.
+    await expect(sim.control('用户操作', '点「去设置」')).toHaveAttribute('aria-disabled', 'true');
+  });
+
+  test('asking everything at launch dead-ends after one refusal', async ({ page }) => {
+    const sim = new AuthorizationPage(page);
+    await sim.open(PATH);
+    await sim.press('用户操作', '启动：策略 A（启动就全部申请）');
+    await sim.step(2);
+    await sim.press('用户操作', '同意隐私保护指引');
+    await sim.step();
+    await sim.press('用户操作', '拒绝');
+    await sim.step();
+    for (let i = 0; i < 3; i++) {
+      await sim.step();
+      await sim.press('用户操作', '允许');
+      await sim.step();
+    }
+    await sim.expectState('ready');
+    await expect(sim.messagesWith('弹出授权框')).toHaveCount(4);
+
+    // Relaunch: the same code asks for the microphone again and fails without a dialog.
+    await sim.press('用户操作', '启动：策略 A（启动就全部申请）');
+    await sim.step(2);
+    await sim.expectState('ready');
+    await expect(sim.messagesWith('弹出授权框')).toHaveCount(4);
+    await expect(sim.messages.last()).toContainText('authorize:fail auth deny');
+    await expect(sim.root.getByRole('status').filter({ hasText: '策略 A 走进了死胡同' })).toBeVisible();
+    await expect(sim.phone.getByRole('button', { name: '去设置' })).toHaveCount(0);
+
+    // Deleting the mini program is the other way out: WeChat forgets everything.
+    await sim.press('用户操作', '删除小程序');
+    await sim.step();
+    await sim.expectState('closed');
+    for (const scope of ['scope.record', 'scope.userLocation', 'scope.camera', 'scope.writePhotosAlbum']) {
+      await expect(sim.memory(scope)).toContainText('从未询问');
+    }
+  });
+
+  test('a privacy refusal blocks the popup for 10 seconds of the virtual clock', async ({ page }) => {
+    const sim = new AuthorizationPage(page);
+    await sim.open(PATH);
+    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.step();
+    await sim.tap('附近小组');
+    await sim.step();
+    await sim.tap('拒绝');
+    await sim.step();
+    await expect(sim.messagesWith('getLocation:fail privacy permission is not authorized')).toHaveCount(1);
+    await sim.tap('附近小组');
+    await sim.step();
+    await sim.expectState('ready');
+    await expect(sim.messagesWith('不足 10 秒')).toHaveCount(1);
+    await sim.press('世界', '+10 秒');
+    await sim.tap('附近小组');
+    await sim.step();
+    await sim.expectState('asking.privacyPrompt');
+  });
+
+  test('a missing permission declaration fails location before any dialog', async ({ page }) => {
+    const sim = new AuthorizationPage(page);
+    await sim.open(PATH);
+    await sim.press('世界', 'app.json 去掉 permission 声明');
+    await expect(sim.control('世界', 'app.json 去掉 permission 声明')).toHaveAttribute('aria-pressed', 'true');
+    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.step();
+    await sim.tap('附近小组');
+    await sim.step();
+    await sim.tap('同意');
+    await sim.step();
+    await sim.expectState('ready');
+    await expect(sim.messagesWith('弹出授权框')).toHaveCount(0);
+    // The failure itself; strategy B then reads getSetting, which still has no location entry.
+    await expect(sim.messagesWith(/errMsggetLocation:fail$/)).toHaveCount(1);
+    await expect(sim.messagesWith('app.json 缺少')).toHaveCount(1);
+    await expect(sim.messages.last()).toContainText('authSetting{}');
+    await expect(sim.memory('scope.userLocation')).toContainText('从未询问');
+  });
+
+  test('the deep link restores the same step after a reload', async ({ page }) => {
+    const sim = new AuthorizationPage(page);
+    await sim.open(PATH);
+    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.step();
+    await sim.tap('保存海报');
+    await sim.step();
+    await sim.tap('同意');
+    await sim.step();
+    await sim.tap('拒绝');
+    await sim.step();
+    await sim.tap('去设置');
+    await sim.step();
+    await sim.expectState('settingsPage.open');
+    const count = await sim.messages.count();
+    await expect(page).toHaveURL(/[?&]authorization=1\.launch-ondemand\.next\.album\.next\.agree-privacy\.next\.deny\.next\.open-setting\.next$/);
+
+    await page.reload();
+    await sim.root.scrollIntoViewIfNeeded();
+    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.expectState('settingsPage.open');
+    await expect(sim.messages).toHaveCount(count);
+    await expect(sim.settingsPage.getByRole('switch', { name: '添加到相册' })).toHaveAttribute('aria-checked', 'false');
+    await expect(sim.memory('scope.writePhotosAlbum')).toContainText('已拒绝');
+
+    await sim.press('历史', '后退一步');
+    await sim.expectState('openingSetting.fromTap');
+    await sim.press('历史', '前进一步');
+    await sim.expectState('settingsPage.open');
+  });
+
+  for (const [name, value, expected] of [
+    ['markup in a step', '1.launch-ondemand.<script>alert(1)</script>', '不是这个模拟器的操作'],
+    ['an unknown version', '2.launch-ondemand', '格式版本无法识别'],
+    ['a step that cannot happen yet', '1.allow', '无法还原'],
+  ] as const) {
+    test(`a tampered link (${name}) shows a message and starts fresh`, async ({ page }) => {
+      const dialogs: string[] = [];
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      const sim = new AuthorizationPage(page);
+      await sim.open(PATH, `?authorization=${encodeURIComponent(value)}`);
+      await expect(sim.root.getByRole('alert')).toContainText(expected);
+      await sim.expectState('closed');
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+      await sim.press('用户操作', '启动：策略 A（启动就全部申请）');
+      await sim.expectState('launching');
+      await expect(page).toHaveURL(/[?&]authorization=1\.launch-upfront$/);
+    });
+  }
+
+  for (const theme of ['light', 'dark']) {
+    test(`axe finds no violations in the ${theme} theme, with WeChat's dialog and settings page open`, async ({ page }) => {
+      test.setTimeout(120_000);
+      await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
+      const sim = new AuthorizationPage(page);
+      await sim.open(PATH);
+      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+
+      await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+      await sim.step();
+      await sim.tap('录音');
+      await sim.step();
+      await sim.tap('同意');
+      await sim.step();
+      await expect(sim.scopeDialog).toBeVisible();
+      expect((await new AxeBuilder({ page }).include('[data-flow="authorization"]').analyze()).violations).toEqual([]);
+
+      await sim.tap('拒绝');
+      await sim.step();
+      await sim.tap('去设置');
+      await sim.step();
+      await expect(sim.settingsPage).toBeVisible();
+      await page.locator('details.sim-log summary').click();
+      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+    });
+  }
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the chapter reads completely and the simulator shows its first step', async ({ page }) => {
+    await page.goto(PATH);
+    await expect(page.getByRole('heading', { level: 1, name: '授权' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '用户拒绝后多久还能再次询问用户？' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '排错速查' })).toBeVisible();
+    const root = page.locator('[data-flow="authorization"]');
+    await expect(root).toHaveAttribute('data-state', 'closed');
+    await expect(root.locator('table.auth-memory tbody tr')).toHaveCount(4);
+  });
+});
