@@ -9,11 +9,24 @@ import { z } from 'zod';
 import { apiError, type ApiErrorBody, type HttpResponse } from './http.ts';
 import { describeErrcode, isWeChatError } from './errors.ts';
 import type { LoginTokenIssuer } from './login-token.ts';
-import type { Code2SessionResponse } from './wechat-server.ts';
+import type { Code2SessionResponse, GetUserPhoneNumberResponse, GetUserPhoneNumberSuccess } from './wechat-server.ts';
+import { decryptWeChatData, WeChatCryptoError } from './crypto.ts';
 
 /** The developer server's client for WeChat's API: appid and secret live behind it. */
 export interface WeChatApi {
   code2Session(jsCode: string): Promise<Code2SessionResponse>;
+  /** `POST /wxa/business/getuserphonenumber`; optional so that login-only servers need not provide it. */
+  getUserPhoneNumber?(code: string, accessToken: string): Promise<GetUserPhoneNumberResponse>;
+}
+
+/**
+ * Where the server's access_token comes from: in production a 中控 service
+ * or a stable_token cache shared by every instance, never a per-process refresh.
+ */
+export interface AccessTokenProvider {
+  get(): Promise<string>;
+  /** WeChat said this token is no longer good (40001 / 42001): the next get() must fetch a new one. */
+  invalidate(token: string): void;
 }
 
 export interface SessionRecord {
@@ -38,7 +51,56 @@ export interface DeveloperServerOptions {
    * session_key to the mini program. Never enable it in a real server.
    */
   exposeSessionKey?: () => boolean;
+  /** This mini program's AppID: decrypted data must carry it in watermark.appid. */
+  appid?: string;
+  accessTokens?: AccessTokenProvider;
 }
+
+export interface PhoneNumberBody {
+  phoneNumber: string;
+  purePhoneNumber: string;
+  countryCode: string;
+}
+
+export const phoneDecryptBodySchema = z
+  .object({ encryptedData: z.string().min(1).max(8192), iv: z.string().min(1).max(64) })
+  .strict();
+
+export const phoneCodeBodySchema = z.object({ code: z.string().min(1).max(128) }).strict();
+
+/** How a failed decryption reaches the mini program: the step says whose fault it is. */
+function decryptFailure(error: WeChatCryptoError): HttpResponse<ApiErrorBody> {
+  switch (error.step) {
+    case 'padding':
+    case 'json':
+      // The bytes are intact but the key is not the one WeChat used: session_key was rotated.
+      return apiError(
+        409,
+        'SESSION_KEY_MISMATCH',
+        '手机号解密失败：服务器保存的 session_key 与微信加密时使用的不一致（登录态已刷新）。请重新登录，然后再点一次按钮获取手机号',
+      );
+    case 'watermark':
+    case 'appid':
+      return apiError(400, 'WATERMARK_MISMATCH', '解密结果的 watermark.appid 不是本小程序，拒绝使用这份数据');
+    case 'sessionKey':
+      // -41001: only the stored key can be malformed here; a fresh login replaces it.
+      return apiError(400, 'SESSION_KEY_INVALID', '服务器保存的会话密钥无效（-41001），请重新登录后再点一次按钮');
+    case 'iv':
+      return apiError(400, 'BAD_IV', 'iv 必须是 16 字节数据的 Base64（24 个字符）。若其中的 + 变成了空格，说明它没有编码就放进了 URL');
+    default:
+      return apiError(
+        400,
+        'BAD_ENCRYPTED_DATA',
+        'encryptedData 在传输中被改动了（不是合法的 Base64，或长度不是 16 字节的整数倍）。请放在 JSON 请求体里原样发送，不要拼进 URL',
+      );
+  }
+}
+
+const phoneErrcodeResponses: Record<number, { status: number; code: string; message: string }> = {
+  40029: { status: 400, code: 'PHONE_CODE_INVALID', message: '手机号 code 无效：已过期（5 分钟）、已用过或不属于本小程序。请让用户再点一次按钮' },
+  45011: { status: 429, code: 'WECHAT_45011', message: '获取手机号太频繁，请稍后再试' },
+  [-1]: { status: 502, code: 'WECHAT_-1', message: '微信服务器繁忙，请稍后重试' },
+};
 
 export interface LoginSuccessBody {
   token: string;
@@ -139,7 +201,105 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     return auth.ok ? { status: 200, body: { openid: auth.openid } } : auth.response;
   }
 
-  return { parseLoginBody, exchangeCode, establishSession, login, authenticate, me };
+  /** `POST /api/phone/decrypt` (old flow): decrypt with the session_key stored at login, never echo it. */
+  async function phoneDecrypt(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
+    const auth = await authenticate(authorization);
+    if (!auth.ok) return auth.response;
+    const parsed = phoneDecryptBodySchema.safeParse(body);
+    if (!parsed.success) {
+      return apiError(400, 'BAD_REQUEST', '请求体必须是 { "encryptedData": string, "iv": string }，且不能有其他字段');
+    }
+    if (!options.appid) return apiError(500, 'SERVER_MISCONFIGURED', '服务器没有配置小程序 AppID');
+    const session = await sessions.get(auth.openid);
+    if (!session) return apiError(401, 'SESSION_UNKNOWN', '服务器没有这个会话，请重新登录');
+    let data: Record<string, unknown>;
+    try {
+      data = await decryptWeChatData({ appId: options.appid, sessionKey: session.sessionKey, ...parsed.data });
+    } catch (error) {
+      if (error instanceof WeChatCryptoError) return decryptFailure(error);
+      throw error;
+    }
+    return { status: 200, body: pickPhone(data) };
+  }
+
+  /** `POST /api/phone/code` (new flow): no session_key involved, only the button's code and an access_token. */
+  async function phoneCode(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
+    // The new flow needs no wx.login, but a login state that is sent must still be a valid one.
+    if (authorization !== undefined) {
+      const auth = await authenticate(authorization);
+      if (!auth.ok) return auth.response;
+    }
+    const parsed = phoneCodeBodySchema.safeParse(body);
+    if (!parsed.success) return apiError(400, 'BAD_REQUEST', '请求体必须是 { "code": string }，且不能有其他字段');
+    const { accessTokens } = options;
+    if (!wechat.getUserPhoneNumber || !accessTokens) {
+      return apiError(500, 'SERVER_MISCONFIGURED', '服务器没有配置获取手机号所需的接口或 access_token');
+    }
+
+    let result: GetUserPhoneNumberResponse | undefined;
+    try {
+      // One retry with a fresh token: another instance or a forced refresh may have replaced ours.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const token = await accessTokens.get();
+        result = await wechat.getUserPhoneNumber(parsed.data.code, token);
+        if (!isWeChatError(result) || (result.errcode !== 40001 && result.errcode !== 42001)) break;
+        accessTokens.invalidate(token);
+      }
+    } catch {
+      return apiError(502, 'WECHAT_UNREACHABLE', '暂时无法连接微信服务器，请稍后重试');
+    }
+    if (!result) throw new Error('unreachable: the loop runs at least once');
+    if (isWeChatError(result)) {
+      const known = phoneErrcodeResponses[result.errcode];
+      if (known) return apiError(known.status, known.code, known.message);
+      return apiError(502, `WECHAT_${result.errcode}`, `微信接口返回错误：${describeErrcode(result.errcode)}`);
+    }
+    // The success shape also has a numeric errcode (0), so the type guard cannot narrow to it.
+    const { phone_info: info } = result as GetUserPhoneNumberSuccess;
+    if (options.appid && info.watermark.appid !== options.appid) {
+      return apiError(502, 'WATERMARK_MISMATCH', '微信返回的 watermark.appid 不是本小程序');
+    }
+    return { status: 200, body: pickPhone(info as unknown as Record<string, unknown>) };
+  }
+
+  return { parseLoginBody, exchangeCode, establishSession, login, authenticate, me, phoneDecrypt, phoneCode };
+}
+
+/** Only the three phone fields leave the server; countryCode is a string in the old flow and a number in the new one. */
+function pickPhone(data: Record<string, unknown>): PhoneNumberBody {
+  return {
+    phoneNumber: String(data.phoneNumber ?? ''),
+    purePhoneNumber: String(data.purePhoneNumber ?? ''),
+    countryCode: String(data.countryCode ?? ''),
+  };
+}
+
+/**
+ * An access_token cache in front of `POST /cgi-bin/stable_token`: it reuses
+ * the token until five minutes before expiry, as stable_token's normal mode
+ * does anyway, and drops it when WeChat rejects it.
+ */
+export function createStableTokenCache(
+  fetchToken: () => Promise<{ access_token: string; expires_in: number } | { errcode: number; errmsg: string }>,
+  now: () => number,
+): AccessTokenProvider & { readonly cached: { token: string; expiresAt: number } | null } {
+  let cached: { token: string; expiresAt: number } | null = null;
+  return {
+    get cached() {
+      return cached;
+    },
+    async get() {
+      if (cached && cached.expiresAt - now() > 5 * 60 * 1000) return cached.token;
+      const result = await fetchToken();
+      if (isWeChatError(result)) throw new Error(`stable_token failed: ${result.errcode}`);
+      const success = result as { access_token: string; expires_in: number };
+      cached = { token: success.access_token, expiresAt: now() + success.expires_in * 1000 };
+      return cached.token;
+    },
+    invalidate(token) {
+      if (cached?.token === token) cached = null;
+    },
+  };
 }
 
 export type DeveloperServer = ReturnType<typeof createDeveloperServer>;

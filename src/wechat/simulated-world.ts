@@ -5,7 +5,7 @@
  * what it needs on top; the parts are the same ones the companion uses.
  */
 import { VirtualClock } from './clock.ts';
-import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer-server.ts';
+import { createDeveloperServer, createMemorySessionStore, createStableTokenCache, type WeChatApi } from './developer-server.ts';
 import { isWeChatError } from './errors.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { createLoginTokenIssuer } from './login-token.ts';
@@ -41,6 +41,8 @@ export interface SimulatedWorld {
   settings: { exposeSessionKey: boolean };
   /** Set by the engine for the duration of one step, so every party can report what crosses the wire. */
   wire: Recorder;
+  /** The developer server's access_token cache (stable_token), for the phone-number chapter's view. */
+  accessTokens: ReturnType<typeof createStableTokenCache>;
 }
 
 const silentWire: Recorder = { record: () => {} };
@@ -75,7 +77,40 @@ export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
       });
       return response;
     },
+    async getUserPhoneNumber(code, accessToken) {
+      world.wire.record({
+        from: 'developer',
+        to: 'wechat',
+        label: 'POST /wxa/business/getuserphonenumber',
+        payload: { access_token: accessToken, body: { code } },
+        secrets: ['access_token'],
+      });
+      const response = wechat.getuserphonenumber({ access_token: accessToken }, { code });
+      world.wire.record({
+        from: 'wechat',
+        to: 'developer',
+        label: isWeChatError(response) ? `errcode ${response.errcode}` : 'phone_info',
+        payload: response,
+        tone: isWeChatError(response) ? 'error' : 'normal',
+      });
+      return response;
+    },
   };
+
+  world.accessTokens = createStableTokenCache(async () => {
+    const body = { grant_type: 'client_credential', appid: DEMO_APP.appid, secret: DEMO_APP.secret, force_refresh: false };
+    world.wire.record({ from: 'developer', to: 'wechat', label: 'POST /cgi-bin/stable_token', payload: body, secrets: ['secret'] });
+    const response = wechat.stableToken(body);
+    world.wire.record({
+      from: 'wechat',
+      to: 'developer',
+      label: isWeChatError(response) ? `errcode ${response.errcode}` : 'access_token',
+      payload: response,
+      secrets: ['access_token'],
+      tone: isWeChatError(response) ? 'error' : 'normal',
+    });
+    return response;
+  }, () => clock.now());
 
   world.sessions = createMemorySessionStore();
   world.server = createDeveloperServer({
@@ -88,6 +123,8 @@ export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
     }),
     now: () => clock.now(),
     exposeSessionKey: () => world.settings.exposeSessionKey,
+    appid: DEMO_APP.appid,
+    accessTokens: world.accessTokens,
   });
 
   world.client = new WeChatClient({
@@ -101,18 +138,37 @@ export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
 
 /** The developer server's HTTP surface as the simulated network sees it, recording both directions. */
 async function routeDeveloperRequest(world: SimulatedWorld, request: HttpRequest): Promise<HttpResponse> {
-  world.wire.record({
+  const message: SimMessage = {
     from: 'miniprogram',
     to: 'developer',
     label: `${request.method} ${request.path}`,
     payload: request.body ?? (request.headers.authorization ? { Authorization: request.headers.authorization } : undefined),
-  });
+  };
+  // A long query string would swamp the diagram's label; show it as the payload instead, exactly as sent.
+  const [path, query] = request.path.split('?');
+  if (query !== undefined) Object.assign(message, { label: `${request.method} ${path}?…`, payload: { query } });
+  world.wire.record(message);
   let response: HttpResponse;
   if (request.method === 'POST' && request.path === '/api/login') response = await world.server.login(request.body);
   else if (request.method === 'GET' && request.path === '/api/me') response = await world.server.me(request.headers.authorization);
-  else response = { status: 404, body: { error: { code: 'NOT_FOUND', message: '没有这个接口' } } };
+  else if (request.method === 'POST' && request.path.split('?')[0] === '/api/phone/decrypt') {
+    response = await world.server.phoneDecrypt(request.headers.authorization, phoneDecryptPayload(request));
+  } else if (request.method === 'POST' && request.path === '/api/phone/code') {
+    response = await world.server.phoneCode(request.headers.authorization, request.body);
+  } else response = { status: 404, body: { error: { code: 'NOT_FOUND', message: '没有这个接口' } } };
   world.wire.record(responseMessage(response));
   return response;
+}
+
+/**
+ * A server framework reads a query string the way URLSearchParams does, so an
+ * unencoded `+` in encryptedData arrives as a space: the mangling is real,
+ * not staged.
+ */
+function phoneDecryptPayload(request: HttpRequest): unknown {
+  const query = request.path.split('?')[1];
+  if (query === undefined) return request.body;
+  return Object.fromEntries(new URLSearchParams(query));
 }
 
 export function responseMessage(response: HttpResponse): SimMessage {

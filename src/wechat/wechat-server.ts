@@ -12,6 +12,7 @@
 import { DAY, MINUTE, type Clock } from './clock.ts';
 import { wechatError, type WeChatErrcode, type WeChatErrorBody } from './errors.ts';
 import { randomBase64Bytes, randomId, type RandomSource } from './random.ts';
+import { encryptWeChatData } from './crypto.ts';
 
 export interface MiniProgramAccount {
   appid: string;
@@ -73,6 +74,78 @@ interface Session {
 
 export const CODE_LIFETIME_MS = 5 * MINUTE;
 
+// ── Phone number and access_token shapes (wechat-facts §3, §5) ──
+
+/** What the old getPhoneNumber button puts in `e.detail` (besides errMsg). */
+export interface EncryptedPhoneDetail {
+  encryptedData: string;
+  iv: string;
+}
+
+/** The decrypted old-flow payload: countryCode is a string there. */
+export interface PhonePlainData {
+  phoneNumber: string;
+  purePhoneNumber: string;
+  countryCode: string;
+}
+
+export type PhoneCodeIssue = { ok: true; code: string } | { ok: false; errno: 1400001; errMsg: string };
+
+export interface GetUserPhoneNumberSuccess {
+  errcode: 0;
+  errmsg: 'ok';
+  phone_info: {
+    phoneNumber: string;
+    purePhoneNumber: string;
+    /** A number in the official response example, unlike the old flow's string. */
+    countryCode: number;
+    watermark: { timestamp: number; appid: string };
+  };
+}
+
+export type GetUserPhoneNumberResponse = GetUserPhoneNumberSuccess | WeChatErrorBody;
+
+export interface AccessTokenSuccess {
+  access_token: string;
+  expires_in: number;
+}
+
+export type AccessTokenResponse = AccessTokenSuccess | WeChatErrorBody;
+
+export type TokenQuery = Partial<Record<'grant_type' | 'appid' | 'secret', string>>;
+
+export interface StableTokenBody {
+  grant_type?: unknown;
+  appid?: unknown;
+  secret?: unknown;
+  force_refresh?: unknown;
+}
+
+export const ACCESS_TOKEN_LIFETIME_MS = 7200 * 1000;
+/** stable_token normal mode hands out a new token once the old one has less than this left. */
+export const STABLE_TOKEN_MIN_REMAINING_MS = 5 * MINUTE;
+export const STABLE_FORCE_REFRESH_PER_DAY = 20;
+export const STABLE_FORCE_REFRESH_MIN_GAP_MS = 30 * 1000;
+/** 体验额度: every account starts with 1000 free successful calls. */
+export const PHONE_TRIAL_QUOTA = 1000;
+/** 0.03 元 per successful call of 手机号快速验证组件 since 2023-08-28, kept in fen to stay exact. */
+export const PHONE_FEE_FEN = 3;
+
+interface PhoneCode {
+  appid: string;
+  userId: string;
+  issuedAt: number;
+  used: boolean;
+}
+
+interface AccessToken {
+  appid: string;
+  channel: 'token' | 'stable';
+  expiresAt: number;
+  /** Set when a newer token of the same channel replaced it. */
+  revoked: boolean;
+}
+
 export class WeChatServer {
   readonly #clock: Clock;
   readonly #random: RandomSource;
@@ -90,6 +163,13 @@ export class WeChatServer {
   readonly #minuteCounters = new Map<string, { minute: number; count: number }>();
   readonly #pendingFaults = new Map<string, InjectableFault>();
   readonly #nextRotation = new Map<string, RotationChoice>();
+  readonly #phoneCodes = new Map<string, PhoneCode>();
+  readonly #phoneQuota = new Map<string, number>();
+  readonly #phoneCharges = new Map<string, number>();
+  readonly #accessTokens = new Map<string, AccessToken>();
+  /** The latest token per app and channel: a channel's new token revokes the previous one. */
+  readonly #latestToken = new Map<string, string>();
+  readonly #forceRefreshes = new Map<string, number[]>();
 
   constructor(options: WeChatServerOptions) {
     this.#clock = options.clock;
@@ -177,6 +257,157 @@ export class WeChatServer {
     };
   }
 
+  // ── Phone number: what the getPhoneNumber button asks WeChat for ──
+
+  /**
+   * Backs the old getPhoneNumber button: WeChat encrypts the phone number
+   * with the session_key that is current *at this moment*, whichever key the
+   * developer server holds. Without a live session WeChat starts one the
+   * developer never received (a simulation choice: WeChat does not document
+   * this case), which is exactly why wx.checkSession or a fresh login must come first.
+   */
+  async encryptPhoneNumber(appid: string, userId: string): Promise<EncryptedPhoneDetail> {
+    this.#requireAppAndUser(appid, userId);
+    const user = this.#users.get(userId)!;
+    const now = this.#clock.now();
+    let session = this.#liveSession(appid, userId);
+    if (!session) {
+      session = { sessionKey: randomBase64Bytes(this.#random, 16), refreshedAt: now, expiresAt: now + this.#sessionIdleLifetimeMs };
+      this.#sessions.set(sessionId(appid, userId), session);
+    }
+    const data: PhonePlainData = {
+      phoneNumber: user.countryCode === '86' ? user.phoneNumber : `+${user.countryCode} ${user.phoneNumber}`,
+      purePhoneNumber: user.phoneNumber,
+      countryCode: user.countryCode,
+    };
+    return encryptWeChatData({
+      appId: appid,
+      sessionKey: session.sessionKey,
+      data: { ...data },
+      // Seeded so that a replayed deep link yields byte-identical ciphertext.
+      iv: randomBase64Bytes(this.#random, 16),
+      timestamp: Math.floor(now / 1000),
+    });
+  }
+
+  /**
+   * Backs the new getPhoneNumber button: the quota is checked at the tap, and
+   * the call is charged when the success callback fires, i.e. right here.
+   */
+  issuePhoneCode(appid: string, userId: string): PhoneCodeIssue {
+    this.#requireAppAndUser(appid, userId);
+    const quota = this.phoneQuota(appid);
+    if (quota <= 0) return { ok: false, errno: 1400001, errMsg: 'getPhoneNumber:fail no quota' };
+    this.#phoneQuota.set(appid, quota - 1);
+    this.#phoneCharges.set(appid, this.phoneCharges(appid) + 1);
+    const code = randomId(this.#random, 32, '0123456789abcdef');
+    this.#phoneCodes.set(code, { appid, userId, issuedAt: this.#clock.now(), used: false });
+    return { ok: true, code };
+  }
+
+  phoneQuota(appid: string): number {
+    return this.#phoneQuota.get(appid) ?? PHONE_TRIAL_QUOTA;
+  }
+
+  /** Successful calls so far; what they cost is PHONE_FEE_FEN each once the trial quota is used. */
+  phoneCharges(appid: string): number {
+    return this.#phoneCharges.get(appid) ?? 0;
+  }
+
+  setPhoneQuota(appid: string, remaining: number): void {
+    this.#phoneQuota.set(appid, Math.max(0, Math.floor(remaining)));
+  }
+
+  /** `POST /wxa/business/getuserphonenumber?access_token=…` with `{ code, openid? }`. */
+  getuserphonenumber(query: { access_token?: string }, body: unknown): GetUserPhoneNumberResponse {
+    const tokenError = this.#checkAccessToken(query.access_token);
+    if (tokenError) return tokenError;
+    const appid = this.#accessTokens.get(query.access_token!)!.appid;
+    const { code: codeValue, openid } = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; openid?: unknown };
+    const code = typeof codeValue === 'string' ? this.#phoneCodes.get(codeValue) : undefined;
+    // Expired, used, unknown or another app's: the official staff reply names all four for 40029.
+    if (!code || code.appid !== appid || code.used || this.#clock.now() - code.issuedAt > this.#codeLifetimeMs) {
+      return wechatError(40029);
+    }
+    // "填入后会校验openid和code的绑定关系"; the errcode for a mismatch is unpublished, 40029 is our choice.
+    if (openid !== undefined && openid !== this.openid(appid, code.userId)) return wechatError(40029);
+    code.used = true;
+    const user = this.#users.get(code.userId)!;
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      phone_info: {
+        phoneNumber: user.countryCode === '86' ? user.phoneNumber : `+${user.countryCode} ${user.phoneNumber}`,
+        purePhoneNumber: user.phoneNumber,
+        countryCode: Number(user.countryCode),
+        watermark: { timestamp: Math.floor(this.#clock.now() / 1000), appid },
+      },
+    };
+  }
+
+  // ── access_token (wechat-facts §5) ──
+
+  /** `GET /cgi-bin/token`: always a new token, which revokes the previous one from this endpoint. */
+  token(query: TokenQuery): AccessTokenResponse {
+    const app = query.appid ? this.#apps.get(query.appid) : undefined;
+    if (!app) return wechatError(40013);
+    // The documented 40001 here means "AppSecret 错误或者 AppSecret 不属于这个小程序".
+    if (query.secret !== app.secret) return wechatError(40001);
+    if (query.grant_type !== 'client_credential') return wechatError(40002);
+    return this.#mintAccessToken(app.appid, 'token');
+  }
+
+  /**
+   * `POST /cgi-bin/stable_token`: the same token while it has at least five
+   * minutes left; force_refresh revokes it, at most 20 times a day and not
+   * within 30 s of the previous forced refresh (then it quietly does not refresh).
+   * Isolated from /cgi-bin/token: neither revokes the other's tokens.
+   */
+  stableToken(body: StableTokenBody): AccessTokenResponse {
+    const app = typeof body.appid === 'string' ? this.#apps.get(body.appid) : undefined;
+    if (!app) return wechatError(40013);
+    if (body.secret !== app.secret) return wechatError(40001);
+    if (body.grant_type !== 'client_credential') return wechatError(40002);
+    const now = this.#clock.now();
+    const latestId = this.#latestToken.get(`${app.appid}:stable`);
+    const latest = latestId ? this.#accessTokens.get(latestId) : undefined;
+    const usable = latestId && latest && !latest.revoked && latest.expiresAt - now >= STABLE_TOKEN_MIN_REMAINING_MS;
+
+    if (body.force_refresh === true) {
+      const key = app.appid;
+      const today = Math.floor(now / DAY);
+      const history = (this.#forceRefreshes.get(key) ?? []).filter((t) => Math.floor(t / DAY) === today);
+      const last = history.at(-1);
+      const tooSoon = last !== undefined && now - last < STABLE_FORCE_REFRESH_MIN_GAP_MS;
+      if (!tooSoon && history.length < STABLE_FORCE_REFRESH_PER_DAY) {
+        history.push(now);
+        this.#forceRefreshes.set(key, history);
+        return this.#mintAccessToken(app.appid, 'stable');
+      }
+      this.#forceRefreshes.set(key, history);
+    }
+    if (usable) return { access_token: latestId, expires_in: Math.floor((latest.expiresAt - now) / 1000) };
+    // The old token stays valid until it expires: the documented five-minute overlap.
+    return this.#mintAccessToken(app.appid, 'stable', false);
+  }
+
+  #mintAccessToken(appid: string, channel: AccessToken['channel'], revokePrevious = true): AccessTokenSuccess {
+    const previous = this.#latestToken.get(`${appid}:${channel}`);
+    if (previous && revokePrevious) this.#accessTokens.get(previous)!.revoked = true;
+    // Real tokens are long opaque strings; 512 characters of storage are advised.
+    const token = `${channel === 'stable' ? 'S' : 'T'}_${randomId(this.#random, 40)}`;
+    this.#accessTokens.set(token, { appid, channel, expiresAt: this.#clock.now() + ACCESS_TOKEN_LIFETIME_MS, revoked: false });
+    this.#latestToken.set(`${appid}:${channel}`, token);
+    return { access_token: token, expires_in: ACCESS_TOKEN_LIFETIME_MS / 1000 };
+  }
+
+  #checkAccessToken(value: string | undefined): WeChatErrorBody | undefined {
+    const token = value ? this.#accessTokens.get(value) : undefined;
+    if (!token || token.revoked) return wechatError(40001);
+    if (token.expiresAt <= this.#clock.now()) return wechatError(42001);
+    return undefined;
+  }
+
   // ── World controls: what a reader or a test may do to WeChat ──
 
   /** The next call to `api` fails with this errcode, once. */
@@ -200,6 +431,10 @@ export class WeChatServer {
 
   setNextRotation(appid: string, userId: string, choice: RotationChoice): void {
     this.#nextRotation.set(sessionId(appid, userId), choice);
+  }
+
+  nextRotation(appid: string, userId: string): RotationChoice {
+    return this.#nextRotation.get(sessionId(appid, userId)) ?? 'auto';
   }
 
   /** The session_key WeChat currently considers valid for this user, if any: for inspection and encryption. */
