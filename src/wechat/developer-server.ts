@@ -6,6 +6,7 @@
  * run it behind fastify against the real API or the emulator.
  */
 import { z } from 'zod';
+import { AccessTokenError, withAccessToken, type AccessTokenProvider } from './access-token.ts';
 import { apiError, type ApiErrorBody, type HttpResponse } from './http.ts';
 import { describeErrcode, isWeChatError } from './errors.ts';
 import type { LoginTokenIssuer } from './login-token.ts';
@@ -23,12 +24,6 @@ export interface WeChatApi {
  * Where the server's access_token comes from: in production a 中控 service
  * or a stable_token cache shared by every instance, never a per-process refresh.
  */
-export interface AccessTokenProvider {
-  get(): Promise<string>;
-  /** WeChat said this token is no longer good (40001 / 42001): the next get() must fetch a new one. */
-  invalidate(token: string): void;
-}
-
 export interface SessionRecord {
   openid: string;
   sessionKey: string;
@@ -236,19 +231,18 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
       return apiError(500, 'SERVER_MISCONFIGURED', '服务器没有配置获取手机号所需的接口或 access_token');
     }
 
-    let result: GetUserPhoneNumberResponse | undefined;
+    const getUserPhoneNumber = wechat.getUserPhoneNumber.bind(wechat);
+    let result: GetUserPhoneNumberResponse;
     try {
-      // One retry with a fresh token: another instance or a forced refresh may have replaced ours.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const token = await accessTokens.get();
-        result = await wechat.getUserPhoneNumber(parsed.data.code, token);
-        if (!isWeChatError(result) || (result.errcode !== 40001 && result.errcode !== 42001)) break;
-        accessTokens.invalidate(token);
+      // Another instance or a forced refresh may have replaced our token: one retry with a fresh one.
+      result = await withAccessToken(accessTokens, (token) => getUserPhoneNumber(parsed.data.code, token));
+    } catch (error) {
+      // WeChat refusing to give us a token at all is our configuration (secret, IP allow-list), not the user's problem.
+      if (error instanceof AccessTokenError && error.errcode !== -1) {
+        return apiError(500, 'SERVER_MISCONFIGURED', '服务器获取 access_token 失败，请联系开发者');
       }
-    } catch {
       return apiError(502, 'WECHAT_UNREACHABLE', '暂时无法连接微信服务器，请稍后重试');
     }
-    if (!result) throw new Error('unreachable: the loop runs at least once');
     if (isWeChatError(result)) {
       const known = phoneErrcodeResponses[result.errcode];
       if (known) return apiError(known.status, known.code, known.message);
@@ -271,34 +265,6 @@ function pickPhone(data: Record<string, unknown>): PhoneNumberBody {
     phoneNumber: String(data.phoneNumber ?? ''),
     purePhoneNumber: String(data.purePhoneNumber ?? ''),
     countryCode: String(data.countryCode ?? ''),
-  };
-}
-
-/**
- * An access_token cache in front of `POST /cgi-bin/stable_token`: it reuses
- * the token until five minutes before expiry, as stable_token's normal mode
- * does anyway, and drops it when WeChat rejects it.
- */
-export function createStableTokenCache(
-  fetchToken: () => Promise<{ access_token: string; expires_in: number } | { errcode: number; errmsg: string }>,
-  now: () => number,
-): AccessTokenProvider & { readonly cached: { token: string; expiresAt: number } | null } {
-  let cached: { token: string; expiresAt: number } | null = null;
-  return {
-    get cached() {
-      return cached;
-    },
-    async get() {
-      if (cached && cached.expiresAt - now() > 5 * 60 * 1000) return cached.token;
-      const result = await fetchToken();
-      if (isWeChatError(result)) throw new Error(`stable_token failed: ${result.errcode}`);
-      const success = result as { access_token: string; expires_in: number };
-      cached = { token: success.access_token, expiresAt: now() + success.expires_in * 1000 };
-      return cached.token;
-    },
-    invalidate(token) {
-      if (cached?.token === token) cached = null;
-    },
   };
 }
 

@@ -5,7 +5,8 @@
  * what it needs on top; the parts are the same ones the companion uses.
  */
 import { VirtualClock } from './clock.ts';
-import { createDeveloperServer, createMemorySessionStore, createStableTokenCache, type WeChatApi } from './developer-server.ts';
+import { createAccessTokenProvider } from './access-token.ts';
+import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer-server.ts';
 import { isWeChatError } from './errors.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { createLoginTokenIssuer } from './login-token.ts';
@@ -42,7 +43,7 @@ export interface SimulatedWorld {
   /** Set by the engine for the duration of one step, so every party can report what crosses the wire. */
   wire: Recorder;
   /** The developer server's access_token cache (stable_token), for the phone-number chapter's view. */
-  accessTokens: ReturnType<typeof createStableTokenCache>;
+  accessTokens: ReturnType<typeof createAccessTokenProvider>;
 }
 
 const silentWire: Recorder = { record: () => {} };
@@ -97,20 +98,23 @@ export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
     },
   };
 
-  world.accessTokens = createStableTokenCache(async () => {
-    const body = { grant_type: 'client_credential', appid: DEMO_APP.appid, secret: DEMO_APP.secret, force_refresh: false };
-    world.wire.record({ from: 'developer', to: 'wechat', label: 'POST /cgi-bin/stable_token', payload: body, secrets: ['secret'] });
-    const response = wechat.stableToken(body);
-    world.wire.record({
-      from: 'wechat',
-      to: 'developer',
-      label: isWeChatError(response) ? `errcode ${response.errcode}` : 'access_token',
-      payload: response,
-      secrets: ['access_token'],
-      tone: isWeChatError(response) ? 'error' : 'normal',
-    });
-    return response;
-  }, () => clock.now());
+  world.accessTokens = createAccessTokenProvider({
+    now: () => clock.now(),
+    fetchToken: async () => {
+      const body = { grant_type: 'client_credential', appid: DEMO_APP.appid, secret: DEMO_APP.secret, force_refresh: false };
+      world.wire.record({ from: 'developer', to: 'wechat', label: 'POST /cgi-bin/stable_token', payload: body, secrets: ['secret'] });
+      const response = wechat.stableToken(body);
+      world.wire.record({
+        from: 'wechat',
+        to: 'developer',
+        label: isWeChatError(response) ? `errcode ${response.errcode}` : 'access_token',
+        payload: response,
+        secrets: ['access_token'],
+        tone: isWeChatError(response) ? 'error' : 'normal',
+      });
+      return response;
+    },
+  });
 
   world.sessions = createMemorySessionStore();
   world.server = createDeveloperServer({

@@ -4,9 +4,9 @@ import { encryptWeChatData } from '../../src/wechat/crypto.ts';
 import {
   createDeveloperServer,
   createMemorySessionStore,
-  createStableTokenCache,
   type WeChatApi,
 } from '../../src/wechat/developer-server.ts';
+import { createAccessTokenProvider } from '../../src/wechat/access-token.ts';
 import { createLoginTokenIssuer } from '../../src/wechat/login-token.ts';
 import { seededRandom } from '../../src/wechat/random.ts';
 import { WeChatServer, type GetUserPhoneNumberResponse } from '../../src/wechat/wechat-server.ts';
@@ -22,11 +22,14 @@ function setup(overrides: { getUserPhoneNumber?: WeChatApi['getUserPhoneNumber']
   wechat.registerUser({ id: 'u1', nickname: 'A', ...PHONE });
   const sessions = createMemorySessionStore();
   const tokenFetches: string[] = [];
-  const accessTokens = createStableTokenCache(async () => {
-    const response = wechat.stableToken({ grant_type: 'client_credential', appid: APP.appid, secret: APP.secret });
-    tokenFetches.push('access_token' in response ? response.access_token : `errcode ${response.errcode}`);
-    return response;
-  }, () => clock.now());
+  const accessTokens = createAccessTokenProvider({
+    now: () => clock.now(),
+    fetchToken: async () => {
+      const response = wechat.stableToken({ grant_type: 'client_credential', appid: APP.appid, secret: APP.secret });
+      tokenFetches.push('access_token' in response ? response.access_token : `errcode ${response.errcode}`);
+      return response;
+    },
+  });
   const phoneCalls: { code: string; accessToken: string }[] = [];
   const server = createDeveloperServer({
     wechat: {

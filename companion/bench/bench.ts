@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:companion`: requests/s and latency of POST /api/login and
+ * GET /api/me on loopback, beside a bare fastify route as the ceiling.
+ * Emulator, server and ceiling each run in their own process (the real entry
+ * points), so autocannon in this process does not steal their event loop.
+ * Every login needs a fresh, unused code, so they are minted in advance,
+ * spread over enough test users to stay under WeChat's 100 per user per minute.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { OFFLINE_APPID, OFFLINE_SECRET } from '../emulator/src/app.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const LOGINS = 4_000;
+const WARMUP_LOGINS = 500;
+const CODES_PER_USER = 90;
+const CONNECTIONS = 50;
+const SECONDS = 5;
+const WARMUP_SECONDS = 2;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+function start(entry: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+}
+
+async function waitFor(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function post(url: string, body: unknown): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${url} → ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Runs `task(i)` for i < count with at most `width` in flight. */
+async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) {
+        const i = next++;
+        out[i] = await task(i);
+      }
+    }),
+  );
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'companion-bench-'));
+try {
+  const [emulatorPort, serverPort, helloPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const emulator = `http://127.0.0.1:${emulatorPort}`;
+  const server = `http://127.0.0.1:${serverPort}`;
+  const hello = `http://127.0.0.1:${helloPort}`;
+  start('companion/emulator/src/main.ts', { WECHAT_APPID: OFFLINE_APPID, WECHAT_SECRET: OFFLINE_SECRET, EMULATOR_PORT: String(emulatorPort) });
+  start('companion/server/src/server.ts', {
+    WECHAT_APPID: OFFLINE_APPID,
+    WECHAT_SECRET: OFFLINE_SECRET,
+    WECHAT_API_BASE: emulator,
+    PORT: String(serverPort),
+    TOKEN_SECRET: 'bench-token-secret-at-least-32-bytes-long',
+    DATABASE: join(dir, 'bench.db'),
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
+  });
+  start('companion/bench/hello.ts', { PORT: String(helloPort) });
+  await Promise.all([waitFor(emulator), waitFor(server), waitFor(hello)]);
+
+  const total = LOGINS + WARMUP_LOGINS + 1;
+  const users = Math.ceil(total / CODES_PER_USER);
+  await pool(users, 32, (i) => post(`${emulator}/__dev/users`, { id: `bench-${i}` }));
+  const codes: string[] = await pool(total, 64, async (i) => (await post(`${emulator}/__dev/login-code`, { userId: `bench-${i % users}` })).code);
+  console.log(`minted ${codes.length} codes for ${users} test users`);
+
+  const { token } = await post(`${server}/api/login`, { code: codes.pop() });
+  const loginRun = (amount: number) =>
+    autocannon({
+      url: server,
+      connections: CONNECTIONS,
+      amount,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/login',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => ({ ...request, body: JSON.stringify({ code: codes.pop() }) }),
+        },
+      ],
+    });
+  const timed = (url: string, headers: Record<string, string> = {}, duration = SECONDS) =>
+    autocannon({ url, connections: CONNECTIONS, duration, headers });
+
+  // Warm-up: let V8 optimise every path before anything is measured.
+  await timed(hello, {}, WARMUP_SECONDS);
+  await timed(`${server}/api/me`, { authorization: `Bearer ${token}` }, WARMUP_SECONDS);
+  await loginRun(WARMUP_LOGINS);
+
+  const rows: Array<[string, Result]> = [
+    ['GET / (bare fastify, ceiling)', await timed(hello)],
+    ['GET /api/me (verify JWT + SQLite read)', await timed(`${server}/api/me`, { authorization: `Bearer ${token}` })],
+    ['POST /api/login (jscode2session via emulator + SQLite write + sign)', await loginRun(LOGINS)],
+  ];
+
+  console.log(`\n${CONNECTIONS} connections, loopback; server logs at info level, the ceiling does not log.\n`);
+  console.log('| route | req/s (mean) | p50 ms | p99 ms | requests | non-2xx | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const [name, r] of rows) {
+    console.log(`| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.requests.total} | ${r.non2xx} | ${r.errors + r.timeouts} |`);
+  }
+  if (rows.some(([, r]) => r.non2xx > 0 || r.errors > 0)) {
+    console.error('\nSome requests failed: the numbers above do not measure the happy path.');
+    process.exitCode = 1;
+  }
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  rmSync(dir, { recursive: true, force: true });
+}

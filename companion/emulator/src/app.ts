@@ -1,0 +1,137 @@
+/**
+ * A loopback emulator of the WeChat server endpoints the companion calls.
+ * All WeChat behaviour (codes, session_key, errcodes, access_token rules)
+ * comes from WeChatServer in src/wechat, the model the site's simulator runs:
+ * this file only translates HTTP to its methods, with the official paths,
+ * parameter names and JSON fields.
+ *
+ * Everything under /__dev/ is not WeChat: it stands in for the WeChat client
+ * (minting a wx.login code for a test user) and for the world controls.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { z, type ZodTypeAny } from 'zod';
+import { WeChatServer } from '../../../src/wechat/wechat-server.ts';
+import { cryptoRandom } from '../../../src/wechat/random.ts';
+import { systemClock, type Clock } from '../../../src/wechat/clock.ts';
+import { apiError } from '../../../src/wechat/http.ts';
+
+/** Real time plus an offset the dev endpoint can push forward, so a code can expire without waiting 5 minutes. */
+class ShiftableClock implements Clock {
+  #offsetMs = 0;
+
+  now(): number {
+    return systemClock.now() + this.#offsetMs;
+  }
+
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+/** Obviously fake credentials for offline play; the server must be started with the same pair. */
+export const OFFLINE_APPID = 'wxofflineemulator0';
+export const OFFLINE_SECRET = 'offline-emulator-secret-not-real';
+export const DEMO_USER_ID = 'demo';
+
+export interface EmulatorOptions {
+  appid: string;
+  secret: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface Emulator {
+  app: FastifyInstance;
+  world: WeChatServer;
+}
+
+const userBody = z
+  .object({
+    id: z.string().min(1).max(64),
+    nickname: z.string().max(64).default('测试用户'),
+    phoneNumber: z.string().regex(/^\d{5,15}$/).default('13800138000'),
+    countryCode: z.string().regex(/^\d{1,4}$/).default('86'),
+    highRisk: z.boolean().default(false),
+  })
+  .strict();
+const userIdBody = z.object({ userId: z.string().min(1) }).strict();
+const faultBody = z
+  .object({ api: z.literal('jscode2session'), errcode: z.union([z.literal(-1), z.literal(45011)]) })
+  .strict();
+const clockBody = z.object({ advanceMs: z.number().int().min(0) }).strict();
+
+/** Request logs keep the path only: WeChat's own query strings carry the AppSecret. */
+export const pathOnlyRequestSerializer = (request: { method: string; url: string }) => ({
+  method: request.method,
+  url: request.url.split('?')[0],
+});
+
+export function buildEmulator(options: EmulatorOptions): Emulator {
+  const clock = new ShiftableClock();
+  const world = new WeChatServer({ clock, random: cryptoRandom });
+  world.registerApp({ appid: options.appid, secret: options.secret, name: '离线模拟小程序' });
+
+  const app = Fastify({ logger: options.logger ?? false });
+  app.setValidatorCompiler<ZodTypeAny>(({ schema }) => (data) => {
+    const result = schema.safeParse(data);
+    return result.success ? { value: result.data } : { error: result.error };
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    if (!request.url.startsWith('/__dev/') && status < 500) {
+      // What api.weixin.qq.com answers to a body it cannot parse; the model never sees such a request.
+      return reply.code(200).send({ errcode: 47001, errmsg: 'data format error' });
+    }
+    const code = error.code && !error.code.startsWith('FST_') ? error.code : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
+    return reply.code(status).send(apiError(status, code, error.message).body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(apiError(404, 'NOT_FOUND', `the emulator has no ${request.method} ${request.url.split('?')[0]}`).body);
+  });
+
+  // ── WeChat's endpoints: HTTP 200 with the official JSON, errors included ──
+
+  app.get<{ Querystring: Record<string, string> }>('/sns/jscode2session', async (request) => world.jscode2session(request.query));
+  app.get<{ Querystring: Record<string, string> }>('/cgi-bin/token', async (request) => world.token(request.query));
+  app.post('/cgi-bin/stable_token', async (request) =>
+    world.stableToken(typeof request.body === 'object' && request.body !== null ? request.body : {}),
+  );
+  app.post<{ Querystring: { access_token?: string } }>('/wxa/business/getuserphonenumber', async (request) =>
+    world.getuserphonenumber(request.query, request.body),
+  );
+
+  // ── Dev-only: not part of WeChat ──
+
+  app.post<{ Body: z.infer<typeof userBody> }>('/__dev/users', { schema: { body: userBody } }, async (request, reply) => {
+    world.registerUser(request.body);
+    return reply.code(201).send({ id: request.body.id, openid: world.openid(options.appid, request.body.id) });
+  });
+
+  const requireUser = (userId: string) => {
+    if (world.user(userId)) return;
+    throw Object.assign(new Error(`unknown test user ${userId}; create it with POST /__dev/users`), { statusCode: 404, code: 'UNKNOWN_USER' });
+  };
+
+  app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/login-code', { schema: { body: userIdBody } }, async (request) => {
+    requireUser(request.body.userId);
+    return { code: world.issueLoginCode(options.appid, request.body.userId) };
+  });
+
+  app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/phone-code', { schema: { body: userIdBody } }, async (request, reply) => {
+    requireUser(request.body.userId);
+    const issued = world.issuePhoneCode(options.appid, request.body.userId);
+    if (!issued.ok) return reply.code(409).send(apiError(409, `ERRNO_${issued.errno}`, issued.errMsg).body);
+    return { code: issued.code };
+  });
+
+  app.post<{ Body: z.infer<typeof faultBody> }>('/__dev/faults', { schema: { body: faultBody } }, async (request, reply) => {
+    world.injectFault(request.body.api, request.body.errcode);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Body: z.infer<typeof clockBody> }>('/__dev/clock', { schema: { body: clockBody } }, async (request) => {
+    clock.advance(request.body.advanceMs);
+    return { now: clock.now() };
+  });
+
+  return { app, world };
+}

@@ -1,0 +1,83 @@
+/**
+ * The server's configuration, read once from the environment at start.
+ * Every problem is reported at once, by variable name, so a wrong deploy
+ * fails before it listens instead of on the first login.
+ */
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const DEFAULT_DATABASE = fileURLToPath(new URL('../data/companion.db', import.meta.url));
+
+/** What proxy-addr (behind fastify's trustProxy) accepts: checked here so a typo gets a clear message, not a stack trace. */
+function isProxyAddress(part: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(part)) return true;
+  const [address = '', prefix, ...rest] = part.split('/');
+  if (rest.length > 0 || isIP(address) === 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 4 ? 32 : 128));
+}
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  WECHAT_APPID: z
+    .string({ required_error: '必填：小程序的 AppID（wx 开头的 18 位）' })
+    .regex(/^wx[0-9a-zA-Z]{16}$/, '应是 wx 开头的 18 位 AppID，例如 wx1234567890abcdef'),
+  WECHAT_SECRET: z
+    .string({ required_error: '必填：小程序的 AppSecret（只放在服务器环境变量里，不要提交进仓库）' })
+    .min(16, 'AppSecret 太短，请从微信公众平台「开发管理 → 开发设置」复制完整的值')
+    .refine((value) => value.trim() === value, '首尾有空白，多半是复制时带上的'),
+  WECHAT_API_BASE: z
+    .string()
+    .url('应是 URL，例如 https://api.weixin.qq.com 或本地模拟器 http://127.0.0.1:4000')
+    .default('https://api.weixin.qq.com')
+    .transform((value) => value.replace(/\/+$/, '')),
+  WECHAT_TIMEOUT_MS: integer(100, 60_000).default(5000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: integer(0, 65535).default(3000),
+  TOKEN_SECRET: z
+    .string({ required_error: '必填：签发登录 token 的密钥，至少 32 字节，例如 `openssl rand -base64 48` 的输出' })
+    .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, '至少要 32 字节（HS256 的密钥不能比摘要短）'),
+  TOKEN_TTL_SECONDS: integer(60, 7 * 24 * 3600).default(7200),
+  DATABASE: z.string().min(1).default(DEFAULT_DATABASE),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, '应以 redis:// 或 rediss:// 开头')
+    .optional(),
+  LOGIN_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(60),
+  /**
+   * Behind nginx or a cloud load balancer every request comes from the proxy,
+   * so the per-client limit would lump all users together unless the server
+   * trusts X-Forwarded-For from it: the proxies' addresses/CIDRs, or `true`
+   * (only if nothing but the proxy can reach the server).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine(
+      (value) => value === 'true' || value === 'false' || value.split(',').every((part) => isProxyAddress(part.trim())),
+      '应是 true、false，或逗号分隔的代理 IP / CIDR（如 10.0.0.0/8）/ loopback、linklocal、uniquelocal',
+    )
+    .transform((value): boolean | string[] =>
+      value === 'true' || value === 'false' ? value === 'true' : value.split(',').map((part) => part.trim()),
+    ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`配置有误 (invalid configuration):\n${problems.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, so `PORT=` in a .env file falls back to the default. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  // Messages name the variable but never echo its value: it may be a secret.
+  throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+}

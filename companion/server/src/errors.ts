@@ -1,0 +1,63 @@
+/**
+ * Every failure leaves the server as `{ error: { code, message } }`, the
+ * envelope of src/wechat/http.ts, including the ones fastify raises before a
+ * route runs (bad JSON, oversized body, rate limit, unknown route).
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+import { apiError } from '../../../src/wechat/http.ts';
+
+export const errorEnvelopeSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+      additionalProperties: false,
+    },
+  },
+  required: ['error'],
+  additionalProperties: false,
+} as const;
+
+const frameworkErrors: Record<string, { status: number; code: string; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '请求体超过 1 MiB 的上限' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: '请求体不是合法的 JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'MALFORMED_JSON',
+    message: 'content-type 是 application/json，但请求体是空的',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: '请求体请用 JSON，并带上 content-type: application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_CONTENT_LENGTH', message: 'content-length 与实际请求体长度不符' },
+};
+
+function describeZodError(error: ZodError): string {
+  const issues = error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.join('.') : '请求体';
+    return issue.code === 'unrecognized_keys' ? `不认识的字段 ${issue.keys.join(', ')}` : `${where}: ${issue.message}`;
+  });
+  return `请求体不符合要求：${issues.join('；')}`;
+}
+
+export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const known = error.code ? frameworkErrors[error.code] : undefined;
+  if (known) return reply.code(known.status).send(apiError(known.status, known.code, known.message).body);
+  if (error instanceof ZodError || error.code === 'FST_ERR_VALIDATION') {
+    const message = error instanceof ZodError ? describeZodError(error) : `请求不符合要求：${error.message}`;
+    return reply.code(400).send(apiError(400, 'BAD_REQUEST', message).body);
+  }
+  if (error.statusCode === 429) {
+    return reply.code(429).send(apiError(429, 'RATE_LIMITED', '请求太频繁，请稍后再试').body);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return reply.code(status).send(apiError(status, 'BAD_REQUEST', error.message).body);
+  // Only the log gets the details of a server fault; the client gets no internals.
+  request.log.error({ err: error }, 'unhandled error');
+  return reply.code(500).send(apiError(500, 'INTERNAL', '服务器内部错误，请稍后重试').body);
+}

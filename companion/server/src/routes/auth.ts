@@ -1,0 +1,62 @@
+/**
+ * Login and "who am I": thin adapters from fastify to the developer-server
+ * core in src/wechat, which the site's simulator runs step by step too.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { loginBodySchema, type DeveloperServer } from '../../../../src/wechat/developer-server.ts';
+import { errorEnvelopeSchema } from '../errors.ts';
+
+export interface AuthRoutesOptions {
+  developer: DeveloperServer;
+  loginPerMinute: number;
+}
+
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { developer, loginPerMinute }) => {
+  app.post(
+    '/api/login',
+    {
+      schema: {
+        body: loginBodySchema,
+        // The serializer writes only these fields: a stray session_key could not leave even if the core put it there.
+        response: {
+          200: {
+            type: 'object',
+            properties: { token: { type: 'string' }, expiresIn: { type: 'integer' } },
+            required: ['token', 'expiresIn'],
+            additionalProperties: false,
+          },
+          '4xx': errorEnvelopeSchema,
+          '5xx': errorEnvelopeSchema,
+        },
+      },
+      config: { rateLimit: { max: loginPerMinute, timeWindow: 60_000 } },
+    },
+    async (request, reply) => {
+      const { status, body } = await developer.login(request.body);
+      // A login token must not sit in a proxy or client HTTP cache.
+      return reply.code(status).header('cache-control', 'no-store').send(body);
+    },
+  );
+
+  app.get(
+    '/api/me',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: { openid: { type: 'string' } },
+            required: ['openid'],
+            additionalProperties: false,
+          },
+          '4xx': errorEnvelopeSchema,
+          '5xx': errorEnvelopeSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { status, body } = await developer.me(request.headers.authorization);
+      return reply.code(status).send(body);
+    },
+  );
+};

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_DATABASE, loadConfig } from '../server/src/config.ts';
+import { APPID, SECRET, TOKEN_SECRET } from './helpers.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const minimal = { WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, TOKEN_SECRET };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig(minimal)).toMatchObject({
+      WECHAT_API_BASE: 'https://api.weixin.qq.com',
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DATABASE: DEFAULT_DATABASE,
+      LOGIN_RATE_LIMIT_PER_MINUTE: 60,
+      TOKEN_TTL_SECONDS: 7200,
+    });
+    expect(DEFAULT_DATABASE.replace(/\\/g, '/')).toMatch(/companion\/server\/data\/companion\.db$/);
+    expect(loadConfig(minimal).REDIS_URL).toBeUndefined();
+  });
+
+  it('lists every missing variable at once', () => {
+    const found = problems({});
+    expect(found.map((line) => line.split(':')[0]).sort()).toEqual(['TOKEN_SECRET', 'WECHAT_APPID', 'WECHAT_SECRET']);
+  });
+
+  it('refuses a TOKEN_SECRET shorter than 32 bytes without echoing it', () => {
+    const found = problems({ ...minimal, TOKEN_SECRET: 'short-secret-value' });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^TOKEN_SECRET: .*32/);
+    expect(found.join()).not.toContain('short-secret-value');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['WECHAT_API_BASE', 'api.weixin.qq.com'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['WECHAT_APPID', 'my-app'],
+    ['LOGIN_RATE_LIMIT_PER_MINUTE', '0'],
+  ])('rejects %s=%s', (name, value) => {
+    expect(problems({ ...minimal, [name]: value }).map((line) => line.split(':')[0])).toEqual([name]);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['10.0.0.1, 10.0.1.0/24', ['10.0.0.1', '10.0.1.0/24']],
+    ['loopback,::1', ['loopback', '::1']],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ ...minimal, TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it('does not trust proxies unless told to', () => {
+    expect(loadConfig(minimal).TRUST_PROXY).toBe(false);
+    for (const value of ['yes please', '2', '10.0.0.0/33', '10.0.0.1,nginx']) {
+      expect(problems({ ...minimal, TRUST_PROXY: value }).map((line) => line.split(':')[0])).toEqual(['TRUST_PROXY']);
+    }
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ ...minimal, PORT: '', REDIS_URL: '' });
+    expect(config.PORT).toBe(3000);
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('makes `npm run companion:server` exit 1 with a clear message when the secrets are missing', () => {
+    const { PATH, HOME } = process.env;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'companion/server/src/server.ts'], {
+      cwd: repoRoot,
+      env: { PATH, HOME, WECHAT_APPID: APPID },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('TOKEN_SECRET');
+    expect(result.stderr).toContain('WECHAT_SECRET');
+    expect(result.stderr).toContain('companion/README.md');
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Test harness: the emulator and the server on 127.0.0.1 port 0, talking
+ * real HTTP, with a captured log stream so tests can read every log line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildEmulator, type Emulator } from '../emulator/src/app.ts';
+import { buildApp, type AppDeps } from '../server/src/app.ts';
+import { loadConfig, type Config } from '../server/src/config.ts';
+
+export const APPID = 'wxtestcompanion000';
+export const SECRET = 'test-app-secret-0123456789abcdef';
+export const TOKEN_SECRET = 'test-token-secret-that-is-at-least-32-bytes-long';
+
+export interface RunningEmulator extends Emulator {
+  url: string;
+}
+
+export async function startEmulator(): Promise<RunningEmulator> {
+  const emulator = buildEmulator({ appid: APPID, secret: SECRET });
+  const url = await emulator.app.listen({ host: '127.0.0.1', port: 0 });
+  return { ...emulator, url };
+}
+
+export function tempDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'companion-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function testConfig(env: Record<string, string>): Config {
+  return loadConfig({ WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, TOKEN_SECRET, PORT: '0', ...env });
+}
+
+export interface CapturedLog {
+  stream: { write(line: string): void };
+  lines: string[];
+}
+
+export function captureLog(): CapturedLog {
+  const lines: string[] = [];
+  return { lines, stream: { write: (line: string) => void lines.push(line) } };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  json: any;
+  text: string;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  /** Every response body read through `request`, for the "never in a response" checks. */
+  bodies: string[];
+  request(path: string, init?: RequestInit): Promise<Reply>;
+  login(code: string): Promise<Reply>;
+}
+
+export async function startServer(config: Config, deps: AppDeps = {}): Promise<RunningServer> {
+  const app = await buildApp(config, deps);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const bodies: string[] = [];
+  const request: RunningServer['request'] = async (path, init) => {
+    const response = await fetch(`${url}${path}`, init);
+    const text = await response.text();
+    bodies.push(text);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  };
+  const login = (code: string) =>
+    request('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  return { app, url, bodies, request, login };
+}
+
+async function devPost(emulatorUrl: string, path: string, body: unknown): Promise<any> {
+  const response = await fetch(`${emulatorUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path} → ${response.status} ${await response.text()}`);
+  return response.status === 204 ? undefined : response.json();
+}
+
+export async function registerUser(emulatorUrl: string, id: string, extra: Record<string, unknown> = {}): Promise<{ openid: string }> {
+  return devPost(emulatorUrl, '/__dev/users', { id, ...extra });
+}
+
+export async function mintCode(emulatorUrl: string, userId: string): Promise<string> {
+  return (await devPost(emulatorUrl, '/__dev/login-code', { userId })).code;
+}
+
+export async function injectFault(emulatorUrl: string, errcode: -1 | 45011): Promise<void> {
+  await devPost(emulatorUrl, '/__dev/faults', { api: 'jscode2session', errcode });
+}
+
+export async function advanceEmulatorClock(emulatorUrl: string, advanceMs: number): Promise<void> {
+  await devPost(emulatorUrl, '/__dev/clock', { advanceMs });
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A clock tests move by hand, on top of real time so that the emulator and jose agree on "now". */
+export function manualClock() {
+  let offsetMs = 0;
+  return { now: () => Date.now() + offsetMs, advance: (ms: number) => void (offsetMs += ms) };
+}

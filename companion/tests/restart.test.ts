@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import {
+  APPID,
+  bearer,
+  mintCode,
+  registerUser,
+  startEmulator,
+  startServer,
+  tempDir,
+  testConfig,
+  type RunningEmulator,
+} from './helpers.ts';
+import { openSessionStore } from '../server/src/session-store.ts';
+
+let emulator: RunningEmulator;
+const dir = tempDir();
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  await registerUser(emulator.url, 'carol');
+});
+
+afterAll(async () => {
+  await emulator?.app.close();
+  dir.remove();
+});
+
+describe('sessions in SQLite', () => {
+  it('survive closing and rebuilding the app on the same file', async () => {
+    const config = testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/nested/dir/companion.db`, LOG_LEVEL: 'silent' });
+    const first = await startServer(config);
+    const { token } = (await first.login(await mintCode(emulator.url, 'carol'))).json;
+    await first.app.close();
+
+    const second = await startServer(config);
+    try {
+      expect(await second.request('/api/me', { headers: bearer(token) })).toMatchObject({
+        status: 200,
+        json: { openid: emulator.world.openid(APPID, 'carol') },
+      });
+    } finally {
+      await second.app.close();
+    }
+  });
+
+  it('keep one row per openid, replaced by the latest login, in WAL mode', async () => {
+    const file = `${dir.path}/store.db`;
+    const store = openSessionStore(file);
+    await store.save({ openid: 'o1', sessionKey: 'k1', updatedAt: 1 });
+    await store.save({ openid: 'o1', sessionKey: 'k2', unionid: 'u1', updatedAt: 2 });
+    expect(await store.get('o1')).toEqual({ openid: 'o1', sessionKey: 'k2', unionid: 'u1', updatedAt: 2 });
+    expect(await store.get('nobody')).toBeUndefined();
+    store.close();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('refuses a database written by a newer schema instead of misreading it', () => {
+    const file = `${dir.path}/future.db`;
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openSessionStore(file)).toThrow(/schema version 99/);
+  });
+});
