@@ -98,6 +98,21 @@ export async function mintCode(emulatorUrl: string, userId: string): Promise<str
   return (await devPost(emulatorUrl, '/__dev/login-code', { userId })).code;
 }
 
+/** What the new getPhoneNumber button hands the mini program: a one-time code for /api/phone/code. */
+export async function mintPhoneCode(emulatorUrl: string, userId: string): Promise<string> {
+  return (await devPost(emulatorUrl, '/__dev/phone-code', { userId })).code;
+}
+
+/** What the old getPhoneNumber button's e.detail carries: encrypted with the session_key WeChat holds right now. */
+export async function tapOldPhoneButton(emulatorUrl: string, userId: string): Promise<{ encryptedData: string; iv: string }> {
+  return devPost(emulatorUrl, '/__dev/phone-encrypted-data', { userId });
+}
+
+/** Decide whether the user's next wx.login refreshes session_key. */
+export async function setNextRotation(emulatorUrl: string, userId: string, next: 'rotate' | 'keep' | 'auto'): Promise<void> {
+  await devPost(emulatorUrl, '/__dev/rotation', { userId, next });
+}
+
 export async function injectFault(emulatorUrl: string, errcode: -1 | 45011): Promise<void> {
   await devPost(emulatorUrl, '/__dev/faults', { api: 'jscode2session', errcode });
 }

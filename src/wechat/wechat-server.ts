@@ -131,6 +131,70 @@ export const PHONE_TRIAL_QUOTA = 1000;
 /** 0.03 元 per successful call of 手机号快速验证组件 since 2023-08-28, kept in fen to stay exact. */
 export const PHONE_FEE_FEN = 3;
 
+// ── Subscribe messages (wechat-facts §10) ──
+
+/** A one-time template as 订阅消息 → 我的模板 lists it: keywords are the `data` keys, e.g. `thing1`, `time2`. */
+export interface SubscribeTemplate {
+  id: string;
+  title: string;
+  keywords: string[];
+}
+
+/** `POST /cgi-bin/message/subscribe/send` body, as sent: anything may be missing or of the wrong type. */
+export interface SubscribeSendBody {
+  touser?: unknown;
+  template_id?: unknown;
+  page?: unknown;
+  data?: unknown;
+  miniprogram_state?: unknown;
+  lang?: unknown;
+}
+
+export type SubscribeSendResponse = { errcode: 0; errmsg: 'ok'; msgid: number } | WeChatErrorBody;
+
+/** What a successful send delivered, for tests and the world panel; WeChat shows it in 服务通知. */
+export interface SentSubscribeMessage {
+  msgid: number;
+  appid: string;
+  userId: string;
+  templateId: string;
+  page?: string;
+  data: Record<string, { value: string }>;
+  miniprogramState: 'developer' | 'trial' | 'formal';
+  lang: string;
+  sentAt: number;
+}
+
+export const SUBSCRIBE_MINIPROGRAM_STATES = ['developer', 'trial', 'formal'] as const;
+export const SUBSCRIBE_LANGS = ['zh_CN', 'en_US', 'zh_HK', 'zh_TW'] as const;
+
+/**
+ * subscribeMessage.send's errcodes. errors.ts holds the login-chapter codes;
+ * these stay here so the subscribe model is self-contained. errmsg wording is
+ * what WeChat answers, minus the per-request ` rid: …` suffix.
+ */
+const SUBSCRIBE_ERRMSGS = {
+  40003: 'invalid openid',
+  40037: 'invalid template_id',
+  43101: 'user refuse to accept the msg',
+} as const;
+
+/**
+ * 订阅消息参数值内容限制 for the keyword types with a plain length/charset rule.
+ * Only third-party copies of the official table were found (facts §10), so
+ * types not listed here (time, date, amount, car_number, name, enum) are
+ * checked for a non-empty value only.
+ */
+const SUBSCRIBE_VALUE_RULES: Record<string, (value: string) => boolean> = {
+  thing: (v) => [...v].length <= 20,
+  number: (v) => /^-?\d+(\.\d+)?$/.test(v) && v.replace(/\D/g, '').length <= 32,
+  letter: (v) => /^[A-Za-z]{1,32}$/.test(v),
+  symbol: (v) => [...v].length <= 5 && !/[\p{L}\p{N}]/u.test(v),
+  character_string: (v) => /^[\x21-\x7e]{1,32}$/.test(v),
+  phone_number: (v) => /^[\d+\-() ]{1,17}$/.test(v),
+  phrase: (v) => /^\p{Script=Han}{1,5}$/u.test(v),
+};
+
 interface PhoneCode {
   appid: string;
   userId: string;
@@ -170,6 +234,11 @@ export class WeChatServer {
   /** The latest token per app and channel: a channel's new token revokes the previous one. */
   readonly #latestToken = new Map<string, string>();
   readonly #forceRefreshes = new Map<string, number[]>();
+  /** Per app: template id → template. */
+  readonly #subscribeTemplates = new Map<string, Map<string, SubscribeTemplate>>();
+  /** `${appid}:${userId}:${templateId}` → one-time sends left: each accept adds one, each send uses one. */
+  readonly #subscriptions = new Map<string, number>();
+  readonly #sentSubscribeMessages: SentSubscribeMessage[] = [];
 
   constructor(options: WeChatServerOptions) {
     this.#clock = options.clock;
@@ -405,6 +474,118 @@ export class WeChatServer {
     const token = value ? this.#accessTokens.get(value) : undefined;
     if (!token || token.revoked) return wechatError(40001);
     if (token.expiresAt <= this.#clock.now()) return wechatError(42001);
+    return undefined;
+  }
+
+  // ── Subscribe messages (wechat-facts §10) ──
+
+  /** What 订阅消息 → 选用模板 does in the admin console; returns the template id. */
+  addSubscribeTemplate(appid: string, template: { title: string; keywords: string[]; id?: string }): string {
+    if (!this.#apps.has(appid)) throw new Error(`unknown appid ${appid}`);
+    const badKeyword = template.keywords.find((keyword) => !/^[a-z_]+\d+$/.test(keyword));
+    if (template.keywords.length === 0 || badKeyword !== undefined) {
+      throw new Error(`template keywords look like thing1, time2…; got ${badKeyword ?? 'none'}`);
+    }
+    // Real ids are 43 characters of base64url-like text.
+    const id = template.id ?? randomId(this.#random, 43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+    let templates = this.#subscribeTemplates.get(appid);
+    if (!templates) {
+      templates = new Map();
+      this.#subscribeTemplates.set(appid, templates);
+    }
+    templates.set(id, { id, title: template.title, keywords: [...template.keywords] });
+    return id;
+  }
+
+  subscribeTemplate(appid: string, templateId: string): SubscribeTemplate | undefined {
+    const template = this.#subscribeTemplates.get(appid)?.get(templateId);
+    return template ? { ...template, keywords: [...template.keywords] } : undefined;
+  }
+
+  /**
+   * Backs `accept` in wx.requestSubscribeMessage for a one-time template:
+   * "订阅1次可下发1次", and accepts add up. Returns the sends now allowed.
+   */
+  acceptSubscription(appid: string, userId: string, templateId: string): number {
+    this.#requireAppAndUser(appid, userId);
+    if (!this.#subscribeTemplates.get(appid)?.has(templateId)) throw new Error(`unknown template ${templateId}`);
+    // A user who subscribed has an openid in this app, so send can find them by it.
+    this.openid(appid, userId);
+    const key = `${appid}:${userId}:${templateId}`;
+    const remaining = (this.#subscriptions.get(key) ?? 0) + 1;
+    this.#subscriptions.set(key, remaining);
+    return remaining;
+  }
+
+  subscriptionsLeft(appid: string, userId: string, templateId: string): number {
+    return this.#subscriptions.get(`${appid}:${userId}:${templateId}`) ?? 0;
+  }
+
+  sentSubscribeMessages(appid: string): SentSubscribeMessage[] {
+    return this.#sentSubscribeMessages.filter((message) => message.appid === appid).map((message) => structuredClone(message));
+  }
+
+  /**
+   * `POST /cgi-bin/message/subscribe/send?access_token=…`. Checks run in the
+   * order credentials → recipient → template → parameters → subscription, so
+   * a request that is wrong in several ways gets the developer's mistake
+   * first; WeChat does not document its order, this one is our choice.
+   */
+  subscribeMessageSend(query: { access_token?: string }, body: unknown): SubscribeSendResponse {
+    const tokenError = this.#checkAccessToken(query.access_token);
+    if (tokenError) return tokenError;
+    const appid = this.#accessTokens.get(query.access_token!)!.appid;
+    const fields = (typeof body === 'object' && body !== null ? body : {}) as SubscribeSendBody;
+
+    const userId = typeof fields.touser === 'string' ? this.#userIdForOpenid(appid, fields.touser) : undefined;
+    if (userId === undefined) return { errcode: 40003, errmsg: SUBSCRIBE_ERRMSGS[40003] };
+    const template = typeof fields.template_id === 'string' ? this.#subscribeTemplates.get(appid)?.get(fields.template_id) : undefined;
+    if (!template) return { errcode: 40037, errmsg: SUBSCRIBE_ERRMSGS[40037] };
+
+    const invalid = (what: string) => ({ errcode: 47003, errmsg: `argument invalid! ${what} invalid` });
+    if (fields.page !== undefined && typeof fields.page !== 'string') return invalid('page');
+    const state = fields.miniprogram_state ?? 'formal';
+    if (!SUBSCRIBE_MINIPROGRAM_STATES.includes(state as never)) return invalid('miniprogram_state');
+    const lang = fields.lang ?? 'zh_CN';
+    if (!SUBSCRIBE_LANGS.includes(lang as never)) return invalid('lang');
+    // The classic mistake: `data` JSON.stringify'd into a string (staff: "把这里的双引号去掉").
+    if (typeof fields.data !== 'object' || fields.data === null || Array.isArray(fields.data)) return invalid('data');
+    const data = fields.data as Record<string, unknown>;
+    const values: Record<string, { value: string }> = {};
+    for (const keyword of template.keywords) {
+      const entry = data[keyword];
+      const raw = typeof entry === 'object' && entry !== null ? (entry as { value?: unknown }).value : undefined;
+      const value = typeof raw === 'number' ? String(raw) : raw;
+      const rule = SUBSCRIBE_VALUE_RULES[keyword.replace(/\d+$/, '')];
+      if (typeof value !== 'string' || value.trim() === '' || (rule && !rule(value))) return invalid(`data.${keyword}.value`);
+      values[keyword] = { value };
+    }
+
+    const key = `${appid}:${userId}:${template.id}`;
+    const remaining = this.#subscriptions.get(key) ?? 0;
+    if (remaining <= 0) return { errcode: 43101, errmsg: SUBSCRIBE_ERRMSGS[43101] };
+    this.#subscriptions.set(key, remaining - 1);
+    const msgid = Number.parseInt(randomId(this.#random, 15, '0123456789'), 10) + 1;
+    this.#sentSubscribeMessages.push({
+      msgid,
+      appid,
+      userId,
+      templateId: template.id,
+      ...(typeof fields.page === 'string' ? { page: fields.page } : {}),
+      data: values,
+      miniprogramState: state as SentSubscribeMessage['miniprogramState'],
+      lang: lang as string,
+      sentAt: this.#clock.now(),
+    });
+    return { errcode: 0, errmsg: 'ok', msgid };
+  }
+
+  #userIdForOpenid(appid: string, openid: string): string | undefined {
+    for (const [key, id] of this.#openids) {
+      if (id !== openid || !key.startsWith(`${appid}:`)) continue;
+      const userId = key.slice(appid.length + 1);
+      return this.#users.has(userId) ? userId : undefined;
+    }
     return undefined;
   }
 

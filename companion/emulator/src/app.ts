@@ -58,6 +58,15 @@ const faultBody = z
   .object({ api: z.literal('jscode2session'), errcode: z.union([z.literal(-1), z.literal(45011)]) })
   .strict();
 const clockBody = z.object({ advanceMs: z.number().int().min(0) }).strict();
+const rotationBody = z.object({ userId: z.string().min(1), next: z.enum(['rotate', 'keep', 'auto']) }).strict();
+const templateBody = z
+  .object({
+    id: z.string().regex(/^[\w-]{1,64}$/).optional(),
+    title: z.string().min(1).max(64),
+    keywords: z.array(z.string().regex(/^[a-z_]+\d+$/, 'keywords look like thing1, time2')).min(1).max(20),
+  })
+  .strict();
+const acceptBody = z.object({ userId: z.string().min(1), templateId: z.string().min(1) }).strict();
 
 /** Request logs keep the path only: WeChat's own query strings carry the AppSecret. */
 export const pathOnlyRequestSerializer = (request: { method: string; url: string }) => ({
@@ -98,6 +107,9 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
   app.post<{ Querystring: { access_token?: string } }>('/wxa/business/getuserphonenumber', async (request) =>
     world.getuserphonenumber(request.query, request.body),
   );
+  app.post<{ Querystring: { access_token?: string } }>('/cgi-bin/message/subscribe/send', async (request) =>
+    world.subscribeMessageSend(request.query, request.body),
+  );
 
   // ── Dev-only: not part of WeChat ──
 
@@ -122,6 +134,42 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
     if (!issued.ok) return reply.code(409).send(apiError(409, `ERRNO_${issued.errno}`, issued.errMsg).body);
     return { code: issued.code };
   });
+
+  // What the old getPhoneNumber button puts in e.detail: encrypted with the key WeChat holds *now*,
+  // which after an unnoticed rotation is not the one the developer server stored.
+  app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/phone-encrypted-data', { schema: { body: userIdBody } }, async (request) => {
+    requireUser(request.body.userId);
+    return world.encryptPhoneNumber(options.appid, request.body.userId);
+  });
+
+  // WeChat decides when wx.login refreshes session_key; tests need to decide it to reproduce the decrypt pitfall.
+  app.post<{ Body: z.infer<typeof rotationBody> }>('/__dev/rotation', { schema: { body: rotationBody } }, async (request) => {
+    requireUser(request.body.userId);
+    world.setNextRotation(options.appid, request.body.userId, request.body.next);
+    return { userId: request.body.userId, next: world.nextRotation(options.appid, request.body.userId) };
+  });
+
+  app.post<{ Body: z.infer<typeof templateBody> }>('/__dev/subscribe-templates', { schema: { body: templateBody } }, async (request, reply) => {
+    const id = world.addSubscribeTemplate(options.appid, request.body);
+    return reply.code(201).send(world.subscribeTemplate(options.appid, id));
+  });
+
+  // Stands in for the user tapping 允许 in wx.requestSubscribeMessage: one accept, one send.
+  app.post<{ Body: z.infer<typeof acceptBody> }>('/__dev/subscribe-accept', { schema: { body: acceptBody } }, async (request) => {
+    const { userId, templateId } = request.body;
+    requireUser(userId);
+    if (!world.subscribeTemplate(options.appid, templateId)) {
+      throw Object.assign(new Error(`unknown template ${templateId}; create it with POST /__dev/subscribe-templates`), {
+        statusCode: 404,
+        code: 'UNKNOWN_TEMPLATE',
+      });
+    }
+    const remaining = world.acceptSubscription(options.appid, userId, templateId);
+    // The openid is what subscribe/send's touser needs; a curl user has no other easy way to learn it.
+    return { userId, openid: world.openid(options.appid, userId), templateId, remaining };
+  });
+
+  app.get('/__dev/subscribe-messages', async () => ({ messages: world.sentSubscribeMessages(options.appid) }));
 
   app.post<{ Body: z.infer<typeof faultBody> }>('/__dev/faults', { schema: { body: faultBody } }, async (request, reply) => {
     world.injectFault(request.body.api, request.body.errcode);

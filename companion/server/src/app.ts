@@ -19,6 +19,7 @@ import { openSessionStore } from './session-store.ts';
 import { createRedisTokenStore } from './redis-token-store.ts';
 import { createWeChatApi } from './wechat-api.ts';
 import { authRoutes } from './routes/auth.ts';
+import { phoneRoutes } from './routes/phone.ts';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Probing unknown paths should cost a scanner more than it costs our logs. */
@@ -111,5 +112,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   );
   await app.register(authRoutes, { developer, loginPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE });
+  await app.register(phoneRoutes, { developer });
   return app;
 }
