@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { SimulatorPage, watchForTrouble } from './simulator.ts';
 
 const PATH = '/authorization/';
 
@@ -225,13 +225,7 @@ test.describe('/authorization/ simulator', () => {
     ['a step that cannot happen yet', '1.allow', '无法还原'],
   ] as const) {
     test(`a tampered link (${name}) shows a message and starts fresh`, async ({ page }) => {
-      const dialogs: string[] = [];
-      page.on('dialog', (dialog) => {
-        dialogs.push(dialog.message());
-        void dialog.dismiss();
-      });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
+      const { dialogs, errors } = watchForTrouble(page);
       const sim = new AuthorizationPage(page);
       await sim.open(PATH, `?authorization=${encodeURIComponent(value)}`);
       await expect(sim.root.getByRole('alert')).toContainText(expected);

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { SimulatorPage, watchForTrouble } from './simulator.ts';
 
 test.describe('/login/ simulator', () => {
   test('a full login, with the keyboard only', async ({ page }) => {
@@ -86,13 +86,7 @@ test.describe('/login/ simulator', () => {
     ['a step that cannot happen yet', '1.next', '无法还原'],
   ] as const) {
     test(`a tampered link (${name}) shows a message and starts fresh`, async ({ page }) => {
-      const dialogs: string[] = [];
-      page.on('dialog', (dialog) => {
-        dialogs.push(dialog.message());
-        void dialog.dismiss();
-      });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
+      const { dialogs, errors } = watchForTrouble(page);
       const sim = new SimulatorPage(page, 'login');
       await sim.open('/login/', `?login=${encodeURIComponent(value)}`);
       await expect(sim.root.getByRole('alert')).toContainText(expected);

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { SimulatorPage, watchForTrouble } from './simulator.ts';
 
 const FLOW = 'phone-number';
 
@@ -124,13 +124,7 @@ test.describe('/phone-number/ simulator', () => {
     ['a step that cannot happen yet', '1.send', '无法还原'],
   ] as const) {
     test(`a tampered link (${name}) shows a message and starts fresh`, async ({ page }) => {
-      const dialogs: string[] = [];
-      page.on('dialog', (dialog) => {
-        dialogs.push(dialog.message());
-        void dialog.dismiss();
-      });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
+      const { dialogs, errors } = watchForTrouble(page);
       const sim = new SimulatorPage(page, FLOW);
       await sim.open('/phone-number/', `?${FLOW}=${encodeURIComponent(value)}`);
       await expect(sim.root.getByRole('alert')).toContainText(expected);

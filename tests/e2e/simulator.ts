@@ -1,6 +1,17 @@
 /** Page object for any flow simulator: role-based locators over the shell's test contract. */
 import { expect, type Locator, type Page } from '@playwright/test';
 
+/** Collects what a hostile link might trigger: dialogs (dismissed at once) and uncaught page errors. */
+export function watchForTrouble(page: Page): { dialogs: string[]; errors: string[] } {
+  const trouble = { dialogs: [] as string[], errors: [] as string[] };
+  page.on('dialog', (dialog) => {
+    trouble.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => trouble.errors.push(error.message));
+  return trouble;
+}
+
 export class SimulatorPage {
   readonly root: Locator;
 

@@ -4,6 +4,7 @@ import { DEFAULT_LOCATION_DESC, FEATURES } from '../../simulations/authorization
 import { LIVE_SCOPES, SCOPE_INFO } from '../../wechat/authorization.ts';
 import { DEMO_APP } from '../../wechat/simulated-world.ts';
 import { PhoneFrame } from '../../simulator/PhoneFrame.tsx';
+import { PhoneToast } from '../../simulator/PhoneToast.tsx';
 import './authorization.css';
 
 const busyText: Record<string, string> = {
@@ -160,17 +161,10 @@ export function AuthorizationPhone({ frame, press }: { frame: Frame; press(id: s
       {leaf === 'scopeDialog' && scope && <ScopeDialog scope={scope} locationDesc={declared ? DEFAULT_LOCATION_DESC : null} press={press} />}
       {leaf === 'privacyPrompt' && <PrivacyPopup press={press} />}
       {state.startsWith('settingsPage') && context.settingsRows && <SettingsPage rows={context.settingsRows} press={press} />}
-      {busy && (
-        <div className="sim-toast" role="status">
-          <span className="sim-toast__spinner" aria-hidden="true" />
-          {busy}
-        </div>
-      )}
-      {!busy && state === 'ready' && context.lastError && !(onDemand && context.lastError.includes('auth deny')) && (
-        <div className="sim-toast sim-toast--error" role="status">
-          {context.lastError}
-        </div>
-      )}
+      <PhoneToast
+        busy={busy}
+        error={state === 'ready' && context.lastError && !(onDemand && context.lastError.includes('auth deny')) ? context.lastError : null}
+      />
     </>
   );
 

@@ -2,6 +2,7 @@ import type { Frame } from '../../simulations/engine.ts';
 import type { LoginContext } from '../../flows/login.ts';
 import { DEMO_APP } from '../../wechat/simulated-world.ts';
 import { PhoneFrame } from '../../simulator/PhoneFrame.tsx';
+import { PhoneToast } from '../../simulator/PhoneToast.tsx';
 import { shorten } from '../../simulator/format.ts';
 
 const busyText: Record<string, string> = {
@@ -26,21 +27,7 @@ export function LoginPhone({ frame, press }: { frame: Frame; press(id: string): 
     <PhoneFrame
       title={DEMO_APP.name}
       clock={frame.world.clock}
-      overlay={
-        <>
-          {busy && (
-            <div className="sim-toast" role="status">
-              <span className="sim-toast__spinner" aria-hidden="true" />
-              {busy}
-            </div>
-          )}
-          {!busy && context.lastError && (
-            <div className="sim-toast sim-toast--error" role="status">
-              {context.lastError.message}
-            </div>
-          )}
-        </>
-      }
+      overlay={<PhoneToast busy={busy} error={context.lastError?.message} />}
     >
       <div className="sim-mp">
         <div className="sim-mp__avatar" aria-hidden="true">

@@ -2,6 +2,7 @@ import type { Frame } from '../../simulations/engine.ts';
 import type { PhoneNumberContext } from '../../flows/phone-number.ts';
 import { DEMO_APP } from '../../wechat/simulated-world.ts';
 import { PhoneFrame } from '../../simulator/PhoneFrame.tsx';
+import { PhoneToast } from '../../simulator/PhoneToast.tsx';
 import { shorten } from '../../simulator/format.ts';
 
 const busyText: Record<string, string> = {
@@ -43,19 +44,10 @@ export function PhoneNumberPhone({ frame, press }: { frame: Frame; press(id: str
       title={DEMO_APP.name}
       clock={frame.world.clock}
       overlay={
-        <>
-          {busy && (
-            <div className="sim-toast" role="status">
-              <span className="sim-toast__spinner" aria-hidden="true" />
-              {busy}
-            </div>
-          )}
-          {!busy && context.lastError && (
-            <div className="sim-toast sim-toast--error" role="status">
-              {toastByCode[context.lastError.code] ?? context.lastError.message}
-            </div>
-          )}
-        </>
+        <PhoneToast
+          busy={busy}
+          error={context.lastError && (toastByCode[context.lastError.code] ?? context.lastError.message)}
+        />
       }
     >
       <div className="sim-mp">
