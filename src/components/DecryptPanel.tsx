@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { explainDecrypt, makeSample, type DecryptExplanation } from '../lib/decrypt-explain.ts';
 
 type Field = 'appId' | 'sessionKey' | 'encryptedData' | 'iv';
@@ -24,6 +24,9 @@ export default function DecryptPanel() {
   const [result, setResult] = useState<DecryptExplanation | null>(null);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
+  // The server-rendered form is inert until hydration; say when it can be used (tests wait for this too).
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   const run = async (input: Record<Field, string>) => {
     setBusy(true);
@@ -49,7 +52,7 @@ export default function DecryptPanel() {
   };
 
   return (
-    <form className="decrypt-panel not-content" aria-labelledby={`${base}-title`} onSubmit={onSubmit} data-testid="decrypt-panel">
+    <form className="decrypt-panel not-content" aria-labelledby={`${base}-title`} onSubmit={onSubmit} data-testid="decrypt-panel" data-ready={ready ? 'true' : 'false'}>
       <p id={`${base}-title`} className="decrypt-panel__title">
         自己动手解密
       </p>

@@ -144,7 +144,7 @@ test.describe('decrypt-it-yourself panel', () => {
     const panel = page.getByTestId('decrypt-panel');
     await panel.scrollIntoViewIfNeeded();
     // The island hydrates when visible; the sample button only works once it has.
-    await expect(panel.locator('xpath=ancestor::astro-island')).not.toHaveAttribute('ssr', /.*/);
+    await expect(panel).toHaveAttribute('data-ready', 'true');
     return panel;
   }
 
@@ -215,6 +215,7 @@ test.describe('accessibility', () => {
       await page.locator('details.sim-log summary').click();
       const panel = page.getByTestId('decrypt-panel');
       await panel.scrollIntoViewIfNeeded();
+      await expect(panel).toHaveAttribute('data-ready', 'true');
       await panel.getByRole('button', { name: '填入示例' }).click();
       await expect(panel.getByLabel('session_key')).not.toHaveValue('');
       await panel.getByLabel('session_key').fill('AAAAAAAAAAAAAAAAAAAAAA==');
