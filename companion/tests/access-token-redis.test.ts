@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AccessTokenResponse } from '../../src/wechat/wechat-server.ts';
 import { createAccessTokenProvider, withAccessToken } from '../../src/wechat/access-token.ts';
 import { createRedisTokenStore } from '../server/src/redis-token-store.ts';
-import { APPID, bearer, mintCode, registerUser, startEmulator, startServer, tempDir, testConfig } from './helpers.ts';
+import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis, type RunningRedis } from './redis.ts';
 
 const available = redisServerAvailable();
@@ -104,6 +104,42 @@ describe.skipIf(!available)('the server with REDIS_URL', () => {
       expect((await server.request('/api/me', { headers: bearer(token) })).status).toBe(200);
       await server.app.close();
     } finally {
+      await emulator.app.close();
+      await redis.stop();
+      dir.remove();
+    }
+  });
+
+  it('two server instances on one Redis fetch the access_token once for 100 concurrent phone-code calls', async () => {
+    const redis = await startRedis();
+    const emulator = await startEmulator();
+    const dir = tempDir();
+    const stableToken = vi.spyOn(emulator.world, 'stableToken');
+    const token = vi.spyOn(emulator.world, 'token');
+    try {
+      await registerUser(emulator.url, 'hana', { phoneNumber: '13700001111' });
+      // Separate processes in production: separate apps, databases and Redis connections here, one Redis between them.
+      const instances = await Promise.all(
+        ['a', 'b'].map((name) =>
+          startServer(testConfig({ WECHAT_API_BASE: emulator.url, REDIS_URL: redis.url, DATABASE: `${dir.path}/${name}.db`, LOG_LEVEL: 'silent' })),
+        ),
+      );
+      const codes = await Promise.all(Array.from({ length: 100 }, () => mintPhoneCode(emulator.url, 'hana')));
+      const responses = await Promise.all(
+        codes.map((code, i) =>
+          instances[i % 2]!.request('/api/phone/code', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ code }),
+          }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
+      expect(stableToken).toHaveBeenCalledTimes(1);
+      expect(token).not.toHaveBeenCalled();
+      await Promise.all(instances.map((instance) => instance.app.close()));
+    } finally {
+      vi.restoreAllMocks();
       await emulator.app.close();
       await redis.stop();
       dir.remove();
