@@ -4,9 +4,12 @@
  * leave the reader looking at unmarked code.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyStateNode } from 'xstate';
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { readSample } from '../../src/lib/code-samples.ts';
+import { authorizationSampleFiles, authorizationSimulation } from '../../src/simulations/authorization.ts';
 import { loginSampleFiles, loginSimulation } from '../../src/simulations/login.ts';
+import { phoneNumberSampleFiles, phoneNumberSimulation } from '../../src/simulations/phone-number.ts';
+import type { SimulationDefinition } from '../../src/simulations/types.ts';
 
 function leafStates(node: AnyStateNode): string[] {
   const children = Object.values(node.states) as AnyStateNode[];
@@ -14,7 +17,13 @@ function leafStates(node: AnyStateNode): string[] {
   return children.flatMap(leafStates);
 }
 
-describe.each([[loginSimulation, loginSampleFiles as readonly string[]] as const])('$flow code references', (simulation, files) => {
+const simulations: [string, SimulationDefinition<AnyStateMachine, never>, readonly string[]][] = [
+  ['login', loginSimulation as never, loginSampleFiles],
+  ['authorization', authorizationSimulation as never, authorizationSampleFiles],
+  ['phone-number', phoneNumberSimulation as never, phoneNumberSampleFiles],
+];
+
+describe.each(simulations)('%s code references', (_flow, simulation, files) => {
   it.each(leafStates(simulation.machine.root))('%s', async (state) => {
     const ref = simulation.code(state, null);
     expect(ref, `no code for ${state}`).not.toBeNull();

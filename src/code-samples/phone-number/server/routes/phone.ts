@@ -2,7 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { dropAccessToken, getAccessToken } from '../access-token';
 import { DecryptError, decryptPhoneData } from '../decrypt';
-import type { SessionStore } from '../store'; // 登录一章里保存 openid → session_key 的会话存储
+import type { SessionStore } from '../store'; // 登录一章里按用户保存 session_key 的会话存储
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** 登录态中间件（登录一章的 authenticate）验证 token 后填入 */
+    user: { userId: string };
+  }
+}
 
 const APPID = process.env.WX_APPID!;
 
@@ -21,18 +28,18 @@ export const phoneRoutes = (sessions: SessionStore): FastifyPluginAsync => async
   // #region decrypt-route
   // 旧版：用登录时保存的 session_key 解密。session_key 从不出现在响应和日志里。
   app.post('/api/phone/decrypt', async (req, reply) => {
-    const openid = req.user.openid; // 由登录态中间件验证 token 后填入
+    const { userId } = req.user;
     const body = DecryptBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send(fail('BAD_REQUEST', '请求体必须是 { encryptedData, iv }'));
 
-    const session = await sessions.get(openid);
+    const session = await sessions.get(userId);
     if (!session) return reply.code(401).send(fail('SESSION_UNKNOWN', '请重新登录'));
     try {
       const data = decryptPhoneData(APPID, session.sessionKey, body.data.encryptedData, body.data.iv);
       return { phoneNumber: data.phoneNumber, purePhoneNumber: data.purePhoneNumber, countryCode: String(data.countryCode) };
     } catch (err) {
       if (!(err instanceof DecryptError)) throw err;
-      req.log.warn({ openid, code: err.code, reason: err.message }, '手机号解密失败'); // 只记原因，不记密钥
+      req.log.warn({ userId, code: err.code, reason: err.message }, '手机号解密失败'); // 只记原因，不记密钥
       // #endregion
       // #region map-errors
       if (err.reason === 'key') {

@@ -27,7 +27,7 @@ let resolvePrivacy: Resolve | null = null;
 
 Page({
   data: {
-    authSetting: {} as Record<string, boolean>,
+    authSetting: {} as WechatMiniprogram.AuthSetting,
     denied: '' as Scope | '',
     deniedWhy: '',
     privacyVisible: false,
@@ -43,7 +43,7 @@ Page({
     // #endregion
     // #region privacy
     // 覆盖式注册：后注册的会顶掉先注册的，整个小程序只在一处注册。
-    wx.onNeedPrivacyAuthorization((resolve) => {
+    wx.onNeedPrivacyAuthorization((resolve: Resolve) => {
       resolvePrivacy = resolve;
       wx.getPrivacySetting({
         success: ({ privacyContractName }) => this.setData({ privacyVisible: true, privacyContractName }),
