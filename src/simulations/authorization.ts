@@ -22,6 +22,7 @@ import {
   type AuthorizationMachine,
   type FlowScope,
 } from '../flows/authorization.ts';
+import { clockControl, userControl } from './controls.ts';
 import type { Control, Finding, HolderRow, SimulationDefinition } from './types.ts';
 
 export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
@@ -243,20 +244,9 @@ const effects: Record<
   },
 };
 
-const user = (id: string, label: string, event: AuthorizationEvent, hint: string): Control<AuthorizationWorld, AuthorizationEvent> => ({
-  kind: 'user',
-  id,
-  label,
-  event,
-  hint,
-});
+const user = userControl<AuthorizationEvent>;
 
-const advance = (id: string, label: string, ms: number): Control<AuthorizationWorld, AuthorizationEvent> => ({
-  kind: 'world',
-  id,
-  label,
-  apply: (world) => world.clock.advance(ms),
-});
+const advance = clockControl<AuthorizationWorld>;
 
 /** The four features of the demo page, one per live scope. */
 export const FEATURES: readonly { id: string; scope: FlowScope; label: string; why: string }[] = [

@@ -16,6 +16,7 @@ import {
   type SimulatedWorld,
 } from '../wechat/simulated-world.ts';
 import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from '../flows/login.ts';
+import { clockControl, userControl } from './controls.ts';
 import type { Control, Finding, HolderRow, SimulationDefinition } from './types.ts';
 import type { ApiErrorBody } from '../wechat/http.ts';
 
@@ -173,20 +174,9 @@ function storeLogin(world: LoginWorld, body: LoginSuccessBody): void {
   }
 }
 
-const user = (id: string, label: string, event: LoginEvent, hint?: string): Control<LoginWorld, LoginEvent> => ({
-  kind: 'user',
-  id,
-  label,
-  event,
-  ...(hint ? { hint } : {}),
-});
+const user = userControl<LoginEvent>;
 
-const advance = (id: string, label: string, ms: number): Control<LoginWorld, LoginEvent> => ({
-  kind: 'world',
-  id,
-  label,
-  apply: (world) => world.clock.advance(ms),
-});
+const advance = clockControl<LoginWorld>;
 
 export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   user('login', '登录', { type: 'user.tappedLogin' }, '用户点击小程序里的「登录」按钮'),

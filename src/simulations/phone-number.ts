@@ -16,6 +16,7 @@ import {
   type PhoneNumberEvent,
   type PhoneNumberMachine,
 } from '../flows/phone-number.ts';
+import { clockControl, userControl } from './controls.ts';
 import type { Control, Finding, HolderRow, SimulationDefinition } from './types.ts';
 
 export const PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/getPhoneNumber.html';
@@ -217,13 +218,8 @@ const effects: Record<PhoneNumberEffect, (world: PhoneNumberWorld, snapshot: Pho
   },
 };
 
-const user = (id: string, label: string, event: PhoneNumberEvent, hint?: string): Control<PhoneNumberWorld, PhoneNumberEvent> => ({
-  kind: 'user',
-  id,
-  label,
-  event,
-  ...(hint ? { hint } : {}),
-});
+const user = userControl<PhoneNumberEvent>;
+const advance = clockControl<PhoneNumberWorld>;
 
 export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumberEvent>[] = [
   user('old', '用旧版（encryptedData）', { type: 'user.choseOldFlow' }, '切换到旧版：先登录，再解密 encryptedData'),
@@ -255,20 +251,8 @@ export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumber
     hint: '微信侧的会话失效，之后 wx.checkSession 会失败',
     apply: (world) => world.wechat.expireSession(DEMO_APP.appid, DEMO_USER.id),
   },
-  {
-    kind: 'world',
-    id: 'plus-6m',
-    label: '+6 分钟',
-    hint: '手机号 code 和登录 code 都只有 5 分钟有效期',
-    apply: (world) => world.clock.advance(6 * MINUTE),
-  },
-  {
-    kind: 'world',
-    id: 'plus-2h',
-    label: '+2 小时',
-    hint: '模拟器里的登录态 token 2 小时后过期',
-    apply: (world) => world.clock.advance(2 * HOUR),
-  },
+  advance('plus-6m', '+6 分钟', 6 * MINUTE, '手机号 code 和登录 code 都只有 5 分钟有效期'),
+  advance('plus-2h', '+2 小时', 2 * HOUR, '模拟器里的登录态 token 2 小时后过期'),
   {
     kind: 'world',
     id: 'no-quota',
