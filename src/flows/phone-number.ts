@@ -89,6 +89,27 @@ const idleEvents = {
 } as const;
 
 /** Signed out, only the new flow can start: the old one needs the session_key a login stores. */
+/**
+ * wx.login → our server, used both for logging in ahead and for the pitfall
+ * of logging in again inside the button callback; only where it leads differs.
+ */
+const loginSteps = (onSuccess: string, onFailure: string) => ({
+  initial: 'requestingCode' as const,
+  states: {
+    requestingCode: {
+      entry: 'callWxLogin' as const,
+      on: { 'wx.loginSucceeded': { target: 'sendingCode', actions: 'rememberLoginCode' as const } },
+    },
+    sendingCode: {
+      entry: 'sendLoginCode' as const,
+      on: {
+        'server.loginSucceeded': { target: onSuccess, actions: 'storeToken' as const },
+        'server.loginFailed': { target: onFailure, actions: ['forgetToken', 'recordServerError'] as const },
+      },
+    },
+  },
+});
+
 const signedOutEvents = {
   ...idleEvents,
   'user.tappedPhoneButton': { guard: 'newFlowChosen', target: '#phoneNumber.newFlow', actions: 'startAttempt' },
@@ -162,22 +183,7 @@ export const phoneNumberMachine = setup({
   context: { mode: 'old', token: null, loginCode: null, detail: null, phoneCode: null, phone: null, lastError: null },
   states: {
     signedOut: { on: signedOutEvents },
-    loggingIn: {
-      initial: 'requestingCode',
-      states: {
-        requestingCode: {
-          entry: 'callWxLogin',
-          on: { 'wx.loginSucceeded': { target: 'sendingCode', actions: 'rememberLoginCode' } },
-        },
-        sendingCode: {
-          entry: 'sendLoginCode',
-          on: {
-            'server.loginSucceeded': { target: '#phoneNumber.ready', actions: 'storeToken' },
-            'server.loginFailed': { target: '#phoneNumber.signedOut', actions: ['forgetToken', 'recordServerError'] },
-          },
-        },
-      },
-    },
+    loggingIn: loginSteps('#phoneNumber.ready', '#phoneNumber.signedOut'),
     ready: { on: idleEvents },
     oldFlow: {
       initial: 'encrypting',
@@ -202,22 +208,7 @@ export const phoneNumberMachine = setup({
             'wx.sessionExpired': { target: '#phoneNumber.loggingIn', actions: ['forgetToken', 'recordSessionExpired'] },
           },
         },
-        reLoggingIn: {
-          initial: 'requestingCode',
-          states: {
-            requestingCode: {
-              entry: 'callWxLogin',
-              on: { 'wx.loginSucceeded': { target: 'sendingCode', actions: 'rememberLoginCode' } },
-            },
-            sendingCode: {
-              entry: 'sendLoginCode',
-              on: {
-                'server.loginSucceeded': { target: '#phoneNumber.oldFlow.uploading', actions: 'storeToken' },
-                'server.loginFailed': { target: '#phoneNumber.phoneFailed', actions: ['forgetToken', 'recordServerError'] },
-              },
-            },
-          },
-        },
+        reLoggingIn: loginSteps('#phoneNumber.oldFlow.uploading', '#phoneNumber.phoneFailed'),
         uploading: { entry: 'sendEncryptedData', on: phoneOutcome },
         uploadingInQuery: { entry: 'sendEncryptedDataInQuery', on: phoneOutcome },
       },

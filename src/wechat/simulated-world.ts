@@ -57,44 +57,35 @@ export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
 
   const world = { clock, wechat, settings: { exposeSessionKey: false }, wire: silentWire } as SimulatedWorld;
 
+  /** One developer-server → WeChat API call, with both directions recorded for the sequence diagram. */
+  const callWeChat = <T>(label: string, payload: unknown, secrets: readonly string[], call: () => T, successLabel: string, responseSecrets: readonly string[] = []): T => {
+    world.wire.record({ from: 'developer', to: 'wechat', label, payload, secrets });
+    const response = call();
+    const failed = isWeChatError(response);
+    world.wire.record({
+      from: 'wechat',
+      to: 'developer',
+      label: failed ? `errcode ${(response as { errcode: number }).errcode}` : successLabel,
+      payload: response,
+      ...(responseSecrets.length ? { secrets: responseSecrets } : {}),
+      tone: failed ? 'error' : 'normal',
+    });
+    return response;
+  };
+
   const wechatApi: WeChatApi = {
     async code2Session(jsCode) {
       const query = { appid: DEMO_APP.appid, secret: DEMO_APP.secret, js_code: jsCode, grant_type: 'authorization_code' };
-      world.wire.record({
-        from: 'developer',
-        to: 'wechat',
-        label: 'GET /sns/jscode2session',
-        payload: query,
-        secrets: ['secret'],
-      });
-      const response = wechat.jscode2session(query);
-      world.wire.record({
-        from: 'wechat',
-        to: 'developer',
-        label: isWeChatError(response) ? `errcode ${response.errcode}` : 'openid + session_key',
-        payload: response,
-        secrets: ['session_key'],
-        tone: isWeChatError(response) ? 'error' : 'normal',
-      });
-      return response;
+      return callWeChat('GET /sns/jscode2session', query, ['secret'], () => wechat.jscode2session(query), 'openid + session_key', ['session_key']);
     },
     async getUserPhoneNumber(code, accessToken) {
-      world.wire.record({
-        from: 'developer',
-        to: 'wechat',
-        label: 'POST /wxa/business/getuserphonenumber',
-        payload: { access_token: accessToken, body: { code } },
-        secrets: ['access_token'],
-      });
-      const response = wechat.getuserphonenumber({ access_token: accessToken }, { code });
-      world.wire.record({
-        from: 'wechat',
-        to: 'developer',
-        label: isWeChatError(response) ? `errcode ${response.errcode}` : 'phone_info',
-        payload: response,
-        tone: isWeChatError(response) ? 'error' : 'normal',
-      });
-      return response;
+      return callWeChat(
+        'POST /wxa/business/getuserphonenumber',
+        { access_token: accessToken, body: { code } },
+        ['access_token'],
+        () => wechat.getuserphonenumber({ access_token: accessToken }, { code }),
+        'phone_info',
+      );
     },
   };
 
@@ -102,17 +93,7 @@ export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
     now: () => clock.now(),
     fetchToken: async () => {
       const body = { grant_type: 'client_credential', appid: DEMO_APP.appid, secret: DEMO_APP.secret, force_refresh: false };
-      world.wire.record({ from: 'developer', to: 'wechat', label: 'POST /cgi-bin/stable_token', payload: body, secrets: ['secret'] });
-      const response = wechat.stableToken(body);
-      world.wire.record({
-        from: 'wechat',
-        to: 'developer',
-        label: isWeChatError(response) ? `errcode ${response.errcode}` : 'access_token',
-        payload: response,
-        secrets: ['access_token'],
-        tone: isWeChatError(response) ? 'error' : 'normal',
-      });
-      return response;
+      return callWeChat('POST /cgi-bin/stable_token', body, ['secret'], () => wechat.stableToken(body), 'access_token', ['access_token']);
     },
   });
 
