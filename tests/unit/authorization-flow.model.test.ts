@@ -13,10 +13,10 @@ import {
   type AuthorizationEvent,
   type AuthorizationMachine,
   type AuthSettingView,
-} from '../../src/flows/authorization.ts';
-import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/simulations/engine.ts';
-import { authorizationSimulation, type AuthorizationWorld } from '../../src/simulations/authorization.ts';
-import type { LiveScope } from '../../src/wechat/authorization.ts';
+} from '../../src/chapters/authorization/machine.ts';
+import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
+import { authorizationSimulation, type AuthorizationWorld } from '../../src/chapters/authorization/simulation.ts';
+import type { LiveScope } from '../../src/world/wechat/authorization.ts';
 import { transitionCover } from '../support/transition-cover.ts';
 
 type Snapshot = SnapshotFrom<AuthorizationMachine>;

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { readSample } from '../../src/lib/code-samples.ts';
-import { authorizationSampleFiles, authorizationSimulation } from '../../src/simulations/authorization.ts';
-import { loginSampleFiles, loginSimulation } from '../../src/simulations/login.ts';
-import { phoneNumberSampleFiles, phoneNumberSimulation } from '../../src/simulations/phone-number.ts';
-import type { SimulationDefinition } from '../../src/simulations/types.ts';
+import { authorizationSampleFiles, authorizationSimulation } from '../../src/chapters/authorization/simulation.ts';
+import { loginSampleFiles, loginSimulation } from '../../src/chapters/login/simulation.ts';
+import { phoneNumberSampleFiles, phoneNumberSimulation } from '../../src/chapters/phone-number/simulation.ts';
+import type { SimulationDefinition } from '../../src/kit/engine/definition.ts';
 
 function leafStates(node: AnyStateNode): string[] {
   const children = Object.values(node.states) as AnyStateNode[];

@@ -6,11 +6,11 @@
  * with checks on who holds which secret and what the servers stored.
  */
 import { describe, expect, it } from 'vitest';
-import { loginMachine, type LoginEvent, type LoginMachine } from '../../src/flows/login.ts';
-import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/simulations/engine.ts';
-import { loginSimulation, type LoginWorld } from '../../src/simulations/login.ts';
-import { DEMO_APP, DEMO_USER } from '../../src/wechat/simulated-world.ts';
-import type { SimMessage } from '../../src/wechat/wire.ts';
+import { loginMachine, type LoginEvent, type LoginMachine } from '../../src/chapters/login/machine.ts';
+import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
+import { loginSimulation, type LoginWorld } from '../../src/chapters/login/simulation.ts';
+import { DEMO_APP, DEMO_USER } from '../../src/world/simulated-world.ts';
+import type { SimMessage } from '../../src/world/support/wire.ts';
 import { transitionCover } from '../support/transition-cover.ts';
 import type { SnapshotFrom } from 'xstate';
 

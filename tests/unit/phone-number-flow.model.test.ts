@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extractRegions } from '../../src/lib/regions.ts';
 import type { SnapshotFrom } from 'xstate';
-import { phoneNumberMachine, type PhoneNumberEvent, type PhoneNumberMachine } from '../../src/flows/phone-number.ts';
-import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/simulations/engine.ts';
-import { phoneNumberSampleFiles, phoneNumberSimulation, type PhoneNumberWorld } from '../../src/simulations/phone-number.ts';
-import { createSimulatedWorld } from '../../src/wechat/simulated-world.ts';
-import type { SimMessage } from '../../src/wechat/wire.ts';
+import { phoneNumberMachine, type PhoneNumberEvent, type PhoneNumberMachine } from '../../src/chapters/phone-number/machine.ts';
+import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
+import { phoneNumberSampleFiles, phoneNumberSimulation, type PhoneNumberWorld } from '../../src/chapters/phone-number/simulation.ts';
+import { createSimulatedWorld } from '../../src/world/simulated-world.ts';
+import type { SimMessage } from '../../src/world/support/wire.ts';
 import { transitionCover } from '../support/transition-cover.ts';
 
 type PhoneSnapshot = SnapshotFrom<PhoneNumberMachine>;

@@ -1,7 +1,7 @@
 import type { HighlightedSample } from '../../lib/code-samples.ts';
-import { authorizationSimulation } from '../../simulations/authorization.ts';
-import { SimulatorShell } from '../../simulator/SimulatorShell.tsx';
-import { AuthorizationPhone } from './AuthorizationPhone.tsx';
+import { authorizationSimulation } from '../../chapters/authorization/simulation.ts';
+import { SimulatorShell } from '../../kit/shell/SimulatorShell.tsx';
+import { AuthorizationPhone } from '../../chapters/authorization/Phone.tsx';
 
 export default function AuthorizationSimulator({ samples }: { samples: HighlightedSample[] }) {
   return (

@@ -1,7 +1,7 @@
 import type { HighlightedSample } from '../../lib/code-samples.ts';
-import { loginSimulation } from '../../simulations/login.ts';
-import { SimulatorShell } from '../../simulator/SimulatorShell.tsx';
-import { LoginPhone } from './LoginPhone.tsx';
+import { loginSimulation } from '../../chapters/login/simulation.ts';
+import { SimulatorShell } from '../../kit/shell/SimulatorShell.tsx';
+import { LoginPhone } from '../../chapters/login/Phone.tsx';
 
 export default function LoginSimulator({ samples }: { samples: HighlightedSample[] }) {
   return (

@@ -1,7 +1,7 @@
 import type { HighlightedSample } from '../../lib/code-samples.ts';
-import { phoneNumberSimulation } from '../../simulations/phone-number.ts';
-import { SimulatorShell } from '../../simulator/SimulatorShell.tsx';
-import { PhoneNumberPhone } from './PhoneNumberPhone.tsx';
+import { phoneNumberSimulation } from '../../chapters/phone-number/simulation.ts';
+import { SimulatorShell } from '../../kit/shell/SimulatorShell.tsx';
+import { PhoneNumberPhone } from '../../chapters/phone-number/Phone.tsx';
 
 export default function PhoneNumberSimulator({ samples }: { samples: HighlightedSample[] }) {
   return (

@@ -1,11 +1,11 @@
-import type { Frame } from '../../simulations/engine.ts';
-import type { AuthorizationContext, FlowScope } from '../../flows/authorization.ts';
-import { DEFAULT_LOCATION_DESC, FEATURES } from '../../simulations/authorization.ts';
-import { LIVE_SCOPES, SCOPE_INFO } from '../../wechat/authorization.ts';
-import { DEMO_APP } from '../../wechat/simulated-world.ts';
-import { PhoneFrame } from '../../simulator/PhoneFrame.tsx';
-import { PhoneToast } from '../../simulator/PhoneToast.tsx';
-import './authorization.css';
+import type { Frame } from '../../kit/engine/engine.ts';
+import type { AuthorizationContext, FlowScope } from './machine.ts';
+import { DEFAULT_LOCATION_DESC, FEATURES } from './simulation.ts';
+import { LIVE_SCOPES, SCOPE_INFO } from '../../world/wechat/authorization.ts';
+import { DEMO_APP } from '../../world/simulated-world.ts';
+import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
+import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
+import './phone.css';
 
 const busyText: Record<string, string> = {
   launching: '启动中…',

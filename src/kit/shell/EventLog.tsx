@@ -1,4 +1,4 @@
-import type { Frame } from '../simulations/engine.ts';
+import type { Frame } from '../engine/engine.ts';
 
 export function EventLog({ frame }: { frame: Frame }) {
   return (

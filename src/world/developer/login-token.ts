@@ -6,7 +6,7 @@
  * the very same way.
  */
 import { SignJWT, errors, jwtVerify } from 'jose';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../support/clock.ts';
 
 export interface LoginTokenClaims {
   openid: string;

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { AnyStateMachine } from 'xstate';
-import type { HighlightedSample } from '../lib/code-samples.ts';
-import type { Frame } from '../simulations/engine.ts';
-import type { Control, SimulationDefinition } from '../simulations/types.ts';
+import type { HighlightedSample } from '../../lib/code-samples.ts';
+import type { Frame } from '../engine/engine.ts';
+import type { Control, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';
 import { Controls } from './Controls.tsx';
-import { SimulatorController, type ControllerState } from './controller.ts';
-import { withDeepLink } from './deep-link.ts';
+import { SimulatorController, type ControllerState } from '../engine/controller.ts';
+import { withDeepLink } from '../engine/deep-link.ts';
 import { EventLog } from './EventLog.tsx';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
 import { StateView } from './StateView.tsx';

@@ -1,6 +1,6 @@
-import type { Control } from '../simulations/types.ts';
-import { STEP_CONTROL_ID, type Frame } from '../simulations/engine.ts';
-import type { ControllerState } from './controller.ts';
+import type { Control } from '../engine/definition.ts';
+import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
+import type { ControllerState } from '../engine/controller.ts';
 
 interface ControlsProps {
   controls: readonly Control<unknown, unknown>[];

@@ -8,10 +8,10 @@
 import { z } from 'zod';
 import { AccessTokenError, withAccessToken, type AccessTokenProvider } from './access-token.ts';
 import { apiError, type ApiErrorBody, type HttpResponse } from './http.ts';
-import { describeErrcode, isWeChatError } from './errors.ts';
+import { describeErrcode, isWeChatError } from '../wechat/errors.ts';
 import type { LoginTokenIssuer } from './login-token.ts';
-import type { Code2SessionResponse, GetUserPhoneNumberResponse, GetUserPhoneNumberSuccess } from './wechat-server.ts';
-import { decryptWeChatData, WeChatCryptoError } from './crypto.ts';
+import type { Code2SessionResponse, GetUserPhoneNumberResponse, GetUserPhoneNumberSuccess } from '../wechat/wechat-server.ts';
+import { decryptWeChatData, WeChatCryptoError } from '../support/crypto.ts';
 
 /** The developer server's client for WeChat's API: appid and secret live behind it. */
 export interface WeChatApi {

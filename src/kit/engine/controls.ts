@@ -2,8 +2,8 @@
  * Builders for the controls every simulation offers: a reader action that
  * sends one machine event, and a jump of the virtual clock.
  */
-import type { VirtualClock } from '../wechat/clock.ts';
-import type { UserControl, WorldControl } from './types.ts';
+import type { VirtualClock } from '../../world/support/clock.ts';
+import type { UserControl, WorldControl } from './definition.ts';
 
 export function userControl<TEvent>(id: string, label: string, event: TEvent, hint?: string): UserControl<TEvent> {
   return { kind: 'user', id, label, event, ...(hint ? { hint } : {}) };

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { HighlightedSample } from '../lib/code-samples.ts';
-import type { Frame } from '../simulations/engine.ts';
+import type { HighlightedSample } from '../../lib/code-samples.ts';
+import type { Frame } from '../engine/engine.ts';
 
 /** The real code behind the current step, highlighted at build time; the step's lines are marked. */
 export function CodePanel({ samples, frame }: { samples: readonly HighlightedSample[]; frame: Frame }) {

@@ -6,8 +6,8 @@
  * back possible without storing any state but the list.
  */
 import { createActor, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type SnapshotFrom } from 'xstate';
-import type { SimMessage } from '../wechat/wire.ts';
-import type { SimulationDefinition, WorldView } from './types.ts';
+import type { SimMessage } from '../../world/support/wire.ts';
+import type { SimulationDefinition, WorldView } from './definition.ts';
 
 export const STEP_CONTROL_ID = 'next';
 

@@ -5,9 +5,9 @@
  * world afterwards. The engine and the React shell know nothing else.
  */
 import type { AnyStateMachine, EventFromLogic, SnapshotFrom } from 'xstate';
-import type { Lane, Recorder } from '../wechat/wire.ts';
+import type { Lane, Recorder } from '../../world/support/wire.ts';
 
-export type { Lane, MessageTone, Recorder, SimMessage } from '../wechat/wire.ts';
+export type { Lane, MessageTone, Recorder, SimMessage } from '../../world/support/wire.ts';
 
 export const LANES: readonly { id: Lane; label: string }[] = [
   { id: 'miniprogram', label: '小程序' },

@@ -1,5 +1,5 @@
-import { LANES } from '../simulations/types.ts';
-import type { Frame } from '../simulations/engine.ts';
+import { LANES } from '../engine/definition.ts';
+import type { Frame } from '../engine/engine.ts';
 import { formatClock, shorten } from './format.ts';
 
 /** Who holds what right now, and anything that is wrong with it. */

@@ -5,19 +5,19 @@
  * decrypts with the key it stored, and a rotation in between really fails.
  */
 import type { SnapshotFrom } from 'xstate';
-import { HOUR, MINUTE } from '../wechat/clock.ts';
-import type { PhoneNumberBody } from '../wechat/developer-server.ts';
-import type { ApiErrorBody } from '../wechat/http.ts';
-import { createSimulatedWorld, DEMO_APP, DEMO_USER, DEVELOPER_ORIGIN, type SimulatedWorld } from '../wechat/simulated-world.ts';
-import { PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../wechat/wechat-server.ts';
+import { HOUR, MINUTE } from '../../world/support/clock.ts';
+import type { PhoneNumberBody } from '../../world/developer/developer-server.ts';
+import type { ApiErrorBody } from '../../world/developer/http.ts';
+import { createSimulatedWorld, DEMO_APP, DEMO_USER, DEVELOPER_ORIGIN, type SimulatedWorld } from '../../world/simulated-world.ts';
+import { PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../../world/wechat/wechat-server.ts';
 import {
   phoneNumberMachine,
   type PhoneNumberEffect,
   type PhoneNumberEvent,
   type PhoneNumberMachine,
-} from '../flows/phone-number.ts';
-import { clockControl, userControl } from './controls.ts';
-import type { Control, Finding, HolderRow, SimulationDefinition } from './types.ts';
+} from './machine.ts';
+import { clockControl, userControl } from '../../kit/engine/controls.ts';
+import type { Control, Finding, HolderRow, SimulationDefinition } from '../../kit/engine/definition.ts';
 
 export const PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/getPhoneNumber.html';
 export const OLD_PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/deprecatedGetPhoneNumber.html';

@@ -4,9 +4,9 @@
  * every message it causes is recorded with its real payload.
  */
 import type { SnapshotFrom } from 'xstate';
-import { HOUR, MINUTE } from '../wechat/clock.ts';
-import type { CodeExchange, LoginSuccessBody } from '../wechat/developer-server.ts';
-import { WECHAT_API_ORIGIN } from '../wechat/wechat-client.ts';
+import { HOUR, MINUTE } from '../../world/support/clock.ts';
+import type { CodeExchange, LoginSuccessBody } from '../../world/developer/developer-server.ts';
+import { WECHAT_API_ORIGIN } from '../../world/wechat/wechat-client.ts';
 import {
   createSimulatedWorld,
   DEMO_APP,
@@ -14,11 +14,11 @@ import {
   DEVELOPER_ORIGIN,
   responseMessage,
   type SimulatedWorld,
-} from '../wechat/simulated-world.ts';
-import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from '../flows/login.ts';
-import { clockControl, userControl } from './controls.ts';
-import type { Control, Finding, HolderRow, SimulationDefinition } from './types.ts';
-import type { ApiErrorBody } from '../wechat/http.ts';
+} from '../../world/simulated-world.ts';
+import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from './machine.ts';
+import { clockControl, userControl } from '../../kit/engine/controls.ts';
+import type { Control, Finding, HolderRow, SimulationDefinition } from '../../kit/engine/definition.ts';
+import type { ApiErrorBody } from '../../world/developer/http.ts';
 
 export const LOGIN_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/login.html';
 export const NETWORK_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/ability/network.html';

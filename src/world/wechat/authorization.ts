@@ -12,8 +12,8 @@
  *   10 seconds ago fails without asking again;
  * - location scopes need the `permission` declaration in app.json.
  */
-import type { Clock } from './clock.ts';
-import { SECOND } from './clock.ts';
+import type { Clock } from '../support/clock.ts';
+import { SECOND } from '../support/clock.ts';
 
 /** The scopes the simulator runs; the chapter's table lists the rest. */
 export const LIVE_SCOPES = ['scope.record', 'scope.userLocation', 'scope.camera', 'scope.writePhotosAlbum'] as const;

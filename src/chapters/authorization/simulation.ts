@@ -5,7 +5,7 @@
  * not what the mini program believes.
  */
 import type { SnapshotFrom } from 'xstate';
-import { MINUTE, SECOND } from '../wechat/clock.ts';
+import { MINUTE, SECOND } from '../../world/support/clock.ts';
 import {
   AuthorizationCenter,
   LIVE_SCOPES,
@@ -13,17 +13,17 @@ import {
   SCOPE_INFO,
   type LiveScope,
   type ScopedStep,
-} from '../wechat/authorization.ts';
-import { createSimulatedWorld, type SimulatedWorld } from '../wechat/simulated-world.ts';
+} from '../../world/wechat/authorization.ts';
+import { createSimulatedWorld, type SimulatedWorld } from '../../world/simulated-world.ts';
 import {
   authorizationMachine,
   type AuthorizationEffect,
   type AuthorizationEvent,
   type AuthorizationMachine,
   type FlowScope,
-} from '../flows/authorization.ts';
-import { clockControl, userControl } from './controls.ts';
-import type { Control, Finding, HolderRow, SimulationDefinition } from './types.ts';
+} from './machine.ts';
+import { clockControl, userControl } from '../../kit/engine/controls.ts';
+import type { Control, Finding, HolderRow, SimulationDefinition } from '../../kit/engine/definition.ts';
 
 export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
 export const OPEN_SETTING_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/open-api/setting/wx.openSetting.html';

@@ -1,5 +1,5 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import type { Frame } from '../simulations/engine.ts';
+import type { Frame } from '../engine/engine.ts';
 
 function StateTree({ node, active, current }: { node: AnyStateNode; active: Set<string>; current: string }) {
   const children = Object.values(node.states) as AnyStateNode[];

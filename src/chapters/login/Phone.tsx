@@ -1,9 +1,9 @@
-import type { Frame } from '../../simulations/engine.ts';
-import type { LoginContext } from '../../flows/login.ts';
-import { DEMO_APP } from '../../wechat/simulated-world.ts';
-import { PhoneFrame } from '../../simulator/PhoneFrame.tsx';
-import { PhoneToast } from '../../simulator/PhoneToast.tsx';
-import { shorten } from '../../simulator/format.ts';
+import type { Frame } from '../../kit/engine/engine.ts';
+import type { LoginContext } from './machine.ts';
+import { DEMO_APP } from '../../world/simulated-world.ts';
+import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
+import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
+import { shorten } from '../../kit/shell/format.ts';
 
 const busyText: Record<string, string> = {
   'loggingIn.requestingCode': '登录中…',

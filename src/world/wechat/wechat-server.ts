@@ -9,10 +9,10 @@
  * idle lifetime and the minimum refresh period here are simulation choices,
  * exposed as options and said so in the chapters.
  */
-import { DAY, MINUTE, type Clock } from './clock.ts';
+import { DAY, MINUTE, type Clock } from '../support/clock.ts';
 import { wechatError, type WeChatErrcode, type WeChatErrorBody } from './errors.ts';
-import { randomBase64Bytes, randomId, type RandomSource } from './random.ts';
-import { encryptWeChatData } from './crypto.ts';
+import { randomBase64Bytes, randomId, type RandomSource } from '../support/random.ts';
+import { encryptWeChatData } from '../support/crypto.ts';
 
 export interface MiniProgramAccount {
   appid: string;

@@ -5,8 +5,8 @@
  * to show. No React here, so it is tested on its own.
  */
 import type { AnyStateMachine } from 'xstate';
-import { replay, Simulation, STEP_CONTROL_ID, type Frame } from '../simulations/engine.ts';
-import type { SimulationDefinition } from '../simulations/types.ts';
+import { replay, Simulation, STEP_CONTROL_ID, type Frame } from './engine.ts';
+import type { SimulationDefinition } from './definition.ts';
 import { parseDeepLink } from './deep-link.ts';
 
 export interface ControllerState {

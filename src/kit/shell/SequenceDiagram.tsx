@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { LANES, type Lane } from '../simulations/types.ts';
-import type { Frame } from '../simulations/engine.ts';
+import { LANES, type Lane } from '../engine/definition.ts';
+import type { Frame } from '../engine/engine.ts';
 import { shorten } from './format.ts';
 
 const laneIndex = Object.fromEntries(LANES.map((lane, index) => [lane.id, index])) as Record<Lane, number>;

@@ -4,16 +4,16 @@
  * on a virtual clock and a seeded random source. Each flow's simulation adds
  * what it needs on top; the parts are the same ones the companion uses.
  */
-import { VirtualClock } from './clock.ts';
-import { createAccessTokenProvider } from './access-token.ts';
-import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer-server.ts';
-import { isWeChatError } from './errors.ts';
-import type { HttpRequest, HttpResponse } from './http.ts';
-import { createLoginTokenIssuer } from './login-token.ts';
-import { seededRandom } from './random.ts';
-import { WeChatClient } from './wechat-client.ts';
-import { WeChatServer } from './wechat-server.ts';
-import type { Recorder, SimMessage } from './wire.ts';
+import { VirtualClock } from './support/clock.ts';
+import { createAccessTokenProvider } from './developer/access-token.ts';
+import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer/developer-server.ts';
+import { isWeChatError } from './wechat/errors.ts';
+import type { HttpRequest, HttpResponse } from './developer/http.ts';
+import { createLoginTokenIssuer } from './developer/login-token.ts';
+import { seededRandom } from './support/random.ts';
+import { WeChatClient } from './wechat/wechat-client.ts';
+import { WeChatServer } from './wechat/wechat-server.ts';
+import type { Recorder, SimMessage } from './support/wire.ts';
 
 export const DEMO_APP = {
   appid: 'wx8a1b2c3d4e5f6a7b',

@@ -10,7 +10,7 @@
  *    more, and the call retried once: a second rejection is returned, never
  *    looped on.
  */
-import { isWeChatError } from './errors.ts';
+import { isWeChatError } from '../wechat/errors.ts';
 
 export interface AccessTokenProvider {
   get(): Promise<string>;
