@@ -10,10 +10,10 @@ import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from 
 import { isWeChatError } from './wechat/errors.ts';
 import type { HttpRequest, HttpResponse } from './developer/http.ts';
 import { createLoginTokenIssuer } from './developer/login-token.ts';
-import { seededRandom } from './support/random.ts';
+import { seededRandom, seedFrom } from './support/random.ts';
 import { WeChatClient } from './wechat/wechat-client.ts';
 import { WeChatServer } from './wechat/wechat-server.ts';
-import type { Recorder, SimMessage } from './support/wire.ts';
+import { silentWire, type Recorder, type SimMessage } from './support/wire.ts';
 
 export const DEMO_APP = {
   appid: 'wx8a1b2c3d4e5f6a7b',
@@ -46,11 +46,11 @@ export interface SimulatedWorld {
   accessTokens: ReturnType<typeof createAccessTokenProvider>;
 }
 
-const silentWire: Recorder = { record: () => {} };
 
-export function createSimulatedWorld(seed = 20261123): SimulatedWorld {
+/** `name` seeds the world's randomness: the same name always draws the same codes and keys. */
+export function createSimulatedWorld(name: string): SimulatedWorld {
   const clock = new VirtualClock();
-  const random = seededRandom(seed);
+  const random = seededRandom(seedFrom(name));
   const wechat = new WeChatServer({ clock, random });
   wechat.registerApp({ ...DEMO_APP, openPlatformId: 'open-lab' });
   wechat.registerUser({ ...DEMO_USER });

@@ -1,4 +1,5 @@
 import type { Frame } from '../../kit/engine/engine.ts';
+import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import type { AuthorizationContext, FlowScope } from './machine.ts';
 import { DEFAULT_LOCATION_DESC, FEATURES } from './simulation.ts';
 import { LIVE_SCOPES, SCOPE_INFO } from '../../world/wechat/authorization.ts';
@@ -7,14 +8,6 @@ import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import './phone.css';
 
-const busyText: Record<string, string> = {
-  launching: '启动中…',
-  'openingSetting.fromTap': '正在打开设置…',
-  'openingSetting.fromOnShow': '正在打开设置…',
-  'settingsPage.returning': '返回中…',
-  deletingMiniProgram: '正在删除…',
-  clearingAuthData: '正在清除…',
-};
 
 /** What WeChat remembers, as the world panel reports it; the phone never reads the world directly. */
 function remembered(frame: Frame, scope: string): string {
@@ -145,10 +138,8 @@ function SettingsPage({ rows, press }: { rows: Partial<Record<FlowScope, boolean
 }
 
 /** The mini program's page and WeChat's own UI over it, at each step of the authorization flow. */
-export function AuthorizationPhone({ frame, press }: { frame: Frame; press(id: string): void }) {
-  const context = frame.context as unknown as AuthorizationContext;
-  const { state } = frame;
-  const busy = busyText[state];
+export function AuthorizationPhone({ phone, frame, press }: PhoneProps<AuthorizationContext>) {
+  const { context, state, busy } = frame;
   const leaf = state.split('.').at(-1);
   const scope = context.call?.scope;
   // The world switch is the only way the declaration goes missing, and the frame says whether it is on.
@@ -170,7 +161,7 @@ export function AuthorizationPhone({ frame, press }: { frame: Frame; press(id: s
 
   return (
     <div className="auth-side">
-      <PhoneFrame title={state === 'closed' ? '微信' : DEMO_APP.name} clock={frame.world.clock} overlay={overlay}>
+      <PhoneFrame phone={phone} title={state === 'closed' ? '微信' : DEMO_APP.name} clock={frame.clock} overlay={overlay}>
         {state === 'closed' ? (
           <div className="sim-mp">
             <div className="sim-mp__avatar" aria-hidden="true">

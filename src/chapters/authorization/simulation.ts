@@ -22,8 +22,17 @@ import {
   type AuthorizationMachine,
   type FlowScope,
 } from './machine.ts';
-import { clockControl, userControl } from '../../kit/engine/controls.ts';
-import type { Control, Finding, HolderRow, SimulationDefinition } from '../../kit/engine/definition.ts';
+import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import {
+  defineSimulation,
+  type Control,
+  type EffectSpec,
+  type Finding,
+  type HolderRow,
+  type StateMeta,
+  type WorldView,
+} from '../../kit/engine/definition.ts';
+import { STANDARD_LANES } from '../shared/lanes.ts';
 
 export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
 export const OPEN_SETTING_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/open-api/setting/wx.openSetting.html';
@@ -116,10 +125,8 @@ function rememberAnswer(world: AuthorizationWorld, scope: FlowScope, allowed: bo
   });
 }
 
-const effects: Record<
-  AuthorizationEffect,
-  (world: AuthorizationWorld, snapshot: AuthorizationSnapshot) => AuthorizationEvent
-> = {
+/** Every effect here is the WeChat client answering at once, so each is a plain function on the client's lane. */
+const handlers: Record<AuthorizationEffect, (world: AuthorizationWorld, snapshot: AuthorizationSnapshot) => AuthorizationEvent> = {
   callGetSetting(world) {
     world.wire.record({ from: 'miniprogram', to: 'client', label: 'wx.getSetting()' });
     const result = world.client.getSetting();
@@ -246,7 +253,7 @@ const effects: Record<
 
 const user = userControl<AuthorizationEvent>;
 
-const advance = clockControl<AuthorizationWorld>;
+const advance = clockControl;
 
 /** The four features of the demo page, one per live scope. */
 export const FEATURES: readonly { id: string; scope: FlowScope; label: string; why: string }[] = [
@@ -313,33 +320,36 @@ const ASK_ON_LAUNCH = 'authorization/miniprogram/wrong/ask-on-launch.ts';
 const ON_SHOW = 'authorization/miniprogram/wrong/open-setting-on-show.ts';
 const APP_JSON = 'authorization/miniprogram/app.json';
 
-const askStepCode = (file: string, region: string): Record<string, { file: string; region: string }> => ({
-  calling: { file, region },
-  privacyPrompt: { file: INDEX_WXML, region: 'privacy-popup' },
-  agreeingPrivacy: { file: INDEX_TS, region: 'privacy' },
-  refusingPrivacy: { file: INDEX_TS, region: 'privacy' },
-  scopeDialog: { file, region },
-  allowing: { file, region },
-  denying: { file, region },
+const askStepCode = (file: string, region: string): Record<string, StateMeta> => ({
+  calling: stateMeta(file, region),
+  privacyPrompt: stateMeta(INDEX_WXML, 'privacy-popup'),
+  agreeingPrivacy: stateMeta(INDEX_TS, 'privacy'),
+  refusingPrivacy: stateMeta(INDEX_TS, 'privacy'),
+  scopeDialog: stateMeta(file, region),
+  allowing: stateMeta(file, region),
+  denying: stateMeta(file, region),
 });
 
-const codeByState: Record<string, { file: string; region: string }> = {
-  closed: { file: APP_JSON, region: 'permission' },
-  launching: { file: INDEX_TS, region: 'on-load' },
-  ...Object.fromEntries(Object.entries(askStepCode(ASK_ON_LAUNCH, 'ask-all')).map(([k, v]) => [`askingAtLaunch.${k}`, v])),
-  ...Object.fromEntries(Object.entries(askStepCode(INDEX_TS, 'use-feature')).map(([k, v]) => [`asking.${k}`, v])),
-  ready: { file: INDEX_WXML, region: 'explain' },
-  'openingSetting.fromTap': { file: INDEX_WXML, region: 'explain' },
-  'openingSetting.fromOnShow': { file: ON_SHOW, region: 'on-show' },
-  'settingsPage.open': { file: INDEX_TS, region: 'on-open-setting' },
-  'settingsPage.switching': { file: INDEX_TS, region: 'on-open-setting' },
-  'settingsPage.returning': { file: INDEX_TS, region: 'on-open-setting' },
-  deletingMiniProgram: { file: APP_JSON, region: 'permission' },
-  clearingAuthData: { file: APP_JSON, region: 'permission' },
+const within = (parent: string, steps: Record<string, StateMeta>) =>
+  Object.fromEntries(Object.entries(steps).map(([state, meta]) => [`${parent}.${state}`, meta]));
+
+const states: Record<string, StateMeta> = {
+  closed: stateMeta(APP_JSON, 'permission'),
+  launching: stateMeta(INDEX_TS, 'on-load', '启动中…'),
+  ...within('askingAtLaunch', askStepCode(ASK_ON_LAUNCH, 'ask-all')),
+  ...within('asking', askStepCode(INDEX_TS, 'use-feature')),
+  ready: stateMeta(INDEX_WXML, 'explain'),
+  'openingSetting.fromTap': stateMeta(INDEX_WXML, 'explain', '正在打开设置…'),
+  'openingSetting.fromOnShow': stateMeta(ON_SHOW, 'on-show', '正在打开设置…'),
+  'settingsPage.open': stateMeta(INDEX_TS, 'on-open-setting'),
+  'settingsPage.switching': stateMeta(INDEX_TS, 'on-open-setting'),
+  'settingsPage.returning': stateMeta(INDEX_TS, 'on-open-setting', '返回中…'),
+  deletingMiniProgram: stateMeta(APP_JSON, 'permission', '正在删除…'),
+  clearingAuthData: stateMeta(APP_JSON, 'permission', '正在清除…'),
 };
 
 /** Every file the code panel offers, in reading order. */
-export const authorizationSampleFiles = [INDEX_WXML, INDEX_TS, APP_JSON, ASK_ON_LAUNCH, ON_SHOW] as const;
+const codeFiles = [INDEX_WXML, INDEX_TS, APP_JSON, ASK_ON_LAUNCH, ON_SHOW] as const;
 
 /** What WeChat remembers for one scope, in the reader's words. */
 export function rememberedLabel(world: AuthorizationWorld, scope: LiveScope): string {
@@ -355,7 +365,7 @@ function privacyLabel(world: AuthorizationWorld): string {
   return ago < PRIVACY_RETRY_WINDOW_MS ? `未同意（${ago / SECOND} 秒前拒绝过，10 秒内不再弹窗）` : '未同意（拒绝过，已超过 10 秒）';
 }
 
-function view(world: AuthorizationWorld, snapshot: AuthorizationSnapshot) {
+function view(world: AuthorizationWorld, snapshot: AuthorizationSnapshot): WorldView {
   const { context } = snapshot;
   const holdings: HolderRow[] = [];
   holdings.push({ holder: 'miniprogram', item: 'authSetting（小程序最近一次读到的）', value: JSON.stringify(context.known) });
@@ -393,35 +403,37 @@ function view(world: AuthorizationWorld, snapshot: AuthorizationSnapshot) {
       href: AUTHORIZE_DOC,
     });
   }
-  return { clock: world.clock.now(), holdings, findings };
+  return { holdings, findings };
 }
 
 export function createAuthorizationWorld(): AuthorizationWorld {
-  const world = createSimulatedWorld() as AuthorizationWorld;
+  const world = createSimulatedWorld('authorization') as AuthorizationWorld;
   world.authorization = new AuthorizationCenter({ clock: world.clock });
   world.client.attachAuthorization(world.authorization);
   world.client.appJson = { userLocationDesc: DEFAULT_LOCATION_DESC };
   return world;
 }
 
-export const authorizationSimulation: SimulationDefinition<AuthorizationMachine, AuthorizationWorld> = {
+const effect = effectBuilder<AuthorizationWorld, AuthorizationMachine>();
+
+const effects = Object.fromEntries(
+  Object.entries(handlers).map(([name, handle]) => [
+    name,
+    effect('client', effectDescriptions[name as AuthorizationEffect], async (world, snapshot) => handle(world, snapshot)),
+  ]),
+) as Record<AuthorizationEffect, EffectSpec<AuthorizationWorld, AuthorizationMachine>>;
+
+export const authorizationSimulation = defineSimulation<AuthorizationMachine, AuthorizationWorld>({
   flow: 'authorization',
   title: '授权',
   machine: authorizationMachine,
-  effects: Object.keys(effects),
+  lanes: STANDARD_LANES,
+  phones: [{ id: 'user', label: '用户的手机' }],
+  timeScale: 'clock',
+  effects,
   createWorld: createAuthorizationWorld,
-  async runEffect(effect, world, snapshot, recorder) {
-    const run = effects[effect as AuthorizationEffect];
-    if (!run) throw new Error(`unknown effect ${effect}`);
-    world.wire = recorder;
-    try {
-      return run(world, snapshot);
-    } finally {
-      world.wire = { record: () => {} };
-    }
-  },
   controls: authorizationControls,
   view,
-  code: (state) => codeByState[state] ?? null,
-  describeEffect: (effect) => effectDescriptions[effect as AuthorizationEffect] ?? effect,
-};
+  states,
+  codeFiles,
+});

@@ -1,32 +1,20 @@
-import type { Frame } from '../../kit/engine/engine.ts';
+import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import type { LoginContext } from './machine.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import { shorten } from '../../kit/shell/format.ts';
 
-const busyText: Record<string, string> = {
-  'loggingIn.requestingCode': '登录中…',
-  'loggingIn.awaitingServer.requestInFlight': '登录中…',
-  'loggingIn.awaitingServer.exchangingCode': '登录中…',
-  'loggingIn.awaitingServer.issuingToken': '登录中…',
-  'loggingIn.awaitingServer.respondingWithError': '登录中…',
-  checkingSession: '启动中…',
-  fetchingProfile: '加载中…',
-  resubmittingCode: '提交中…',
-  callingWeChatDirectly: '请求中…',
-};
-
 /** What the user sees in the mini program at each step of the login flow. */
-export function LoginPhone({ frame, press }: { frame: Frame; press(id: string): void }) {
-  const context = frame.context as unknown as LoginContext;
-  const busy = busyText[frame.state];
+export function LoginPhone({ phone, frame, press }: PhoneProps<LoginContext>) {
+  const { context, busy } = frame;
   const signedIn = context.token !== null;
 
   return (
     <PhoneFrame
+      phone={phone}
       title={DEMO_APP.name}
-      clock={frame.world.clock}
+      clock={frame.clock}
       overlay={<PhoneToast busy={busy} error={context.lastError?.message} />}
     >
       <div className="sim-mp">

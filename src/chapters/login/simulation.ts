@@ -16,9 +16,20 @@ import {
   type SimulatedWorld,
 } from '../../world/simulated-world.ts';
 import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from './machine.ts';
-import { clockControl, userControl } from '../../kit/engine/controls.ts';
-import type { Control, Finding, HolderRow, SimulationDefinition } from '../../kit/engine/definition.ts';
-import type { ApiErrorBody } from '../../world/developer/http.ts';
+import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import {
+  defineSimulation,
+  type Control,
+  type EffectSpec,
+  type Finding,
+  type HolderRow,
+  type StateMeta,
+  type WorldView,
+} from '../../kit/engine/definition.ts';
+import { STANDARD_LANES } from '../shared/lanes.ts';
+import { appSecretRow, serverSessionRows, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
+import { code2SessionFault, pastCodeLifetime } from '../shared/controls.ts';
+import { bearer, wxCheckSession, wxLogin, wxRequest } from '../shared/wx.ts';
 
 export const LOGIN_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/login.html';
 export const NETWORK_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/ability/network.html';
@@ -29,43 +40,32 @@ export interface LoginWorld extends SimulatedWorld {
   directCallAttempted: boolean;
 }
 
-type LoginSnapshot = SnapshotFrom<LoginMachine>;
+const effect = effectBuilder<LoginWorld, LoginMachine>();
 
-const effects: Record<LoginEffect, (world: LoginWorld, snapshot: LoginSnapshot) => Promise<LoginEvent>> = {
-  async callWxLogin(world) {
-    world.wire.record({ from: 'miniprogram', to: 'client', label: 'wx.login()' });
-    const result = world.client.login();
-    if (!result.ok) throw new Error(result.errMsg);
-    world.wire.record({ from: 'client', to: 'wechat', label: '（微信内部）申请登录凭证' });
-    world.wire.record({
-      from: 'wechat',
-      to: 'client',
-      label: 'code',
-      payload: { code: result.code },
-      note: 'code 5 分钟内有效，只能用一次',
-    });
-    world.wire.record({ from: 'client', to: 'miniprogram', label: 'success', payload: { errMsg: result.errMsg, code: result.code } });
-    return { type: 'wx.loginSucceeded', code: result.code };
-  },
+const effects: Record<LoginEffect, EffectSpec<LoginWorld, LoginMachine>> = {
+  callWxLogin: effect('client', '微信客户端处理 wx.login()', async (world) => {
+    const { code } = wxLogin(world);
+    return { type: 'wx.loginSucceeded', code };
+  }),
 
-  async sendCodeToServer(world, snapshot) {
+  sendCodeToServer: effect('miniprogram', '把 code 发给开发者服务器', async (world, snapshot) => {
     const code = snapshot.context.code ?? '';
     world.wire.record({ from: 'miniprogram', to: 'developer', label: 'POST /api/login', payload: { code } });
     const parsed = world.server.parseLoginBody({ code });
     if (!parsed.ok) throw new Error('the simulated mini program always sends a valid body');
     world.inFlight = { code: parsed.code };
     return { type: 'server.codeReceived' };
-  },
+  }),
 
-  async exchangeCodeWithWeChat(world) {
+  exchangeCodeWithWeChat: effect('developer', '开发者服务器调用 code2Session', async (world) => {
     const exchange = await world.server.exchangeCode(world.inFlight.code ?? '');
     world.inFlight.exchange = exchange;
     if (exchange.ok) return { type: 'wechat.sessionIssued', openid: exchange.session.openid };
     const { error } = exchange.response.body;
     return { type: 'wechat.loginRejected', errcode: exchange.errcode, errmsg: error.message };
-  },
+  }),
 
-  async issueToken(world) {
+  issueToken: effect('developer', '开发者服务器保存 session_key，签发登录态', async (world) => {
     const exchange = world.inFlight.exchange;
     if (!exchange?.ok) throw new Error('issueToken needs a successful exchange');
     const response = await world.server.establishSession(exchange.session);
@@ -83,58 +83,40 @@ const effects: Record<LoginEffect, (world: LoginWorld, snapshot: LoginSnapshot) 
       openid: exchange.session.openid,
       ...(response.body.session_key ? { sessionKey: response.body.session_key } : {}),
     };
-  },
+  }),
 
-  async respondWithError(world) {
+  respondWithError: effect('developer', '开发者服务器把错误告诉小程序', async (world) => {
     const exchange = world.inFlight.exchange;
     if (!exchange || exchange.ok) throw new Error('respondWithError needs a failed exchange');
     world.inFlight = {};
     world.wire.record(responseMessage(exchange.response));
     return { type: 'server.loginFailed', status: exchange.response.status, ...exchange.response.body.error };
-  },
+  }),
 
-  async callWxCheckSession(world) {
-    world.wire.record({ from: 'miniprogram', to: 'client', label: 'wx.checkSession()' });
-    world.wire.record({ from: 'client', to: 'wechat', label: '（微信内部）最近一次 code 对应的 session_key 还有效吗？' });
-    const result = world.client.checkSession();
-    if (!result.ok) forgetLogin(world);
-    world.wire.record({ from: 'wechat', to: 'client', label: result.ok ? '有效' : '已失效', tone: result.ok ? 'normal' : 'error' });
-    world.wire.record({
-      from: 'client',
-      to: 'miniprogram',
-      label: result.ok ? 'success' : 'fail',
-      payload: { errMsg: result.errMsg },
-      tone: result.ok ? 'normal' : 'error',
-    });
-    return { type: result.ok ? 'wx.sessionValid' : 'wx.sessionExpired' };
-  },
+  callWxCheckSession: effect('client', '微信客户端处理 wx.checkSession()', async (world) => {
+    const { ok } = wxCheckSession(world);
+    if (!ok) forgetLogin(world);
+    return { type: ok ? 'wx.sessionValid' : 'wx.sessionExpired' };
+  }),
 
-  async requestProfile(world, snapshot) {
-    const result = await world.client.request({
+  requestProfile: effect('miniprogram', '带着 token 请求 /api/me', async (world, snapshot) => {
+    const result = await wxRequest<{ openid: string }>(world, {
       url: `${DEVELOPER_ORIGIN}/api/me`,
       method: 'GET',
-      header: { authorization: `Bearer ${snapshot.context.token ?? ''}` },
+      header: bearer(snapshot.context.token ?? ''),
     });
-    if (!result.ok) throw new Error(result.errMsg);
-    if (result.statusCode === 200) return { type: 'server.profileReturned', openid: (result.data as { openid: string }).openid };
-    const { error } = result.data as ApiErrorBody;
+    if (result.ok) return { type: 'server.profileReturned', openid: result.data.openid };
     forgetLogin(world);
-    return { type: 'server.unauthorized', code: error.code, message: error.message };
-  },
+    return { type: 'server.unauthorized', code: result.error.code, message: result.error.message };
+  }),
 
-  async resendUsedCode(world, snapshot) {
-    const result = await world.client.request({
-      url: `${DEVELOPER_ORIGIN}/api/login`,
-      method: 'POST',
-      data: { code: snapshot.context.code },
-    });
-    if (!result.ok) throw new Error(result.errMsg);
-    if (result.statusCode === 200) throw new Error('a used code must never yield a second session');
-    const { error } = result.data as ApiErrorBody;
-    return { type: 'server.loginFailed', status: result.statusCode, ...error };
-  },
+  resendUsedCode: effect('miniprogram', '把用过的 code 再发一次', async (world, snapshot) => {
+    const result = await wxRequest(world, { url: `${DEVELOPER_ORIGIN}/api/login`, method: 'POST', data: { code: snapshot.context.code } });
+    if (result.ok) throw new Error('a used code must never yield a second session');
+    return { type: 'server.loginFailed', status: result.status, ...result.error };
+  }),
 
-  async requestWeChatApiDirectly(world) {
+  requestWeChatApiDirectly: effect('client', '微信客户端处理这次 wx.request', async (world) => {
     world.directCallAttempted = true;
     const url = `${WECHAT_API_ORIGIN}/sns/jscode2session?appid=${DEMO_APP.appid}&secret=…&js_code=…&grant_type=authorization_code`;
     world.wire.record({
@@ -149,7 +131,7 @@ const effects: Record<LoginEffect, (world: LoginWorld, snapshot: LoginSnapshot) 
     if (result.ok) throw new Error('the WeChat client must refuse api.weixin.qq.com');
     world.wire.record({ from: 'client', to: 'miniprogram', label: 'fail', payload: { errMsg: result.errMsg }, tone: 'error' });
     return { type: 'wx.requestFailed', errMsg: result.errMsg };
-  },
+  }),
 };
 
 /** What the mini program drops when its login is no longer good: everything login put in storage. */
@@ -176,7 +158,7 @@ function storeLogin(world: LoginWorld, body: LoginSuccessBody): void {
 
 const user = userControl<LoginEvent>;
 
-const advance = clockControl<LoginWorld>;
+const advance = clockControl;
 
 export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   user('login', '登录', { type: 'user.tappedLogin' }, '用户点击小程序里的「登录」按钮'),
@@ -185,24 +167,10 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   user('resubmit', '重复提交刚才的 code', { type: 'user.resubmittedCode' }, '把已经用过的 code 再发给服务器一次'),
   user('direct', '小程序直连微信接口', { type: 'user.calledWeChatApiDirectly' }, '错误做法：在小程序里请求 api.weixin.qq.com'),
   advance('plus-1m', '+1 分钟', MINUTE),
-  advance('plus-6m', '+6 分钟', 6 * MINUTE),
+  pastCodeLifetime(),
   advance('plus-2h', '+2 小时', 2 * HOUR),
-  {
-    kind: 'world',
-    id: 'busy',
-    label: '微信繁忙 -1',
-    hint: '下一次 code2Session 返回 errcode -1',
-    apply: (world) => world.wechat.injectFault('jscode2session', -1),
-    active: (world) => world.wechat.pendingFault('jscode2session') === -1,
-  },
-  {
-    kind: 'world',
-    id: 'quota',
-    label: '频率限制 45011',
-    hint: '下一次 code2Session 返回 errcode 45011',
-    apply: (world) => world.wechat.injectFault('jscode2session', 45011),
-    active: (world) => world.wechat.pendingFault('jscode2session') === 45011,
-  },
+  code2SessionFault('busy', '微信繁忙 -1', -1),
+  code2SessionFault('quota', '频率限制 45011', 45011),
   {
     kind: 'world',
     id: 'risky',
@@ -230,38 +198,28 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   },
 ];
 
-const effectDescriptions: Record<LoginEffect, string> = {
-  callWxLogin: '微信客户端处理 wx.login()',
-  sendCodeToServer: '把 code 发给开发者服务器',
-  exchangeCodeWithWeChat: '开发者服务器调用 code2Session',
-  issueToken: '开发者服务器保存 session_key，签发登录态',
-  respondWithError: '开发者服务器把错误告诉小程序',
-  callWxCheckSession: '微信客户端处理 wx.checkSession()',
-  requestProfile: '带着 token 请求 /api/me',
-  resendUsedCode: '把用过的 code 再发一次',
-  requestWeChatApiDirectly: '微信客户端处理这次 wx.request',
-};
-
 /**
  * The code a reader should look at in each state. The files are the same
  * ones the chapter prints in full, so the panel and the page never disagree.
  */
-const codeByState: Record<string, { file: string; region: string }> = {
-  signedOut: { file: 'login/miniprogram/pages/index/index.ts', region: 'login-tap' },
-  'loggingIn.requestingCode': { file: 'login/miniprogram/utils/auth.ts', region: 'login' },
-  'loggingIn.awaitingServer.requestInFlight': { file: 'login/server/routes/auth.ts', region: 'route' },
-  'loggingIn.awaitingServer.exchangingCode': { file: 'login/server/routes/auth.ts', region: 'code2session' },
-  'loggingIn.awaitingServer.issuingToken': { file: 'login/server/routes/auth.ts', region: 'issue-token' },
-  'loggingIn.awaitingServer.respondingWithError': { file: 'login/server/routes/auth.ts', region: 'map-errors' },
-  loggedIn: { file: 'login/miniprogram/utils/auth.ts', region: 'store-token' },
-  checkingSession: { file: 'login/miniprogram/utils/auth.ts', region: 'check-session' },
-  fetchingProfile: { file: 'login/miniprogram/utils/request.ts', region: 'retry-on-401' },
-  resubmittingCode: { file: 'login/server/routes/auth.ts', region: 'map-errors' },
-  callingWeChatDirectly: { file: 'login/miniprogram/utils/wrong.ts', region: 'direct-call' },
+const code = stateMeta;
+
+const states: Record<string, StateMeta> = {
+  signedOut: code('login/miniprogram/pages/index/index.ts', 'login-tap'),
+  'loggingIn.requestingCode': code('login/miniprogram/utils/auth.ts', 'login', '登录中…'),
+  'loggingIn.awaitingServer.requestInFlight': code('login/server/routes/auth.ts', 'route', '登录中…'),
+  'loggingIn.awaitingServer.exchangingCode': code('login/server/routes/auth.ts', 'code2session', '登录中…'),
+  'loggingIn.awaitingServer.issuingToken': code('login/server/routes/auth.ts', 'issue-token', '登录中…'),
+  'loggingIn.awaitingServer.respondingWithError': code('login/server/routes/auth.ts', 'map-errors', '登录中…'),
+  loggedIn: code('login/miniprogram/utils/auth.ts', 'store-token'),
+  checkingSession: code('login/miniprogram/utils/auth.ts', 'check-session', '启动中…'),
+  fetchingProfile: code('login/miniprogram/utils/request.ts', 'retry-on-401', '加载中…'),
+  resubmittingCode: code('login/server/routes/auth.ts', 'map-errors', '提交中…'),
+  callingWeChatDirectly: code('login/miniprogram/utils/wrong.ts', 'direct-call', '请求中…'),
 };
 
 /** Every file the code panel offers, in reading order. */
-export const loginSampleFiles = [
+const codeFiles = [
   'login/miniprogram/pages/index/index.wxml',
   'login/miniprogram/pages/index/index.ts',
   'login/miniprogram/app.ts',
@@ -273,20 +231,9 @@ export const loginSampleFiles = [
   'login/miniprogram/utils/wrong.ts',
 ] as const;
 
-function view(world: LoginWorld) {
+function view(world: LoginWorld): WorldView {
   const storage = world.client.storageSnapshot();
-  const holdings: HolderRow[] = [];
-  for (const [key, value] of Object.entries(storage)) {
-    holdings.push({ holder: 'miniprogram', item: `storage.${key}`, value: String(value), secret: key === 'session_key' });
-  }
-  for (const record of world.sessions.records.values()) {
-    holdings.push({ holder: 'developer', item: 'openid', value: record.openid });
-    holdings.push({ holder: 'developer', item: 'session_key', value: record.sessionKey, secret: true });
-    if (record.unionid) holdings.push({ holder: 'developer', item: 'unionid', value: record.unionid });
-  }
-  holdings.push({ holder: 'developer', item: 'AppSecret', value: '（配置在服务器环境变量里）', secret: true });
-  const current = world.wechat.currentSessionKey(DEMO_APP.appid, DEMO_USER.id);
-  holdings.push({ holder: 'wechat', item: '当前 session_key', value: current ?? '（无有效会话）', secret: current !== undefined });
+  const holdings: HolderRow[] = [...storageRows(world), ...serverSessionRows(world), appSecretRow, wechatSessionKeyRow(world)];
 
   const findings: Finding[] = [];
   if (storage.session_key !== undefined) {
@@ -314,27 +261,20 @@ function view(world: LoginWorld) {
       href: NETWORK_DOC,
     });
   }
-  return { clock: world.clock.now(), holdings, findings };
+  return { holdings, findings };
 }
 
-export const loginSimulation: SimulationDefinition<LoginMachine, LoginWorld> = {
+export const loginSimulation = defineSimulation<LoginMachine, LoginWorld>({
   flow: 'login',
   title: '小程序登录',
   machine: loginMachine,
-  effects: Object.keys(effects),
-  createWorld: () => Object.assign(createSimulatedWorld(), { inFlight: {}, directCallAttempted: false }),
-  async runEffect(effect, world, snapshot, recorder) {
-    const run = effects[effect as LoginEffect];
-    if (!run) throw new Error(`unknown effect ${effect}`);
-    world.wire = recorder;
-    try {
-      return await run(world, snapshot);
-    } finally {
-      world.wire = { record: () => {} };
-    }
-  },
+  lanes: STANDARD_LANES,
+  phones: [{ id: 'user', label: '用户的手机' }],
+  timeScale: 'clock',
+  effects,
+  createWorld: () => Object.assign(createSimulatedWorld('login'), { inFlight: {}, directCallAttempted: false }),
   controls: loginControls,
   view,
-  code: (state) => codeByState[state] ?? null,
-  describeEffect: (effect) => effectDescriptions[effect as LoginEffect] ?? effect,
-};
+  states,
+  codeFiles,
+});

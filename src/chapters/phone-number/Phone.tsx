@@ -1,22 +1,10 @@
-import type { Frame } from '../../kit/engine/engine.ts';
+import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import type { PhoneNumberContext } from './machine.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import { shorten } from '../../kit/shell/format.ts';
 
-const busyText: Record<string, string> = {
-  'loggingIn.requestingCode': '登录中…',
-  'loggingIn.sendingCode': '登录中…',
-  'oldFlow.encrypting': '等待用户同意…',
-  'oldFlow.checkingSession': '检查登录态…',
-  'oldFlow.reLoggingIn.requestingCode': '重新登录中…',
-  'oldFlow.reLoggingIn.sendingCode': '重新登录中…',
-  'oldFlow.uploading': '验证中…',
-  'oldFlow.uploadingInQuery': '验证中…',
-  'newFlow.requestingCode': '等待用户同意…',
-  'newFlow.sendingCode': '验证中…',
-};
 
 /**
  * What the sample mini program shows the user for each error: short, like a
@@ -33,16 +21,16 @@ const toastByCode: Record<string, string> = {
 };
 
 /** What the user sees in the mini program while it asks for the phone number. */
-export function PhoneNumberPhone({ frame, press }: { frame: Frame; press(id: string): void }) {
-  const context = frame.context as unknown as PhoneNumberContext;
-  const busy = busyText[frame.state];
+export function PhoneNumberPhone({ phone, frame, press }: PhoneProps<PhoneNumberContext>) {
+  const { context, busy } = frame;
   const canTap = frame.enabled.includes('tap');
   const mode = context.mode === 'old' ? '旧版 · encryptedData' : '新版 · code';
 
   return (
     <PhoneFrame
+      phone={phone}
       title={DEMO_APP.name}
-      clock={frame.world.clock}
+      clock={frame.clock}
       overlay={
         <PhoneToast
           busy={busy}

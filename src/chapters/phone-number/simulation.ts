@@ -5,19 +5,17 @@
  * decrypts with the key it stored, and a rotation in between really fails.
  */
 import type { SnapshotFrom } from 'xstate';
-import { HOUR, MINUTE } from '../../world/support/clock.ts';
+import { HOUR } from '../../world/support/clock.ts';
 import type { PhoneNumberBody } from '../../world/developer/developer-server.ts';
-import type { ApiErrorBody } from '../../world/developer/http.ts';
 import { createSimulatedWorld, DEMO_APP, DEMO_USER, DEVELOPER_ORIGIN, type SimulatedWorld } from '../../world/simulated-world.ts';
 import { PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../../world/wechat/wechat-server.ts';
-import {
-  phoneNumberMachine,
-  type PhoneNumberEffect,
-  type PhoneNumberEvent,
-  type PhoneNumberMachine,
-} from './machine.ts';
-import { clockControl, userControl } from '../../kit/engine/controls.ts';
-import type { Control, Finding, HolderRow, SimulationDefinition } from '../../kit/engine/definition.ts';
+import { phoneNumberMachine, type PhoneNumberEffect, type PhoneNumberEvent, type PhoneNumberMachine } from './machine.ts';
+import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
+import { STANDARD_LANES } from '../shared/lanes.ts';
+import { appSecretRow, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
+import { CODE_LIFETIME_MINUTES, pastCodeLifetime } from '../shared/controls.ts';
+import { bearer, currentSessionKey, keyTag, wxCheckSession, wxLogin, wxRequest } from '../shared/wx.ts';
 
 export const PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/getPhoneNumber.html';
 export const OLD_PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/deprecatedGetPhoneNumber.html';
@@ -41,24 +39,12 @@ export interface PhoneNumberWorld extends SimulatedWorld {
 
 type PhoneSnapshot = SnapshotFrom<PhoneNumberMachine>;
 
-/** First characters of a key: enough for a reader to tell two keys apart at a glance. */
-export function keyTag(key: string | null | undefined): string {
-  return key ? `${key.slice(0, 6)}…` : '（无）';
-}
-
 function storedSessionKey(world: PhoneNumberWorld): string | null {
-  const openid = world.wechat.openid(DEMO_APP.appid, DEMO_USER.id);
-  return world.sessions.records.get(openid)?.sessionKey ?? null;
+  const openid = world.wechat.issuedOpenid(DEMO_APP.appid, DEMO_USER.id);
+  return (openid && world.sessions.records.get(openid)?.sessionKey) ?? null;
 }
 
-function currentKey(world: PhoneNumberWorld): string | undefined {
-  return world.wechat.currentSessionKey(DEMO_APP.appid, DEMO_USER.id);
-}
-
-function authHeader(snapshot: PhoneSnapshot): Record<string, string> {
-  const { token } = snapshot.context;
-  return token ? { authorization: `Bearer ${token}` } : {};
-}
+const currentKey = currentSessionKey;
 
 async function uploadEncrypted(world: PhoneNumberWorld, snapshot: PhoneSnapshot, via: 'body' | 'query'): Promise<PhoneNumberEvent> {
   const detail = snapshot.context.detail;
@@ -69,76 +55,51 @@ async function uploadEncrypted(world: PhoneNumberWorld, snapshot: PhoneSnapshot,
     via === 'query'
       ? `${DEVELOPER_ORIGIN}/api/phone/decrypt?encryptedData=${detail.encryptedData}&iv=${detail.iv}`
       : `${DEVELOPER_ORIGIN}/api/phone/decrypt`;
-  const result = await world.client.request({
+  const result = await wxRequest<PhoneNumberBody>(world, {
     url,
     method: 'POST',
-    header: authHeader(snapshot),
+    header: bearer(snapshot.context.token),
     ...(via === 'body' ? { data: { encryptedData: detail.encryptedData, iv: detail.iv } } : {}),
   });
-  if (!result.ok) throw new Error(result.errMsg);
-  const attempt: DecryptAttempt = {
-    encryptedWith: world.encryptedWith ?? '',
-    decryptedWith,
-    via,
-    ok: result.statusCode === 200,
-  };
+  const attempt: DecryptAttempt = { encryptedWith: world.encryptedWith ?? '', decryptedWith, via, ok: result.ok };
   world.encryptedWith = null;
-  if (result.statusCode === 200) {
+  if (result.ok) {
     world.attempts.push(attempt);
-    return { type: 'server.phoneReturned', ...(result.data as PhoneNumberBody) };
+    return { type: 'server.phoneReturned', ...result.data };
   }
-  const { error } = result.data as ApiErrorBody;
+  const { error } = result;
   world.attempts.push({ ...attempt, errorCode: error.code });
   if (error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_INVALID') forgetLogin(world);
-  return { type: 'server.phoneRejected', status: result.statusCode, ...error };
+  return { type: 'server.phoneRejected', status: result.status, ...error };
 }
 
 function forgetLogin(world: PhoneNumberWorld): void {
   world.client.removeStorageSync('token');
 }
 
-const effects: Record<PhoneNumberEffect, (world: PhoneNumberWorld, snapshot: PhoneSnapshot) => Promise<PhoneNumberEvent>> = {
-  async callWxLogin(world) {
-    const before = currentKey(world);
-    world.wire.record({ from: 'miniprogram', to: 'client', label: 'wx.login()' });
-    const result = world.client.login();
-    if (!result.ok) throw new Error(result.errMsg);
-    const after = currentKey(world);
-    const rotated = before !== undefined && before !== after;
-    world.wire.record({
-      from: 'client',
-      to: 'wechat',
-      label: '（微信内部）申请登录凭证',
-      tone: rotated ? 'danger' : 'normal',
-      note: rotated
-        ? `session_key 被刷新：${keyTag(before)} 作废，现在是 ${keyTag(after)}`
-        : before === undefined
-          ? `新会话，session_key 为 ${keyTag(after)}`
-          : `这次没有刷新，session_key 仍是 ${keyTag(after)}`,
-    });
-    world.wire.record({ from: 'wechat', to: 'client', label: 'code', payload: { code: result.code } });
-    world.wire.record({ from: 'client', to: 'miniprogram', label: 'success', payload: { errMsg: result.errMsg, code: result.code } });
-    return { type: 'wx.loginSucceeded', code: result.code };
-  },
+const effect = effectBuilder<PhoneNumberWorld, PhoneNumberMachine>();
 
-  async sendLoginCode(world, snapshot) {
-    const result = await world.client.request({
+const effects: Record<PhoneNumberEffect, EffectSpec<PhoneNumberWorld, PhoneNumberMachine>> = {
+  callWxLogin: effect('client', '微信客户端处理 wx.login()', async (world) => {
+    const { code } = wxLogin(world);
+    return { type: 'wx.loginSucceeded', code };
+  }),
+
+  sendLoginCode: effect('miniprogram', '把登录 code 发给开发者服务器', async (world, snapshot) => {
+    const result = await wxRequest<{ token: string }>(world, {
       url: `${DEVELOPER_ORIGIN}/api/login`,
       method: 'POST',
       data: { code: snapshot.context.loginCode },
     });
-    if (!result.ok) throw new Error(result.errMsg);
-    if (result.statusCode === 200) {
-      const { token } = result.data as { token: string };
-      world.client.setStorageSync('token', token);
-      return { type: 'server.loginSucceeded', token };
+    if (result.ok) {
+      world.client.setStorageSync('token', result.data.token);
+      return { type: 'server.loginSucceeded', token: result.data.token };
     }
-    const { error } = result.data as ApiErrorBody;
     forgetLogin(world);
-    return { type: 'server.loginFailed', status: result.statusCode, ...error };
-  },
+    return { type: 'server.loginFailed', status: result.status, ...result.error };
+  }),
 
-  async deliverEncryptedData(world) {
+  deliverEncryptedData: effect('wechat', '微信加密手机号，触发 bindgetphonenumber', async (world) => {
     world.wire.record({ from: 'miniprogram', to: 'client', label: '用户点击 <button open-type="getPhoneNumber">', note: '必须是用户点击，不能用代码调用' });
     world.wire.record({ from: 'client', to: 'wechat', label: '（微信内部）用户同意后请求手机号' });
     const detail = await world.wechat.encryptPhoneNumber(DEMO_APP.appid, DEMO_USER.id);
@@ -158,33 +119,20 @@ const effects: Record<PhoneNumberEffect, (world: PhoneNumberWorld, snapshot: Pho
       payload: { errMsg: 'getPhoneNumber:ok', ...detail },
     });
     return { type: 'wx.phoneNumberEncrypted', ...detail };
-  },
+  }),
 
-  async callWxCheckSession(world) {
-    world.wire.record({ from: 'miniprogram', to: 'client', label: 'wx.checkSession()' });
-    const result = world.client.checkSession();
-    world.wire.record({
-      from: 'wechat',
-      to: 'client',
-      label: result.ok ? '有效' : '已失效',
-      tone: result.ok ? 'normal' : 'error',
-      note: '校验的是最近一次 code 对应的 session_key；它不会刷新 session_key',
-    });
-    world.wire.record({
-      from: 'client',
-      to: 'miniprogram',
-      label: result.ok ? 'success' : 'fail',
-      payload: { errMsg: result.errMsg },
-      tone: result.ok ? 'normal' : 'error',
-    });
-    if (!result.ok) forgetLogin(world);
-    return { type: result.ok ? 'wx.sessionValid' : 'wx.sessionExpired' };
-  },
+  callWxCheckSession: effect('client', '微信客户端处理 wx.checkSession()', async (world) => {
+    const { ok } = wxCheckSession(world);
+    if (!ok) forgetLogin(world);
+    return { type: ok ? 'wx.sessionValid' : 'wx.sessionExpired' };
+  }),
 
-  sendEncryptedData: (world, snapshot) => uploadEncrypted(world, snapshot, 'body'),
-  sendEncryptedDataInQuery: (world, snapshot) => uploadEncrypted(world, snapshot, 'query'),
+  sendEncryptedData: effect('miniprogram', '把 encryptedData、iv 发给服务器解密', (world, snapshot) => uploadEncrypted(world, snapshot, 'body')),
+  sendEncryptedDataInQuery: effect('miniprogram', '把 encryptedData、iv 拼进 URL 发给服务器', (world, snapshot) =>
+    uploadEncrypted(world, snapshot, 'query'),
+  ),
 
-  async deliverPhoneCode(world) {
+  deliverPhoneCode: effect('wechat', '微信签发手机号 code，触发 bindgetphonenumber', async (world) => {
     world.wire.record({ from: 'miniprogram', to: 'client', label: '用户点击 <button open-type="getPhoneNumber">', note: '新版：不需要先 wx.login' });
     world.wire.record({ from: 'client', to: 'wechat', label: '（微信内部）检查额度，用户同意后签发 code' });
     const issued = world.wechat.issuePhoneCode(DEMO_APP.appid, DEMO_USER.id);
@@ -199,27 +147,25 @@ const effects: Record<PhoneNumberEffect, (world: PhoneNumberWorld, snapshot: Pho
       });
       return { type: 'wx.phoneQuotaExhausted', errno: issued.errno, errMsg: issued.errMsg };
     }
-    world.wire.record({ from: 'wechat', to: 'client', label: 'code', payload: { code: issued.code }, note: '5 分钟内有效，只能用一次；此时计费一次' });
+    world.wire.record({ from: 'wechat', to: 'client', label: 'code', payload: { code: issued.code }, note: `${CODE_LIFETIME_MINUTES} 分钟内有效，只能用一次；此时计费一次` });
     world.wire.record({ from: 'client', to: 'miniprogram', label: 'bindgetphonenumber', payload: { errMsg: 'getPhoneNumber:ok', code: issued.code } });
     return { type: 'wx.phoneCodeIssued', code: issued.code };
-  },
+  }),
 
-  async sendPhoneCode(world, snapshot) {
-    const result = await world.client.request({
+  sendPhoneCode: effect('developer', '服务器用 code 调用 getuserphonenumber', async (world, snapshot) => {
+    const result = await wxRequest<PhoneNumberBody>(world, {
       url: `${DEVELOPER_ORIGIN}/api/phone/code`,
       method: 'POST',
-      header: authHeader(snapshot),
+      header: bearer(snapshot.context.token),
       data: { code: snapshot.context.phoneCode },
     });
-    if (!result.ok) throw new Error(result.errMsg);
-    if (result.statusCode === 200) return { type: 'server.phoneReturned', ...(result.data as PhoneNumberBody) };
-    const { error } = result.data as ApiErrorBody;
-    return { type: 'server.phoneRejected', status: result.statusCode, ...error };
-  },
+    if (result.ok) return { type: 'server.phoneReturned', ...result.data };
+    return { type: 'server.phoneRejected', status: result.status, ...result.error };
+  }),
 };
 
 const user = userControl<PhoneNumberEvent>;
-const advance = clockControl<PhoneNumberWorld>;
+const advance = clockControl;
 
 export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumberEvent>[] = [
   user('old', '用旧版（encryptedData）', { type: 'user.choseOldFlow' }, '切换到旧版：先登录，再解密 encryptedData'),
@@ -251,7 +197,7 @@ export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumber
     hint: '微信侧的会话失效，之后 wx.checkSession 会失败',
     apply: (world) => world.wechat.expireSession(DEMO_APP.appid, DEMO_USER.id),
   },
-  advance('plus-6m', '+6 分钟', 6 * MINUTE, '手机号 code 和登录 code 都只有 5 分钟有效期'),
+  pastCodeLifetime(`手机号 code 和登录 code 都只有 ${CODE_LIFETIME_MINUTES} 分钟有效期`),
   advance('plus-2h', '+2 小时', 2 * HOUR, '模拟器里的登录态 token 2 小时后过期'),
   {
     kind: 'world',
@@ -272,36 +218,25 @@ export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumber
   },
 ];
 
-const effectDescriptions: Record<PhoneNumberEffect, string> = {
-  callWxLogin: '微信客户端处理 wx.login()',
-  sendLoginCode: '把登录 code 发给开发者服务器',
-  deliverEncryptedData: '微信加密手机号，触发 bindgetphonenumber',
-  callWxCheckSession: '微信客户端处理 wx.checkSession()',
-  sendEncryptedData: '把 encryptedData、iv 发给服务器解密',
-  sendEncryptedDataInQuery: '把 encryptedData、iv 拼进 URL 发给服务器',
-  deliverPhoneCode: '微信签发手机号 code，触发 bindgetphonenumber',
-  sendPhoneCode: '服务器用 code 调用 getuserphonenumber',
+const states: Record<string, StateMeta> = {
+  signedOut: stateMeta('phone-number/miniprogram/pages/phone/phone.wxml', 'buttons'),
+  'loggingIn.requestingCode': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'login-ahead', '登录中…'),
+  'loggingIn.sendingCode': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'login-ahead', '登录中…'),
+  ready: stateMeta('phone-number/miniprogram/pages/phone/phone.wxml', 'buttons'),
+  'oldFlow.encrypting': stateMeta('phone-number/miniprogram/pages/phone/phone.wxml', 'buttons', '等待用户同意…'),
+  'oldFlow.inCallback': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'old-callback'),
+  'oldFlow.checkingSession': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'old-callback', '检查登录态…'),
+  'oldFlow.reLoggingIn.requestingCode': stateMeta('phone-number/miniprogram/pages/phone/wrong.ts', 'login-in-callback', '重新登录中…'),
+  'oldFlow.reLoggingIn.sendingCode': stateMeta('phone-number/miniprogram/pages/phone/wrong.ts', 'login-in-callback', '重新登录中…'),
+  'oldFlow.uploading': stateMeta('phone-number/server/routes/phone.ts', 'decrypt-route', '验证中…'),
+  'oldFlow.uploadingInQuery': stateMeta('phone-number/miniprogram/pages/phone/wrong.ts', 'query-string', '验证中…'),
+  'newFlow.requestingCode': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'new-callback', '等待用户同意…'),
+  'newFlow.sendingCode': stateMeta('phone-number/server/routes/phone.ts', 'code-route', '验证中…'),
+  phoneVerified: stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'callback'),
+  phoneFailed: stateMeta('phone-number/server/routes/phone.ts', 'map-errors'),
 };
 
-const codeByState: Record<string, { file: string; region: string }> = {
-  signedOut: { file: 'phone-number/miniprogram/pages/phone/phone.wxml', region: 'buttons' },
-  'loggingIn.requestingCode': { file: 'phone-number/miniprogram/pages/phone/phone.ts', region: 'login-ahead' },
-  'loggingIn.sendingCode': { file: 'phone-number/miniprogram/pages/phone/phone.ts', region: 'login-ahead' },
-  ready: { file: 'phone-number/miniprogram/pages/phone/phone.wxml', region: 'buttons' },
-  'oldFlow.encrypting': { file: 'phone-number/miniprogram/pages/phone/phone.wxml', region: 'buttons' },
-  'oldFlow.inCallback': { file: 'phone-number/miniprogram/pages/phone/phone.ts', region: 'old-callback' },
-  'oldFlow.checkingSession': { file: 'phone-number/miniprogram/pages/phone/phone.ts', region: 'old-callback' },
-  'oldFlow.reLoggingIn.requestingCode': { file: 'phone-number/miniprogram/pages/phone/wrong.ts', region: 'login-in-callback' },
-  'oldFlow.reLoggingIn.sendingCode': { file: 'phone-number/miniprogram/pages/phone/wrong.ts', region: 'login-in-callback' },
-  'oldFlow.uploading': { file: 'phone-number/server/routes/phone.ts', region: 'decrypt-route' },
-  'oldFlow.uploadingInQuery': { file: 'phone-number/miniprogram/pages/phone/wrong.ts', region: 'query-string' },
-  'newFlow.requestingCode': { file: 'phone-number/miniprogram/pages/phone/phone.ts', region: 'new-callback' },
-  'newFlow.sendingCode': { file: 'phone-number/server/routes/phone.ts', region: 'code-route' },
-  phoneVerified: { file: 'phone-number/miniprogram/pages/phone/phone.ts', region: 'callback' },
-  phoneFailed: { file: 'phone-number/server/routes/phone.ts', region: 'map-errors' },
-};
-
-export const phoneNumberSampleFiles = [
+const codeFiles = [
   'phone-number/miniprogram/pages/phone/phone.wxml',
   'phone-number/miniprogram/pages/phone/phone.ts',
   'phone-number/server/routes/phone.ts',
@@ -310,11 +245,8 @@ export const phoneNumberSampleFiles = [
   'phone-number/miniprogram/pages/phone/wrong.ts',
 ] as const;
 
-function view(world: PhoneNumberWorld, snapshot: PhoneSnapshot) {
-  const holdings: HolderRow[] = [];
-  for (const [key, value] of Object.entries(world.client.storageSnapshot())) {
-    holdings.push({ holder: 'miniprogram', item: `storage.${key}`, value: String(value) });
-  }
+function view(world: PhoneNumberWorld, snapshot: PhoneSnapshot): WorldView {
+  const holdings: HolderRow[] = storageRows(world);
   const { detail } = snapshot.context;
   if (detail) holdings.push({ holder: 'miniprogram', item: 'e.detail.iv', value: detail.iv });
 
@@ -322,10 +254,7 @@ function view(world: PhoneNumberWorld, snapshot: PhoneSnapshot) {
   if (stored) holdings.push({ holder: 'developer', item: 'session_key（登录时保存）', value: stored, secret: true });
   const cachedToken = world.accessTokens.cached;
   if (cachedToken) holdings.push({ holder: 'developer', item: 'access_token（缓存）', value: cachedToken.token, secret: true });
-  holdings.push({ holder: 'developer', item: 'AppSecret', value: '（配置在服务器环境变量里）', secret: true });
-
-  const current = currentKey(world);
-  holdings.push({ holder: 'wechat', item: '当前 session_key', value: current ?? '（无有效会话）', secret: current !== undefined });
+  holdings.push(appSecretRow, wechatSessionKeyRow(world));
   const last = world.attempts.at(-1);
   if (world.encryptedWith) holdings.push({ holder: 'wechat', item: '加密这份数据用的 session_key', value: world.encryptedWith, secret: true });
   else if (last) holdings.push({ holder: 'wechat', item: '上次加密用的 session_key', value: last.encryptedWith, secret: true });
@@ -365,27 +294,20 @@ function view(world: PhoneNumberWorld, snapshot: PhoneSnapshot) {
       href: OLD_PHONE_DOC,
     });
   }
-  return { clock: world.clock.now(), holdings, findings };
+  return { holdings, findings };
 }
 
-export const phoneNumberSimulation: SimulationDefinition<PhoneNumberMachine, PhoneNumberWorld> = {
+export const phoneNumberSimulation = defineSimulation<PhoneNumberMachine, PhoneNumberWorld>({
   flow: 'phone-number',
   title: '获取手机号',
   machine: phoneNumberMachine,
-  effects: Object.keys(effects),
-  createWorld: () => Object.assign(createSimulatedWorld(), { encryptedWith: null, attempts: [] }),
-  async runEffect(effect, world, snapshot, recorder) {
-    const run = effects[effect as PhoneNumberEffect];
-    if (!run) throw new Error(`unknown effect ${effect}`);
-    world.wire = recorder;
-    try {
-      return await run(world, snapshot);
-    } finally {
-      world.wire = { record: () => {} };
-    }
-  },
+  lanes: STANDARD_LANES,
+  phones: [{ id: 'user', label: '用户的手机' }],
+  timeScale: 'clock',
+  effects,
+  createWorld: () => Object.assign(createSimulatedWorld('phone-number'), { encryptedWith: null, attempts: [] }),
   controls: phoneNumberControls,
   view,
-  code: (state) => codeByState[state] ?? null,
-  describeEffect: (effect) => effectDescriptions[effect as PhoneNumberEffect] ?? effect,
-};
+  states,
+  codeFiles,
+});

@@ -4,13 +4,13 @@
  * that fast clicks or key presses apply in order; each resolves to the frame
  * to show. No React here, so it is tested on its own.
  */
-import type { AnyStateMachine } from 'xstate';
-import { replay, Simulation, STEP_CONTROL_ID, type Frame } from './engine.ts';
-import type { SimulationDefinition } from './definition.ts';
+import type { AnyStateMachine, ContextFrom } from 'xstate';
+import { knownControlIds, replay, Simulation, type Frame } from './engine.ts';
+import type { KitWorld, SimulationDefinition } from './definition.ts';
 import { parseDeepLink } from './deep-link.ts';
 
-export interface ControllerState {
-  frame: Frame;
+export interface ControllerState<TContext = unknown> {
+  frame: Frame<TContext>;
   /** Steps applied, in order; what the deep link stores. */
   steps: string[];
   canBack: boolean;
@@ -19,7 +19,7 @@ export interface ControllerState {
   notice: string | null;
 }
 
-export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
+export class SimulatorController<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
   readonly #definition: SimulationDefinition<TMachine, TWorld>;
   #simulation: Simulation<TMachine, TWorld>;
   /** Every step ever applied on this line of history; those past the cursor can be redone. */
@@ -34,10 +34,10 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
   }
 
   get knownIds(): ReadonlySet<string> {
-    return new Set([STEP_CONTROL_ID, ...this.#definition.controls.map((c) => c.id)]);
+    return knownControlIds(this.#definition);
   }
 
-  state(): ControllerState {
+  state(): ControllerState<ContextFrom<TMachine>> {
     return {
       frame: this.#simulation.frame(),
       steps: this.#history.slice(0, this.#cursor),
@@ -48,7 +48,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
   }
 
   /** Restore from the deep link value; anything wrong with it becomes a notice and a fresh start. */
-  load(raw: string | null): Promise<ControllerState> {
+  load(raw: string | null): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       const parsed = parseDeepLink(raw, this.knownIds);
       if (parsed.kind === 'empty') return;
@@ -67,7 +67,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
     });
   }
 
-  press(controlId: string): Promise<ControllerState> {
+  press(controlId: string): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       const result = await this.#simulation.apply(controlId);
       if (!result.ok) return;
@@ -77,14 +77,14 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
     });
   }
 
-  back(): Promise<ControllerState> {
+  back(): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       if (this.#cursor === 0) return;
       await this.#rebuild(this.#cursor - 1);
     });
   }
 
-  forward(): Promise<ControllerState> {
+  forward(): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       const next = this.#history[this.#cursor];
       if (next === undefined) return;
@@ -93,7 +93,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
     });
   }
 
-  reset(): Promise<ControllerState> {
+  reset(): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       this.#simulation = new Simulation(this.#definition);
       this.#history = [];
@@ -102,7 +102,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
     });
   }
 
-  dismissNotice(): ControllerState {
+  dismissNotice(): ControllerState<ContextFrom<TMachine>> {
     this.#notice = null;
     return this.state();
   }
@@ -114,7 +114,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld> {
   }
 
   /** A failing step must not leave a half-changed world behind: report it and rebuild the last good step. */
-  #enqueue(operation: () => Promise<void>): Promise<ControllerState> {
+  #enqueue(operation: () => Promise<void>): Promise<ControllerState<ContextFrom<TMachine>>> {
     const guarded = async () => {
       try {
         await operation();

@@ -1,15 +1,39 @@
 /**
  * Runs a simulation definition: applies the reader's controls one at a time
- * and turns the result into a plain, serialisable frame for the UI. Replaying
- * the same list of control ids always gives the same frame, because the world
- * is seeded and its clock is virtual; that is what makes deep links and step
- * back possible without storing any state but the list.
+ * and turns the result into a plain, serialisable frame for the UI.
+ *
+ * Effects the machine asks for wait in a queue, each on its lane; 下一步 runs
+ * the oldest, `next-<lane>` the oldest on that lane. Events the world
+ * scheduled are delivered in time order whenever the clock moves: by a clock
+ * control, or by 下一步 when nothing else is pending. Replaying the same list
+ * of control ids always gives the same frame, because the world is seeded and
+ * its clock is virtual; that is what makes deep links and step back possible
+ * without storing any state but the list.
  */
-import { createActor, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import {
+  createActor,
+  type Actor,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  type ContextFrom,
+  type EventFromLogic,
+  type SnapshotFrom,
+} from 'xstate';
 import type { SimMessage } from '../../world/support/wire.ts';
-import type { SimulationDefinition, WorldView } from './definition.ts';
+import {
+  laneStepId,
+  STEP_CONTROL_ID,
+  type KitWorld,
+  type Outcome,
+  type ScheduledEvent,
+  type Scheduler,
+  type SimulationDefinition,
+  type StepContext,
+  type WorldView,
+  type CodeRef,
+} from './definition.ts';
 
-export const STEP_CONTROL_ID = 'next';
+export { STEP_CONTROL_ID } from './definition.ts';
 
 export interface LogEntry {
   control: string;
@@ -24,13 +48,32 @@ export interface AcceptedEvent {
   byReader: boolean;
 }
 
-export interface Frame {
+export interface PendingView {
+  effect: string;
+  lane: string;
+  busy: string;
+}
+
+export interface AgendaView {
+  at: number;
+  lane: string;
+  label: string;
+}
+
+export interface Frame<TContext = unknown> {
   flow: string;
   state: string;
-  context: Record<string, unknown>;
+  context: TContext;
   accepts: AcceptedEvent[];
-  pendingEffect: string | null;
-  pendingDescription: string | null;
+  /** Effects waiting for 下一步, oldest first. */
+  pending: PendingView[];
+  /** What the world will do by itself, soonest first. */
+  agenda: AgendaView[];
+  /** What 下一步 does now, in words; null when it does nothing. */
+  nextDescription: string | null;
+  clock: number;
+  /** Milliseconds since the world began, for chapters that count time rather than read a wall clock. */
+  elapsed: number;
   messages: (SimMessage & { step: number })[];
   log: LogEntry[];
   world: WorldView;
@@ -38,41 +81,54 @@ export interface Frame {
   enabled: string[];
   /** World switches currently on. */
   active: string[];
-  code: { file: string; region: string } | null;
+  code: CodeRef | null;
+  /** The state's busy text, for the phone. */
+  busy: string | null;
 }
 
 export type ApplyResult = { ok: true } | { ok: false; reason: string };
 
-/** Dotted path of the deepest active state: `loggingIn.awaitingServer.exchangingCode`. */
+/** Dotted paths of the deepest active states: `loggingIn.awaitingServer.exchangingCode`; parallel regions joined by `|`. */
 export function stateToString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
-    const [key, child] = Object.entries(value)[0] ?? [];
-    if (key === undefined) return '';
-    const rest = stateToString(child);
-    return rest ? `${key}.${rest}` : key;
+    return Object.entries(value)
+      .map(([key, child]) => {
+        const rest = stateToString(child);
+        return rest ? `${key}.${rest}` : key;
+      })
+      .join('|');
   }
   return '';
 }
 
-export class Simulation<TMachine extends AnyStateMachine, TWorld> {
+interface Pending {
+  effect: string;
+  lane: string;
+}
+
+type Scheduled<TWorld, TEvent> = ScheduledEvent<TWorld, TEvent> & { seq: number };
+
+export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
   readonly definition: SimulationDefinition<TMachine, TWorld>;
   readonly world: TWorld;
   readonly #actor: Actor<TMachine>;
   readonly #messages: (SimMessage & { step: number })[] = [];
   readonly #log: LogEntry[] = [];
-  #pending: string | null = null;
+  readonly #pending: Pending[] = [];
+  #agenda: Scheduled<TWorld, EventFromLogic<TMachine>>[] = [];
+  #scheduledCount = 0;
+  readonly #start: number;
+  #step = 0;
 
   constructor(definition: SimulationDefinition<TMachine, TWorld>) {
     this.definition = definition;
-    this.world = definition.createWorld();
+    const world = definition.createWorld(this.#scheduler);
+    this.#start = world.clock.now();
+    for (const entry of this.#agenda) entry.at += this.#start;
+    this.world = world;
     const effectActions = Object.fromEntries(
-      definition.effects.map((effect) => [
-        effect,
-        () => {
-          this.#pending = effect;
-        },
-      ]),
+      Object.entries(definition.effects).map(([effect, spec]) => [effect, () => void this.#pending.push({ effect, lane: spec.lane })]),
     );
     this.#actor = createActor(definition.machine.provide({ actions: effectActions }) as TMachine);
     this.#actor.start();
@@ -87,38 +143,54 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
     return this.#actor.getSnapshot() as AnyMachineSnapshot;
   }
 
+  /** The effect 下一步 would run now, if any. */
   get pendingEffect(): string | null {
-    return this.#pending;
+    return this.#pending[0]?.effect ?? null;
+  }
+
+  /** Whether 下一步 or a clock control would deliver something the world scheduled. */
+  get hasAgenda(): boolean {
+    return this.#agenda.length > 0;
+  }
+
+  readonly #scheduler: Scheduler<TWorld, EventFromLogic<TMachine>> = {
+    schedule: ({ after, lane, label, run }) => {
+      if (!Number.isFinite(after) || after < 0) throw new RangeError(`cannot schedule ${label} ${after} ms from now`);
+      // While the world is being created it has no clock to read yet; what it plans then counts from its start.
+      const now = (this.world as TWorld | undefined)?.clock.now() ?? 0;
+      this.#agenda.push({ at: now + after, lane, label, run, seq: this.#scheduledCount++ });
+      this.#agenda.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    },
+  };
+
+  #busyLanes(): string[] {
+    return [...new Set(this.#pending.map((p) => p.lane))];
   }
 
   /** Whether pressing this control now does something. */
   canApply(controlId: string): boolean {
-    if (controlId === STEP_CONTROL_ID) return this.#pending !== null;
+    if (controlId === STEP_CONTROL_ID) return this.#pending.length > 0 || this.#agenda.length > 0;
+    const busy = this.#busyLanes();
+    if (busy.length > 1 && busy.some((lane) => laneStepId(lane) === controlId)) return true;
     const control = this.definition.controls.find((c) => c.id === controlId);
     if (!control) return false;
-    return control.kind === 'world' || this.#current.can(control.event);
+    return control.kind !== 'user' || this.#current.can(control.event);
   }
 
   async apply(controlId: string): Promise<ApplyResult> {
     if (!this.canApply(controlId)) {
-      const known = controlId === STEP_CONTROL_ID || this.definition.controls.some((c) => c.id === controlId);
+      const known = this.#knownIds().has(controlId);
       return { ok: false, reason: known ? `「${this.#labelOf(controlId)}」此刻不可用` : `未知的操作 “${controlId}”` };
     }
-    const step = this.#log.length + 1;
+    this.#step += 1;
     const before = this.#messages.length;
-    const recorder = { record: (message: SimMessage) => void this.#messages.push({ ...message, step }) };
-
-    if (controlId === STEP_CONTROL_ID) {
-      const effect = this.#pending as string;
-      this.#pending = null;
-      const event = await this.definition.runEffect(effect, this.world, this.snapshot, recorder);
-      this.#actor.send(event);
-    } else {
-      const control = this.definition.controls.find((c) => c.id === controlId)!;
-      if (control.kind === 'user') this.#actor.send(control.event);
-      else control.apply(this.world);
+    const recorder = { record: (message: SimMessage) => void this.#messages.push({ ...message, step: this.#step }) };
+    this.world.wire = recorder;
+    try {
+      await this.#carryOut(controlId);
+    } finally {
+      this.world.wire = { record: () => {} };
     }
-
     this.#log.push({
       control: controlId,
       label: this.#labelOf(controlId),
@@ -128,7 +200,50 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
     return { ok: true };
   }
 
-  frame(): Frame {
+  async #carryOut(controlId: string): Promise<void> {
+    const lane = this.definition.lanes.find((l) => laneStepId(l.id) === controlId)?.id;
+    if (controlId === STEP_CONTROL_ID || lane !== undefined) {
+      const index = lane === undefined ? 0 : this.#pending.findIndex((p) => p.lane === lane);
+      if (index >= 0 && this.#pending.length > 0) return this.#runEffect(this.#pending.splice(index, 1)[0]!);
+      // Nothing to run: wait for the next thing the world scheduled.
+      const next = this.#agenda[0]!;
+      return this.#advanceTo(next.at, true);
+    }
+    const control = this.definition.controls.find((c) => c.id === controlId)!;
+    if (control.kind === 'user') this.#actor.send(control.event);
+    else if (control.kind === 'world') control.apply(this.world, this.#scheduler);
+    else await this.#advanceTo(this.world.clock.now() + control.ms, false);
+  }
+
+  async #runEffect({ effect }: Pending): Promise<void> {
+    const spec = this.definition.effects[effect];
+    if (!spec) throw new Error(`unknown effect ${effect}`);
+    const outcome = await spec.run({ ...this.#stepContext(), snapshot: this.snapshot, ...this.#scheduler });
+    this.#deliver(outcome);
+  }
+
+  /** Move the clock to `target`, delivering everything due on the way, in order; `onlyFirst` stops after one delivery. */
+  async #advanceTo(target: number, onlyFirst: boolean): Promise<void> {
+    while (this.#agenda.length > 0 && this.#agenda[0]!.at <= target) {
+      const due = this.#agenda.shift()!;
+      this.world.clock.advance(due.at - this.world.clock.now());
+      this.#deliver(await due.run(this.#stepContext()));
+      if (onlyFirst) return;
+    }
+    this.world.clock.advance(Math.max(0, target - this.world.clock.now()));
+  }
+
+  #stepContext(): StepContext<TWorld> {
+    return { world: this.world, record: (message) => this.world.wire.record(message) };
+  }
+
+  #deliver(outcome: Outcome<EventFromLogic<TMachine>>): void {
+    if (outcome === undefined) return;
+    const events: readonly EventFromLogic<TMachine>[] = Array.isArray(outcome) ? outcome : [outcome as EventFromLogic<TMachine>];
+    for (const event of events) this.#actor.send(event);
+  }
+
+  frame(): Frame<ContextFrom<TMachine>> {
     const snapshot = this.#current;
     const state = stateToString(snapshot.value);
     // Reader events are probed with the controls' own events, payload included, so guards see what they will get.
@@ -141,35 +256,51 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld> {
     const accepts = [...new Set(snapshot._nodes.flatMap((node) => node.ownEvents as string[]))]
       .filter((type) => !readerEvents.has(type) || readerEvents.get(type)!.some((event) => snapshot.can(event as never)))
       .map((type) => ({ type, byReader: readerEvents.has(type) }));
-    const controlIds = [STEP_CONTROL_ID, ...this.definition.controls.map((c) => c.id)];
+    const pending = this.#pending.map(({ effect, lane }) => ({ effect, lane, busy: this.definition.effects[effect]?.busy ?? effect }));
+    const agenda = this.#agenda.map(({ at, lane, label }) => ({ at, lane, label }));
     return {
       flow: this.definition.flow,
       state,
-      context: structuredClone(snapshot.context) as Record<string, unknown>,
+      context: structuredClone(snapshot.context) as ContextFrom<TMachine>,
       accepts,
-      pendingEffect: this.#pending,
-      pendingDescription: this.#pending ? this.definition.describeEffect(this.#pending) : null,
+      pending,
+      agenda,
+      nextDescription: pending[0]?.busy ?? (agenda[0] ? `等到 ${agenda[0].label}` : null),
+      clock: this.world.clock.now(),
+      elapsed: this.world.clock.now() - this.#start,
       messages: this.#messages.map((m) => ({ ...m })),
       log: this.#log.map((entry) => ({ ...entry })),
       world: this.definition.view(this.world, this.snapshot),
-      enabled: controlIds.filter((id) => this.canApply(id)),
+      enabled: [...this.#knownIds()].filter((id) => this.canApply(id)),
       active: this.definition.controls.flatMap((c) => (c.kind === 'world' && c.active?.(this.world) ? [c.id] : [])),
-      code: this.definition.code(state, this.#pending),
+      code: this.definition.states[state]?.code ?? null,
+      busy: this.definition.states[state]?.busy ?? null,
     };
+  }
+
+  #knownIds(): Set<string> {
+    return knownControlIds(this.definition);
   }
 
   #labelOf(controlId: string): string {
     if (controlId === STEP_CONTROL_ID) return '下一步';
+    const lane = this.definition.lanes.find((l) => laneStepId(l.id) === controlId);
+    if (lane) return `先处理：${lane.label}`;
     return this.definition.controls.find((c) => c.id === controlId)?.label ?? controlId;
   }
 }
 
-export type ReplayResult<TMachine extends AnyStateMachine, TWorld> =
+/** Every control id a deep link of this simulation may carry. */
+export function knownControlIds(definition: SimulationDefinition<AnyStateMachine, KitWorld>): Set<string> {
+  return new Set([STEP_CONTROL_ID, ...definition.lanes.map((lane) => laneStepId(lane.id)), ...definition.controls.map((c) => c.id)]);
+}
+
+export type ReplayResult<TMachine extends AnyStateMachine, TWorld extends KitWorld> =
   | { ok: true; simulation: Simulation<TMachine, TWorld> }
   | { ok: false; simulation: Simulation<TMachine, TWorld>; failedAt: number; reason: string };
 
 /** Rebuild a simulation from control ids; on the first id that cannot apply, stop and say which. */
-export async function replay<TMachine extends AnyStateMachine, TWorld>(
+export async function replay<TMachine extends AnyStateMachine, TWorld extends KitWorld>(
   definition: SimulationDefinition<TMachine, TWorld>,
   controlIds: readonly string[],
 ): Promise<ReplayResult<TMachine, TWorld>> {

@@ -1,9 +1,10 @@
-import type { Control } from '../engine/definition.ts';
+import { laneStepId, type Control, type LaneSpec } from '../engine/definition.ts';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { ControllerState } from '../engine/controller.ts';
 
 interface ControlsProps {
-  controls: readonly Control<unknown, unknown>[];
+  controls: readonly Control<never, unknown>[];
+  lanes: readonly LaneSpec[];
   state: ControllerState;
   onPress(id: string): void;
   onBack(): void;
@@ -33,18 +34,40 @@ function ControlButton({ id, label, hint, frame, onPress }: { id: string; label:
   );
 }
 
-export function Controls({ controls, state, onPress, onBack, onForward, onReset }: ControlsProps) {
+export function Controls({ controls, lanes, state, onPress, onBack, onForward, onReset }: ControlsProps) {
   const { frame } = state;
   const user = controls.filter((c) => c.kind === 'user');
-  const world = controls.filter((c) => c.kind === 'world');
+  const world = controls.filter((c) => c.kind !== 'user');
+  // When several lanes have work waiting, the reader may choose whose goes first.
+  const busyLanes = lanes.filter((lane) => frame.pending.some((p) => p.lane === lane.id));
   return (
     <section className="sim-controls" aria-label="操作">
       <div className="sim-controls__group" role="group" aria-label="流程">
         <ControlButton id={STEP_CONTROL_ID} label="下一步" frame={frame} onPress={onPress} />
         <span className="sim-controls__pending" aria-live="polite">
-          {frame.pendingDescription ? `待处理：${frame.pendingDescription}` : '没有待处理的消息，请选择一个操作'}
+          {frame.nextDescription ? `待处理：${frame.nextDescription}` : '没有待处理的消息，请选择一个操作'}
         </span>
+        {busyLanes.length > 1 &&
+          busyLanes.map((lane) => (
+            <ControlButton
+              key={lane.id}
+              id={laneStepId(lane.id)}
+              label={`先处理：${lane.label}`}
+              hint={frame.pending.find((p) => p.lane === lane.id)?.busy}
+              frame={frame}
+              onPress={onPress}
+            />
+          ))}
       </div>
+      {frame.agenda.length > 0 && (
+        <ol className="sim-controls__agenda" aria-label="接下来会发生">
+          {frame.agenda.slice(0, 3).map((entry, index) => (
+            <li key={index}>
+              {lanes.find((lane) => lane.id === entry.lane)?.label ?? entry.lane}：{entry.label}
+            </li>
+          ))}
+        </ol>
+      )}
       <div className="sim-controls__group" role="group" aria-label="用户操作">
         {user.map((c) => (
           <ControlButton key={c.id} id={c.id} label={c.label} hint={c.hint} frame={frame} onPress={onPress} />

@@ -1,7 +1,12 @@
 import type { ReactNode } from 'react';
+import type { PhoneSpec } from '../engine/definition.ts';
 import { formatTimeOfDay } from './format.ts';
 
 interface PhoneFrameProps {
+  /** Which of the chapter's phones this is; the frame carries its id as `data-phone`. */
+  phone: PhoneSpec;
+  /** More than one phone on stage: each frame is named for its owner. */
+  named?: boolean;
   title: string;
   clock: number;
   children: ReactNode;
@@ -10,9 +15,9 @@ interface PhoneFrameProps {
 }
 
 /** A phone showing one mini program page: status bar, WeChat's navigation bar with the capsule, the page. */
-export function PhoneFrame({ title, clock, children, overlay }: PhoneFrameProps) {
+export function PhoneFrame({ phone, named = false, title, clock, children, overlay }: PhoneFrameProps) {
   return (
-    <figure className="sim-phone" aria-label="手机屏幕">
+    <figure className="sim-phone" data-phone={phone.id} aria-label={named ? `手机屏幕：${phone.label}` : '手机屏幕'}>
       <div className="sim-phone__screen">
         <div className="sim-phone__status" aria-hidden="true">
           <span>{formatTimeOfDay(clock)}</span>

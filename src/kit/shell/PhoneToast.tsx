@@ -2,7 +2,7 @@
  * WeChat's own toast over the page, as wx.showLoading / wx.showToast draw it:
  * a spinner while something is in flight, otherwise the error, if any.
  */
-export function PhoneToast({ busy, error }: { busy?: string | undefined; error?: string | null | undefined }) {
+export function PhoneToast({ busy, error }: { busy?: string | null | undefined; error?: string | null | undefined }) {
   if (busy) {
     return (
       <div className="sim-toast" role="status">

@@ -1,10 +1,7 @@
 import { useEffect, useRef } from 'react';
-import { LANES, type Lane } from '../engine/definition.ts';
+import type { LaneSpec } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
 import { shorten } from './format.ts';
-
-const laneIndex = Object.fromEntries(LANES.map((lane, index) => [lane.id, index])) as Record<Lane, number>;
-const laneLabel = Object.fromEntries(LANES.map((lane) => [lane.id, lane.label])) as Record<Lane, string>;
 
 function Payload({ payload, secrets }: { payload: unknown; secrets: readonly string[] }) {
   if (payload === undefined) return null;
@@ -27,10 +24,13 @@ function Payload({ payload, secrets }: { payload: unknown; secrets: readonly str
   );
 }
 
-/** Four lanes; every message the world recorded, newest step highlighted. */
-export function SequenceDiagram({ frame }: { frame: Frame }) {
+/** One column per lane the chapter declares; every message the world recorded, newest step highlighted. */
+export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonly LaneSpec[] }) {
   const scroller = useRef<HTMLDivElement>(null);
   const lastStep = frame.log.length;
+  const laneIndex = new Map(lanes.map((lane, index) => [lane.id, index]));
+  const lane = (id: string) => lanes[laneIndex.get(id) ?? 0]!;
+  const share = 100 / lanes.length;
 
   useEffect(() => {
     const element = scroller.current;
@@ -38,29 +38,29 @@ export function SequenceDiagram({ frame }: { frame: Frame }) {
   }, [frame.messages.length]);
 
   return (
-    <section className="sim-seq" aria-label="时序图">
-      <div className="sim-seq__lanes" aria-hidden="true">
-        {LANES.map((lane) => (
+    <section className="sim-seq" aria-label="时序图" style={{ ['--sim-lanes' as string]: lanes.length }}>
+      <div className="sim-seq__lanes" aria-hidden="true" style={{ gridTemplateColumns: `repeat(${lanes.length}, 1fr)` }}>
+        {lanes.map((lane) => (
           <span key={lane.id}>{lane.label}</span>
         ))}
       </div>
       <div className="sim-seq__body" ref={scroller} tabIndex={0} aria-label="消息列表">
-        {frame.messages.length === 0 && <p className="sim-seq__empty">还没有消息。从「用户操作」开始。</p>}
+        {frame.messages.length === 0 && <p className="sim-seq__empty">还没有消息。从下面的操作开始。</p>}
         <ol>
           {frame.messages.map((message, index) => {
-            const from = laneIndex[message.from];
-            const to = laneIndex[message.to];
-            const left = Math.min(from, to) * 25 + 12.5;
-            const width = Math.abs(to - from) * 25;
+            const from = laneIndex.get(message.from) ?? 0;
+            const to = laneIndex.get(message.to) ?? 0;
+            const left = Math.min(from, to) * share + share / 2;
+            const width = Math.abs(to - from) * share;
             const leaksSecret =
-              (message.to === 'miniprogram' || message.to === 'client') &&
+              lane(message.to).trust === 'device' &&
               (message.secrets ?? []).some((key) => typeof message.payload === 'object' && message.payload !== null && key in message.payload);
             const tone = leaksSecret ? 'danger' : (message.tone ?? 'normal');
             return (
               <li
                 key={index}
                 className={`sim-msg sim-msg--${tone}${message.step === lastStep ? ' sim-msg--latest' : ''}`}
-                aria-label={`${laneLabel[message.from]} → ${laneLabel[message.to]}：${message.label}`}
+                aria-label={`${lane(message.from).label} → ${lane(message.to).label}：${message.label}`}
               >
                 <div className="sim-msg__track" aria-hidden="true">
                   <span
@@ -70,7 +70,7 @@ export function SequenceDiagram({ frame }: { frame: Frame }) {
                 </div>
                 <div className="sim-msg__text">
                   <span className="sim-msg__route">
-                    {laneLabel[message.from]} → {laneLabel[message.to]}
+                    {lane(message.from).label} → {lane(message.to).label}
                   </span>
                   <strong className="sim-msg__label">{message.label}</strong>
                   {message.note && <span className="sim-msg__note">{message.note}</span>}

@@ -8,7 +8,7 @@ function StateTree({ node, active, current }: { node: AnyStateNode; active: Set<
     <ul>
       {children.map((child) => {
         const path = child.path.join('.');
-        const isCurrent = path === current;
+        const isCurrent = current.split('|').includes(path);
         return (
           <li key={path} className={active.has(path) ? 'sim-state sim-state--active' : 'sim-state'}>
             <span aria-current={isCurrent ? 'step' : undefined}>
@@ -25,8 +25,13 @@ function StateTree({ node, active, current }: { node: AnyStateNode; active: Set<
 
 /** The machine's own states and the events it accepts now; nothing here is kept by hand. */
 export function StateView({ machine, frame }: { machine: AnyStateMachine; frame: Frame }) {
-  const parts = frame.state.split('.');
-  const active = new Set(parts.map((_, i) => parts.slice(0, i + 1).join('.')));
+  // Parallel regions are joined by `|`; every prefix of every region's path is active.
+  const active = new Set(
+    frame.state.split('|').flatMap((path) => {
+      const parts = path.split('.');
+      return parts.map((_, i) => parts.slice(0, i + 1).join('.'));
+    }),
+  );
   return (
     <section className="sim-panel sim-stateview" aria-label="状态机">
       <h3 className="sim-panel__title">状态机</h3>

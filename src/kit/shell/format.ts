@@ -17,3 +17,12 @@ export function formatTimeOfDay(ms: number): string {
 export function shorten(value: string, max = 48): string {
   return value.length <= max ? value : `${value.slice(0, max - 14)}…${value.slice(-12)}`;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The clock as the chapter counts time: milliseconds since start, Beijing wall time, or days since start. */
+export function formatTime(scale: 'ms' | 'clock' | 'days', clock: number, elapsed: number): string {
+  if (scale === 'ms') return `${elapsed.toLocaleString('en-US')} ms`;
+  if (scale === 'days') return `第 ${Math.floor(elapsed / DAY_MS)} 天 ${formatTimeOfDay(clock)}`;
+  return `${formatClock(clock)}（北京时间）`;
+}

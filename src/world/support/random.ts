@@ -46,3 +46,16 @@ export function randomBase64Bytes(random: RandomSource, length: number): string 
   for (const byte of random.bytes(length)) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
+
+/**
+ * A seed from a name (FNV-1a), so each chapter's world draws its own values:
+ * a session_key in one chapter never reappears as an iv in another.
+ */
+export function seedFrom(name: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of name) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

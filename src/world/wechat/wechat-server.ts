@@ -627,6 +627,11 @@ export class WeChatServer {
     return this.#stableId(this.#openids, `${appid}:${userId}`);
   }
 
+  /** The openid if one was ever issued; unlike `openid`, it draws nothing, so a view can call it without changing a replay. */
+  issuedOpenid(appid: string, userId: string): string | undefined {
+    return this.#openids.get(`${appid}:${userId}`);
+  }
+
   #unionid(app: MiniProgramAccount, userId: string): string | undefined {
     return app.openPlatformId ? this.#stableId(this.#unionids, `${app.openPlatformId}:${userId}`) : undefined;
   }
