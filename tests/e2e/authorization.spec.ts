@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator } from '@playwright/test';
-import { SimulatorPage, watchForTrouble } from './simulator.ts';
+import { SimulatorPage } from './simulator.ts';
 
 const PATH = '/authorization/';
 
@@ -219,25 +219,6 @@ test.describe('/authorization/ simulator', () => {
     await sim.expectState('settingsPage.open');
   });
 
-  for (const [name, value, expected] of [
-    ['markup in a step', '1.launch-ondemand.<script>alert(1)</script>', '不是这个模拟器的操作'],
-    ['an unknown version', '2.launch-ondemand', '格式版本无法识别'],
-    ['a step that cannot happen yet', '1.allow', '无法还原'],
-  ] as const) {
-    test(`a tampered link (${name}) shows a message and starts fresh`, async ({ page }) => {
-      const { dialogs, errors } = watchForTrouble(page);
-      const sim = new AuthorizationPage(page);
-      await sim.open(PATH, `?authorization=${encodeURIComponent(value)}`);
-      await expect(sim.root.getByRole('alert')).toContainText(expected);
-      await sim.expectState('closed');
-      expect(dialogs).toEqual([]);
-      expect(errors).toEqual([]);
-      await sim.press('用户操作', '启动：策略 A（启动就全部申请）');
-      await sim.expectState('launching');
-      await expect(page).toHaveURL(/[?&]authorization=1\.launch-upfront$/);
-    });
-  }
-
   for (const theme of ['light', 'dark']) {
     test(`axe finds no violations in the ${theme} theme, with WeChat's dialog and settings page open`, async ({ page }) => {
       test.setTimeout(120_000);
@@ -266,16 +247,3 @@ test.describe('/authorization/ simulator', () => {
   }
 });
 
-test.describe('without JavaScript', () => {
-  test.use({ javaScriptEnabled: false });
-
-  test('the chapter reads completely and the simulator shows its first step', async ({ page }) => {
-    await page.goto(PATH);
-    await expect(page.getByRole('heading', { level: 1, name: '授权' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: '用户拒绝后多久还能再次询问用户？' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: '排错速查' })).toBeVisible();
-    const root = page.locator('[data-flow="authorization"]');
-    await expect(root).toHaveAttribute('data-state', 'closed');
-    await expect(root.locator('table.auth-memory tbody tr')).toHaveCount(4);
-  });
-});

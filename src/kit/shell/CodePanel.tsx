@@ -47,7 +47,7 @@ export function CodePanel({ samples, frame }: { samples: readonly HighlightedSam
               const number = index + 1;
               const active = range !== undefined && number >= range[0] && number <= range[1];
               return (
-                <span key={index} className={active ? 'sim-code__line sim-code__line--active' : 'sim-code__line'}>
+                <span key={index} className={active ? 'sim-code__line sim-code__line--active' : 'sim-code__line'} data-code-active={active || undefined}>
                   <span className="sim-code__number" aria-hidden="true">
                     {number}
                   </span>

@@ -1,0 +1,111 @@
+/**
+ * What every registered simulator must do, whatever its chapter: the test
+ * contract outside checks rely on, a first step without JavaScript, tampered
+ * links that show a message and start fresh, a long deep link that restores
+ * in the browser exactly where the engine in Node says it ends, and axe in
+ * both themes. Chapter specs keep only their own scenarios.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { simulations } from '../../src/chapters/registry.ts';
+import { formatDeepLink } from '../../src/kit/engine/deep-link.ts';
+import { knownControlIds, Simulation } from '../../src/kit/engine/engine.ts';
+import { SimulatorPage, watchForTrouble } from './simulator.ts';
+
+const registered = await simulations();
+
+/**
+ * A long walk through the simulator, the same every run: at each step one of
+ * the controls enabled at that moment, chosen by a fixed stride, so the walk
+ * wanders through states the chapter specs never script.
+ */
+async function longWalk(definition: (typeof registered)[number]['definition'], length = 40) {
+  const sim = new Simulation(definition);
+  const ids: string[] = [];
+  for (let i = 0; i < length; i++) {
+    const enabled = sim.frame().enabled;
+    const id = enabled[(i * 7 + 3) % enabled.length]!;
+    const result = await sim.apply(id);
+    if (!result.ok) throw new Error(result.reason);
+    ids.push(id);
+  }
+  const frame = sim.frame();
+  return { ids, state: frame.state, messages: frame.messages.length };
+}
+
+for (const { chapter, definition } of registered) {
+  const path = `/${chapter.slug}/`;
+  const initial = new Simulation(definition).frame();
+
+  test.describe(`${path} simulator contract`, () => {
+    test('the shell contract: data-flow, data-state, named 下一步, one data-phone per phone, active code lines', async ({ page }) => {
+      const sim = new SimulatorPage(page, definition.flow);
+      await sim.open(path);
+      await sim.expectState(initial.state);
+      await expect(sim.next).toHaveJSProperty('tagName', 'BUTTON');
+      await expect(sim.root.locator('[data-phone]')).toHaveCount(definition.phones.length);
+      if (initial.code) await expect(sim.root.locator('[data-code-active]').first()).toBeAttached();
+    });
+
+    // A control of this simulator that cannot apply at the first step, if there is one.
+    const blocked = [...knownControlIds(definition)].find((id) => !initial.enabled.includes(id) && !id.startsWith('next-'));
+    const tampered: [string, string, string][] = [
+      ['markup in a step', '1.<img src=x onerror=alert(1)>', '不是这个模拟器的操作'],
+      ['an unknown version', `9.${initial.enabled[0] ?? 'next'}`, '格式版本无法识别'],
+      ...(blocked ? [['a step that cannot happen yet', `1.${blocked}`, '无法还原'] as [string, string, string]] : []),
+    ];
+    for (const [name, value, expected] of tampered) {
+      test(`a tampered link (${name}) shows a message and starts fresh`, async ({ page }) => {
+        const { dialogs, errors } = watchForTrouble(page);
+        const sim = new SimulatorPage(page, definition.flow);
+        await sim.open(path, `?${definition.flow}=${encodeURIComponent(value)}`);
+        await expect(sim.root.getByRole('alert')).toContainText(expected);
+        await sim.expectState(initial.state);
+        await expect(sim.root.locator('img')).toHaveCount(0);
+        expect(dialogs).toEqual([]);
+        expect(errors).toEqual([]);
+        await expect(page).not.toHaveURL(new RegExp(`[?&]${definition.flow}=`));
+      });
+    }
+
+    test('a long deep link restores the step the engine computes, and survives a reload', async ({ page }) => {
+      const walk = await longWalk(definition);
+      const sim = new SimulatorPage(page, definition.flow);
+      await sim.open(path, `?${definition.flow}=${formatDeepLink(walk.ids)}`);
+      await sim.expectState(walk.state);
+      await expect(sim.messages).toHaveCount(walk.messages);
+      await expect(sim.root.getByRole('alert')).toHaveCount(0);
+      await page.reload();
+      await expect(sim.root).toHaveAttribute('data-ready', 'true');
+      await sim.expectState(walk.state);
+    });
+
+    for (const theme of ['light', 'dark']) {
+      test(`axe finds no violations in the ${theme} theme, at the first step and after a long walk`, async ({ page }) => {
+        // axe walks the whole chapter once, then the simulator after a long walk; the login chapter is long.
+        test.setTimeout(240_000);
+        await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
+        const sim = new SimulatorPage(page, definition.flow);
+        await sim.open(path);
+        expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+        const walk = await longWalk(definition);
+        await sim.open(path, `?${definition.flow}=${formatDeepLink(walk.ids)}`);
+        await page.locator(`[data-flow="${definition.flow}"] details.sim-log summary`).click();
+        expect((await new AxeBuilder({ page }).include(`[data-flow="${definition.flow}"]`).analyze()).violations).toEqual([]);
+      });
+    }
+  });
+
+  test.describe(`${path} without JavaScript`, () => {
+    test.use({ javaScriptEnabled: false });
+
+    test('the chapter reads completely and the simulator shows its first step', async ({ page }) => {
+      await page.goto(path);
+      await expect(page.getByRole('heading', { level: 1, name: chapter.title })).toBeVisible();
+      await expect(page.getByRole('heading', { name: '排错速查' })).toBeVisible();
+      const root = page.locator(`[data-flow="${definition.flow}"]`);
+      await expect(root).toHaveAttribute('data-state', initial.state);
+      await expect(root.locator('[data-phone]')).toHaveCount(definition.phones.length);
+    });
+  });
+}
