@@ -16,6 +16,35 @@ const chapterIds = CHAPTERS.map((c) => c.slug).filter(
 const SITE = process.env.SITE_URL ?? 'http://127.0.0.1:4321';
 const SHARE_IMAGE = new URL('/og.png', SITE).href;
 
+/**
+ * Starlight passes its own strings to Pagefind's search UI and falls back to English for the ones its
+ * zh-CN locale lacks, which overrides Pagefind's Chinese; so the search results' wording is given here.
+ */
+const pagefindInChinese = {
+  name: 'pagefind-zh-cn',
+  hooks: {
+    // Starlight requires every plugin to have this hook; this one changes no configuration.
+    'config:setup'() {},
+    /** @param {{ injectTranslations: (t: Record<string, Record<string, string>>) => void }} options */
+    'i18n:setup'({ injectTranslations }) {
+      injectTranslations({
+        'zh-CN': {
+          'pagefind.clear_search': '清除',
+          'pagefind.load_more': '加载更多结果',
+          'pagefind.search_label': '站内搜索',
+          'pagefind.filters_label': '筛选',
+          'pagefind.zero_results': '没有找到与 [SEARCH_TERM] 相关的内容',
+          'pagefind.many_results': '找到 [COUNT] 个与 [SEARCH_TERM] 相关的结果',
+          'pagefind.one_result': '找到 [COUNT] 个与 [SEARCH_TERM] 相关的结果',
+          'pagefind.alt_search': '没有找到与 [SEARCH_TERM] 相关的内容，改为显示 [DIFFERENT_TERM] 的结果',
+          'pagefind.search_suggestion': '没有找到与 [SEARCH_TERM] 相关的内容，试试下面这些搜索：',
+          'pagefind.searching': '正在搜索 [SEARCH_TERM]……',
+        },
+      });
+    },
+  },
+};
+
 export default defineConfig({
   site: SITE,
   integrations: [
@@ -40,6 +69,7 @@ export default defineConfig({
         { label: '能力', items: publishedChapters(chapterIds).map((c) => ({ slug: c.slug })) },
       ],
       customCss: ['./src/styles/site.css'],
+      plugins: [pagefindInChinese],
       lastUpdated: false,
       pagination: true,
     }),

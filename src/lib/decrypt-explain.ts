@@ -35,7 +35,7 @@ export type BlockLook = 'text' | 'fewBytesOff' | 'garbled';
 /** What the garbled blocks of a failed AES-CBC decryption point at. */
 export interface CbcDiagnosis {
   looks: BlockLook[];
-  /** The plaintext with every unreadable byte shown as `·`, blocks separated by spaces. */
+  /** The plaintext with every unreadable byte shown as `·`, blocks separated by `│`. */
   preview: string;
   /** Whether the raw plaintext ends in valid PKCS#7 padding. */
   paddingValid: boolean;
@@ -185,7 +185,8 @@ function previewOf(plain: Uint8Array, pad: number): string {
   for (let start = 0; start < shown.length; start += BLOCK) {
     parts.push(Array.from(shown.subarray(start, start + BLOCK), (b) => (printable(b) ? String.fromCharCode(b) : '·')).join(''));
   }
-  return parts.join(' ');
+  // Not a space: the plaintext has its own spaces, and a separator must not read as data.
+  return parts.join('│');
 }
 
 /** 1-based Base64 character range that encodes bytes [from, to) (every 6 bits is one character). */
