@@ -257,12 +257,12 @@ export function diagnoseCbc(plain: Uint8Array): CbcDiagnosis {
     );
     sentences.push(
       pad > 0
-        ? '改动不在最后两个分组里时，填充照样有效，数据“能解密、但不是 JSON”，这正是数据被改动的典型表现。'
-        : '改动落在最后两个分组里，打乱了结尾的填充，所以在填充校验这一步就失败了。',
+        ? '改动没有碰到结尾的填充字节，填充照样有效，所以数据“能解密、但不是 JSON”，这正是数据被改动的典型表现。'
+        : '改动落在最后两个分组里，碰到了结尾的填充字节，所以在填充校验这一步就失败了。',
     );
   }
   if (sentences.length === 0) {
-    sentences.push('每个分组都是可读的文本，拼起来却不是合法的 JSON：可能有字节被改成了另一个可读字符，或者加密的本来就不是 JSON。');
+    sentences.push('没有整组变成乱码的分组，拼起来却不是合法的 JSON：可能有个别字节被改动（改成的也许仍是可读字符），或者加密的本来就不是 JSON。');
   }
   sentences.push('session_key 是对的：key 不对会让每个分组都变成乱码。');
   return { ...base, cause: sentences.join(''), ...(cannotTell ? { cannotTell } : {}) };

@@ -144,6 +144,26 @@ describe('decrypt-it-yourself panel logic', () => {
     });
   });
 
+  it('two changes far apart name both places', async () => {
+    const twice = flipByte(flipByte(ENCRYPTED, 2 * 16 + 1, 0x80), 5 * 16 + 9, 0x80);
+    const result = failure(await explainDecrypt({ ...sample, encryptedData: twice }));
+    expect(result.cbc.looks).toEqual(looksOf([3, 'garbled'], [4, 'fewBytesOff'], [6, 'garbled'], [7, 'fewBytesOff']));
+    expect(result.cause).toContain('第 3 个、第 6 个分组是乱码');
+    expect(result.cause).toContain('第 33–48 字节');
+    expect(result.cause).toContain('第 81–96 字节');
+  });
+
+  it('readable text that is not JSON is not blamed on the key or the iv', async () => {
+    const key = await crypto.subtle.importKey('raw', base64ToBytes(SESSION_KEY), 'AES-CBC', false, ['encrypt']);
+    const text = new TextEncoder().encode('phoneNumber=13580006666&purePhoneNumber=13580006666');
+    const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: base64ToBytes(IV) }, key, text));
+    const result = failure(await explainDecrypt({ ...sample, encryptedData: bytesToBase64(cipher) }));
+    expect(result.failed).toBe('json');
+    expect(result.cbc.looks.every((look) => look === 'text')).toBe(true);
+    expect(result.cause).toContain('不是合法的 JSON');
+    expect(result.cause).toContain('session_key 是对的');
+  });
+
   describe('the iv only enters the first block', () => {
     it('a different iv garbles block 1 alone; it cannot be told from a change in the first 16 bytes', async () => {
       const result = failure(await explainDecrypt({ ...sample, iv: bytesToBase64(new Uint8Array(16).fill(0x5a)) }));
