@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import react from '@astrojs/react';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
-import { CHAPTERS, publishedChapters } from './src/lib/chapters.ts';
+import { CHAPTERS, publishedChapters } from './src/chapters/registry.ts';
 
 // The sidebar lists a chapter only once its file exists: no placeholder pages.
 const chapterIds = CHAPTERS.map((c) => c.slug).filter(

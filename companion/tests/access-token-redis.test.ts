@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AccessTokenResponse } from '../../src/wechat/wechat-server.ts';
-import { createAccessTokenProvider, withAccessToken } from '../../src/wechat/access-token.ts';
+import type { AccessTokenResponse } from '../../src/world/wechat/wechat-server.ts';
+import { createAccessTokenProvider, withAccessToken } from '../../src/world/developer/access-token.ts';
 import { createRedisTokenStore } from '../server/src/redis-token-store.ts';
 import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis, type RunningRedis } from './redis.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenProvider, withAccessToken } from '../../src/wechat/access-token.ts';
+import { createAccessTokenProvider, withAccessToken } from '../../src/world/developer/access-token.ts';
 import { createWeChatApi } from '../server/src/wechat-api.ts';
 import { APPID, SECRET, registerUser, startEmulator, type RunningEmulator } from './helpers.ts';
 

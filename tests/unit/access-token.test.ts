@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTokenError, createAccessTokenProvider, withAccessToken, type TokenFetchResult } from '../../src/wechat/access-token.ts';
+import { AccessTokenError, createAccessTokenProvider, withAccessToken, type TokenFetchResult } from '../../src/world/developer/access-token.ts';
 
 const MINUTE = 60_000;
 

@@ -3,21 +3,22 @@
  * the system under test. Generated paths take every transition; before each
  * world step the test arranges WeChat's memory (scope answers, privacy
  * consent, the app.json declaration) so that the world must produce the
- * event the model expects, then checks that it does.
+ * event the model expects, then checks that it does. A shadow of that
+ * memory, kept by the test from the arrangements and the modelled answers
+ * alone, is compared with WeChat's at the end of every path.
  */
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
 import {
-  authorizationMachine,
   FLOW_SCOPES,
   type AuthorizationEvent,
   type AuthorizationMachine,
   type AuthSettingView,
-} from '../../src/flows/authorization.ts';
-import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/simulations/engine.ts';
-import { authorizationSimulation, type AuthorizationWorld } from '../../src/simulations/authorization.ts';
-import type { LiveScope } from '../../src/wechat/authorization.ts';
-import { transitionCover } from '../support/transition-cover.ts';
+} from '../../src/chapters/authorization/machine.ts';
+import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
+import { authorizationSimulation, type AuthorizationWorld } from '../../src/chapters/authorization/simulation.ts';
+import type { LiveScope } from '../../src/world/wechat/authorization.ts';
+import { describeChapterModel, press as pressAny } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<AuthorizationMachine>;
 type Sim = Simulation<AuthorizationMachine, AuthorizationWorld>;
@@ -42,9 +43,6 @@ const modelledControls = new Set([
   'clear-auth',
 ]);
 
-const readerEvents: AuthorizationEvent[] = authorizationSimulation.controls.flatMap((c) =>
-  c.kind === 'user' && modelledControls.has(c.id) ? [c.event] : [],
-);
 
 const ALL_GRANTED: AuthSettingView = Object.fromEntries(FLOW_SCOPES.map((s) => [s, true]));
 const SETTINGS_ROWS: AuthSettingView = { 'scope.record': false, 'scope.userLocation': true };
@@ -93,7 +91,6 @@ function worldOutcomes(snapshot: Snapshot): AuthorizationEvent[] {
   return [];
 }
 
-const modelEvents = (snapshot: Snapshot) => [...readerEvents, ...worldOutcomes(snapshot)];
 
 const sortedKeys = (value: object | null) => (value ? Object.keys(value).sort().join(',') : '-');
 
@@ -104,10 +101,13 @@ const serializeState = (snapshot: Snapshot) => {
   return `${stateToString(snapshot.value)}|${c.strategy}|q${c.queue.length}|${c.call?.scope ?? '-'}|denied:${anyDenied}|rows:${sortedKeys(c.settingsRows)}|${c.openSettingFrom ?? '-'}`;
 };
 
-async function press(sim: Sim, control: string) {
-  const result = await sim.apply(control);
-  if (!result.ok) throw new Error(`${control}: ${result.reason}`);
-}
+const press = (sim: Sim, control: string) => pressAny(sim as never, control);
+
+/**
+ * What WeChat should remember, per simulation, as the test alone derives it:
+ * the arrangements it made plus the answers the model says were given.
+ */
+const shadows = new WeakMap<Sim, AuthSettingView>();
 
 async function setDeclared(sim: Sim, declared: boolean) {
   if (sim.frame().active.includes('no-permission') === declared) await press(sim, 'no-permission');
@@ -117,7 +117,9 @@ async function setDeclared(sim: Sim, declared: boolean) {
  * Rebuild WeChat's memory for this user × app through its own public API:
  * forget everything, answer the given scopes, then set the privacy consent.
  */
-function arrange(world: AuthorizationWorld, scopes: AuthSettingView, privacy: 'agreed' | 'fresh' | 'recentRefusal') {
+function arrange(sim: Sim, scopes: AuthSettingView, privacy: 'agreed' | 'fresh' | 'recentRefusal') {
+  const { world } = sim;
+  shadows.set(sim, { ...scopes });
   const { appid, userId } = world.client;
   const center = world.authorization;
   center.forget(appid, userId);
@@ -136,13 +138,19 @@ function without(setting: AuthSettingView, scope: string): AuthSettingView {
   return copy;
 }
 
+/** How each modelled answer changes what WeChat remembers, in the test's own terms. */
+function updateShadow(sim: Sim, state: string, event: AuthorizationEvent) {
+  const shadow = shadows.get(sim) ?? {};
+  const scope = sim.snapshot.context.call?.scope;
+  if (state.endsWith('allowing') && scope) shadow[scope] = true;
+  if (state.endsWith('denying') && scope) shadow[scope] = false;
+  if (event.type === 'wx.settingSwitched') Object.assign(shadow, event.rows);
+  if (event.type === 'wx.authDataCleared') for (const key of Object.keys(shadow)) delete shadow[key as keyof AuthSettingView];
+  shadows.set(sim, shadow);
+}
+
 /** Make the world produce `event` from where the simulation stands, then step. */
 async function produce(sim: Sim, event: AuthorizationEvent) {
-  const control = authorizationSimulation.controls.find(
-    (c) => c.kind === 'user' && JSON.stringify(c.event) === JSON.stringify(event),
-  );
-  if (control) return press(sim, control.id);
-
   const { world } = sim;
   const state = stateToString(sim.snapshot.value);
   const leaf = state.split('.').at(-1);
@@ -154,68 +162,54 @@ async function produce(sim: Sim, event: AuthorizationEvent) {
     const scopes = currentScopes(world);
     switch (event.type) {
       case 'wx.privacyPromptShown':
-        arrange(world, scopes, 'fresh');
+        arrange(sim, scopes, 'fresh');
         break;
       case 'wx.scopeDialogShown':
-        arrange(world, without(scopes, scope), privacyNow);
+        arrange(sim, without(scopes, scope), privacyNow);
         break;
       case 'wx.callSucceeded':
-        arrange(world, { ...scopes, [scope]: true }, privacyNow);
+        arrange(sim, { ...scopes, [scope]: true }, privacyNow);
         break;
       case 'wx.callFailed':
-        if (event.reason === 'privacyRecent') arrange(world, scopes, 'recentRefusal');
-        else if (event.reason === 'denied') arrange(world, { ...scopes, [scope]: false }, privacyNow);
-        else arrange(world, without(scopes, scope), privacyNow);
+        if (event.reason === 'privacyRecent') arrange(sim, scopes, 'recentRefusal');
+        else if (event.reason === 'denied') arrange(sim, { ...scopes, [scope]: false }, privacyNow);
+        else arrange(sim, without(scopes, scope), privacyNow);
         break;
     }
   } else if (event.type === 'wx.settingRead') {
-    arrange(world, event.authSetting, 'fresh');
+    arrange(sim, event.authSetting, 'fresh');
   } else if (event.type === 'wx.settingsPageOpened') {
-    arrange(world, event.rows, 'agreed');
+    arrange(sim, event.rows, 'agreed');
   }
+  const stateBefore = state;
+  updateShadow(sim, stateBefore, event);
   await press(sim, STEP_CONTROL_ID);
 }
 
-const { paths, untaken } = transitionCover(authorizationMachine, { events: modelEvents, serializeState });
-
-function leafStates(): string[] {
-  const all: string[] = [];
-  const walk = (node: typeof authorizationMachine.root) => {
-    for (const child of Object.values(node.states)) {
-      if (Object.keys(child.states).length === 0) all.push(child.path.join('.'));
-      walk(child);
+describeChapterModel<AuthorizationMachine, AuthorizationWorld>({
+  definition: authorizationSimulation,
+  outcomes: worldOutcomes,
+  serializeState,
+  readerControls: modelledControls,
+  produce,
+  minPaths: 40,
+  arrangesWorldDirectly: 'each step first sets WeChat’s memory of scopes and privacy consent through its own API',
+  invariants(sim) {
+    const { context } = sim.snapshot;
+    const remembered = currentScopes(sim.world);
+    // WeChat remembers exactly what the arrangements and the modelled answers add up to.
+    expect(remembered).toEqual(shadows.get(sim) ?? {});
+    // getSetting never reports a scope WeChat has not asked about.
+    for (const scope of FLOW_SCOPES) {
+      if (!(scope in remembered)) expect(sim.world.client.getSetting().authSetting).not.toHaveProperty(scope);
     }
-  };
-  walk(authorizationMachine.root);
-  return all;
-}
-
-describe('authorization flow model', () => {
-  it('generated paths take every declared transition', () => {
-    expect(untaken).toEqual([]);
-    expect(paths.length).toBeGreaterThan(40);
-  });
-
-  it('reaches every state of the machine', () => {
-    const reached = new Set(paths.flatMap((p) => p.steps.map((s) => stateToString(s.state.value))));
-    expect(leafStates().filter((s) => !reached.has(s))).toEqual([]);
-  });
-
-  describe.each(paths.map((p) => [p.name, p] as const))('%s', (_name, path) => {
-    it('the world produces the modelled events and agrees with what the mini program learns', async () => {
-      const sim = new Simulation(authorizationSimulation);
-      for (const step of path.steps) {
-        await produce(sim, step.event);
-        expect(serializeState(sim.snapshot)).toBe(serializeState(step.state));
-      }
-      const { context } = sim.snapshot;
-      const remembered = currentScopes(sim.world);
-      // getSetting never reports a scope WeChat has not asked about.
-      for (const scope of FLOW_SCOPES) {
-        if (!(scope in remembered)) expect(sim.world.client.getSetting().authSetting).not.toHaveProperty(scope);
-      }
-      // On the settings page, the switches are exactly the scopes already asked.
-      if (context.settingsRows) expect(context.settingsRows).toEqual(remembered);
-    });
-  });
+    // On the settings page, the switches are exactly the scopes already asked.
+    if (context.settingsRows) expect(context.settingsRows).toEqual(remembered);
+  },
+  mustExercise: {
+    'a scope granted': (sim) => Object.values(currentScopes(sim.world)).includes(true),
+    'a scope denied and remembered': (sim) => Object.values(currentScopes(sim.world)).includes(false),
+    'openSetting refused without a tap': (sim) => sim.snapshot.context.lastError?.includes('TAP gesture') === true,
+    'a call failing because privacy was refused': (sim) => sim.frame().messages.some((m) => m.note?.includes('隐私保护指引') && m.label === 'fail'),
+  },
 });

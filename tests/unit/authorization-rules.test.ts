@@ -5,11 +5,11 @@
  * rules must hold after every step.
  */
 import { describe, expect, it } from 'vitest';
-import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/simulations/engine.ts';
-import { authorizationSimulation, createAuthorizationWorld, type AuthorizationWorld } from '../../src/simulations/authorization.ts';
-import { LIVE_SCOPES, type LiveScope, type ScopeAnswer } from '../../src/wechat/authorization.ts';
-import { seededRandom } from '../../src/wechat/random.ts';
-import type { AuthorizationMachine } from '../../src/flows/authorization.ts';
+import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
+import { authorizationSimulation, createAuthorizationWorld, type AuthorizationWorld } from '../../src/chapters/authorization/simulation.ts';
+import { LIVE_SCOPES, type LiveScope, type ScopeAnswer } from '../../src/world/wechat/authorization.ts';
+import { seededRandom } from '../../src/world/support/random.ts';
+import type { AuthorizationMachine } from '../../src/chapters/authorization/machine.ts';
 
 type Sim = Simulation<AuthorizationMachine, AuthorizationWorld>;
 

@@ -1,34 +1,30 @@
 /**
- * Every state of a simulator points the code panel at a file and region that
- * exist, among the files the panel offers; a renamed region must not silently
- * leave the reader looking at unmarked code.
+ * Every state of every registered simulator points the code panel at a file
+ * and region that exist, among the files the panel offers; a renamed region
+ * must not silently leave the reader looking at unmarked code.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { simulations } from '../../src/chapters/registry.ts';
 import { readSample } from '../../src/lib/code-samples.ts';
-import { authorizationSampleFiles, authorizationSimulation } from '../../src/simulations/authorization.ts';
-import { loginSampleFiles, loginSimulation } from '../../src/simulations/login.ts';
-import { phoneNumberSampleFiles, phoneNumberSimulation } from '../../src/simulations/phone-number.ts';
-import type { SimulationDefinition } from '../../src/simulations/types.ts';
+import { leafStates } from '../support/chapter-model.ts';
 
-function leafStates(node: AnyStateNode): string[] {
-  const children = Object.values(node.states) as AnyStateNode[];
-  if (children.length === 0) return [node.path.join('.')];
-  return children.flatMap(leafStates);
-}
+const registered = await simulations();
 
-const simulations: [string, SimulationDefinition<AnyStateMachine, never>, readonly string[]][] = [
-  ['login', loginSimulation as never, loginSampleFiles],
-  ['authorization', authorizationSimulation as never, authorizationSampleFiles],
-  ['phone-number', phoneNumberSimulation as never, phoneNumberSampleFiles],
-];
+describe.each(registered.map(({ chapter, definition }) => [chapter.slug, definition] as const))('%s code references', (_slug, definition) => {
+  it('has a simulator', () => expect(registered.length).toBeGreaterThanOrEqual(3));
 
-describe.each(simulations)('%s code references', (_flow, simulation, files) => {
-  it.each(leafStates(simulation.machine.root))('%s', async (state) => {
-    const ref = simulation.code(state, null);
+  it.each(leafStates(definition.machine.root))('%s', async (state) => {
+    const meta = definition.states[state];
+    expect(meta, `no metadata for ${state}`).toBeDefined();
+    const ref = meta!.code;
     expect(ref, `no code for ${state}`).not.toBeNull();
-    expect(files).toContain(ref!.file);
+    expect(definition.codeFiles).toContain(ref!.file);
     const { regions } = await readSample(ref!.file);
     expect(Object.keys(regions)).toContain(ref!.region);
+  });
+
+  it('names no state the machine does not have', () => {
+    const states = new Set(leafStates(definition.machine.root));
+    expect(Object.keys(definition.states).filter((state) => !states.has(state))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatorController } from '../../src/simulator/controller.ts';
-import { loginSimulation } from '../../src/simulations/login.ts';
+import { SimulatorController } from '../../src/kit/engine/controller.ts';
+import { loginSimulation } from '../../src/chapters/login/simulation.ts';
 
 const controller = () => new SimulatorController(loginSimulation);
 

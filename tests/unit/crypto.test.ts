@@ -10,7 +10,7 @@ import {
   sha1Signature,
   signLoginState,
   type WeChatCryptoStep,
-} from '../../src/wechat/crypto.ts';
+} from '../../src/world/support/crypto.ts';
 
 // WeChat's official WXBizDataCrypt demo vector, as copied into
 // binarywang/WxJava weixin-java-miniapp/src/test/java/cn/binarywang/wx/miniapp/util/crypt/WxMaCryptUtilsTest.java

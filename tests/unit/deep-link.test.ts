@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeepLink, MAX_LINK_STEPS, parseDeepLink, withDeepLink } from '../../src/simulator/deep-link.ts';
+import { formatDeepLink, MAX_LINK_STEPS, parseDeepLink, withDeepLink } from '../../src/kit/engine/deep-link.ts';
 
 const known = new Set(['next', 'login', 'plus-6m']);
 

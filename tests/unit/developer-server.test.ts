@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR, VirtualClock } from '../../src/wechat/clock.ts';
-import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from '../../src/wechat/developer-server.ts';
-import { createLoginTokenIssuer } from '../../src/wechat/login-token.ts';
-import { seededRandom } from '../../src/wechat/random.ts';
-import { WeChatServer } from '../../src/wechat/wechat-server.ts';
+import { HOUR, VirtualClock } from '../../src/world/support/clock.ts';
+import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from '../../src/world/developer/developer-server.ts';
+import { createLoginTokenIssuer } from '../../src/world/developer/login-token.ts';
+import { seededRandom } from '../../src/world/support/random.ts';
+import { WeChatServer } from '../../src/world/wechat/wechat-server.ts';
 
 const APP = { appid: 'wxapp0000000000001', secret: 'secret-1', name: 'Test' };
 const SECRET = new TextEncoder().encode('a-test-secret-that-is-32-bytes-long!');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE, VirtualClock } from '../../src/wechat/clock.ts';
-import { seededRandom } from '../../src/wechat/random.ts';
-import { WeChatServer } from '../../src/wechat/wechat-server.ts';
+import { MINUTE, VirtualClock } from '../../src/world/support/clock.ts';
+import { seededRandom } from '../../src/world/support/random.ts';
+import { WeChatServer } from '../../src/world/wechat/wechat-server.ts';
 
 const APP = { appid: 'wxapp0000000000001', secret: 'secret-1', name: 'Test' };
 

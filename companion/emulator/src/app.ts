@@ -10,10 +10,10 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { z, type ZodTypeAny } from 'zod';
-import { WeChatServer } from '../../../src/wechat/wechat-server.ts';
-import { cryptoRandom } from '../../../src/wechat/random.ts';
-import { systemClock, type Clock } from '../../../src/wechat/clock.ts';
-import { apiError } from '../../../src/wechat/http.ts';
+import { WeChatServer } from '../../../src/world/wechat/wechat-server.ts';
+import { cryptoRandom } from '../../../src/world/support/random.ts';
+import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
+import { apiError } from '../../../src/world/developer/http.ts';
 
 /** Real time plus an offset the dev endpoint can push forward, so a code can expire without waiting 5 minutes. */
 class ShiftableClock implements Clock {

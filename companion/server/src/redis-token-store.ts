@@ -8,7 +8,7 @@
  * cannot block the others for longer than that.
  */
 import type { Redis } from 'ioredis';
-import type { SharedTokenStore } from '../../../src/wechat/access-token.ts';
+import type { SharedTokenStore } from '../../../src/world/developer/access-token.ts';
 
 export interface RedisTokenStoreOptions {
   /** e.g. `companion:access_token:<appid>`: one cache per mini program. */

@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SessionRecord, SessionStore } from '../../../src/wechat/developer-server.ts';
+import type { SessionRecord, SessionStore } from '../../../src/world/developer/developer-server.ts';
 
 const SCHEMA_VERSION = 1;
 

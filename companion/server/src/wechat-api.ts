@@ -3,12 +3,12 @@
  * WECHAT_API_BASE). It is the only holder of the AppSecret; its errors never
  * carry a URL, because the jscode2session URL contains the secret.
  */
-import type { WeChatApi } from '../../../src/wechat/developer-server.ts';
+import type { WeChatApi } from '../../../src/world/developer/developer-server.ts';
 import type {
   AccessTokenResponse,
   Code2SessionResponse,
   GetUserPhoneNumberResponse,
-} from '../../../src/wechat/wechat-server.ts';
+} from '../../../src/world/wechat/wechat-server.ts';
 
 export interface WeChatApiOptions {
   baseUrl: string;

@@ -3,7 +3,7 @@
  * core in src/wechat, which the site's simulator runs step by step too.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { loginBodySchema, type DeveloperServer } from '../../../../src/wechat/developer-server.ts';
+import { loginBodySchema, type DeveloperServer } from '../../../../src/world/developer/developer-server.ts';
 import { errorEnvelopeSchema } from '../errors.ts';
 
 export interface AuthRoutesOptions {

@@ -7,7 +7,7 @@ import {
   phoneCodeBodySchema,
   phoneDecryptBodySchema,
   type DeveloperServer,
-} from '../../../../src/wechat/developer-server.ts';
+} from '../../../../src/world/developer/developer-server.ts';
 import { errorEnvelopeSchema } from '../errors.ts';
 
 export interface PhoneRoutesOptions {

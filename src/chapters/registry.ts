@@ -1,0 +1,65 @@
+/**
+ * The ten chapters the site is planned to have, in reading order: the one
+ * list the sidebar, the home page, the code-reference test and the shared
+ * simulator tests iterate. A chapter is published when its MDX file exists;
+ * until then it is neither in the sidebar nor linked, only named on the home
+ * page as coming. A chapter with a simulator names its definition here, loaded
+ * lazily so that the sidebar does not pull in the simulated world.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { KitWorld, SimulationDefinition } from '../kit/engine/definition.ts';
+
+export type AnySimulation = SimulationDefinition<AnyStateMachine, KitWorld>;
+
+export interface Chapter {
+  slug: string;
+  title: string;
+  summary: string;
+  simulation?: () => Promise<AnySimulation>;
+}
+
+export const CHAPTERS: readonly Chapter[] = [
+  {
+    slug: 'login',
+    title: '小程序登录',
+    summary: 'wx.login、code2Session、session_key 与自定义登录态',
+    simulation: async () => (await import('./login/simulation.ts')).loginSimulation as unknown as AnySimulation,
+  },
+  {
+    slug: 'authorization',
+    title: '授权',
+    summary: 'scope、getSetting / authorize / openSetting 与隐私协议',
+    simulation: async () => (await import('./authorization/simulation.ts')).authorizationSimulation as unknown as AnySimulation,
+  },
+  {
+    slug: 'phone-number',
+    title: '获取手机号',
+    summary: '解密 encryptedData、session_key 轮换的坑与新版 code 方式',
+    simulation: async () => (await import('./phone-number/simulation.ts')).phoneNumberSimulation as unknown as AnySimulation,
+  },
+  { slug: 'access-token', title: 'access_token', summary: '中控服务器、stable_token 与并发刷新' },
+  { slug: 'worker', title: '多线程 Worker', summary: '把耗时计算搬出主线程' },
+  { slug: 'periodic-update', title: '周期性更新', summary: '用户没打开小程序时提前拉数据' },
+  { slug: 'prefetch', title: '数据预拉取', summary: '冷启动时由微信后台先拉数据' },
+  { slug: 'share', title: '转发', summary: 'onShareAppMessage、shareTicket 与分享到朋友圈' },
+  { slug: 'launch-app', title: '打开 App', summary: '小程序只能“跳回”打开它的 App' },
+  { slug: 'subscribe-message', title: '订阅消息', summary: '一次性订阅、长期订阅与 subscribeMessage.send' },
+];
+
+/** Chapters whose content exists, given the ids of the docs collection's entries. */
+export function publishedChapters(entryIds: Iterable<string>): Chapter[] {
+  const ids = new Set(entryIds);
+  return CHAPTERS.filter((chapter) => ids.has(chapter.slug));
+}
+
+/** The chapters that have a simulator, with their definitions loaded. */
+export async function simulations(): Promise<{ chapter: Chapter; definition: AnySimulation }[]> {
+  const withSimulator = CHAPTERS.filter((chapter) => chapter.simulation);
+  return Promise.all(withSimulator.map(async (chapter) => ({ chapter, definition: await chapter.simulation!() })));
+}
+
+export async function simulationOf(slug: string): Promise<AnySimulation> {
+  const load = CHAPTERS.find((chapter) => chapter.slug === slug)?.simulation;
+  if (!load) throw new Error(`chapter ${slug} has no simulator`);
+  return load();
+}

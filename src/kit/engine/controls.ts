@@ -1,0 +1,43 @@
+/**
+ * Builders for what every definition declares: a reader action that sends
+ * one machine event, a switch in the world, a jump of the virtual clock, an
+ * effect on its lane, and a state's metadata.
+ */
+import type { AnyStateMachine, EventFromLogic, SnapshotFrom } from 'xstate';
+import type { ClockControl, EffectContext, EffectSpec, Outcome, StateMeta, UserControl, WorldControl } from './definition.ts';
+
+export function userControl<TEvent>(id: string, label: string, event: TEvent, hint?: string): UserControl<TEvent> {
+  return { kind: 'user', id, label, event, ...(hint ? { hint } : {}) };
+}
+
+export function clockControl(id: string, label: string, ms: number, hint?: string): ClockControl {
+  return { kind: 'clock', id, label, ms, ...(hint ? { hint } : {}) };
+}
+
+/** A world switch shown pressed while `isOn`; pressing it flips it. */
+export function toggleControl<TWorld>(
+  id: string,
+  label: string,
+  hint: string,
+  isOn: (world: TWorld) => boolean,
+  set: (world: TWorld, on: boolean) => void,
+): WorldControl<TWorld> {
+  return { kind: 'world', id, label, hint, apply: (world) => set(world, !isOn(world)), active: isOn };
+}
+
+/**
+ * A chapter's effect builder, typed once for its world and machine:
+ * `const effect = effectBuilder<LoginWorld, LoginMachine>();`
+ */
+export function effectBuilder<TWorld, TMachine extends AnyStateMachine>() {
+  return (
+    lane: string,
+    busy: string,
+    run: (world: TWorld, snapshot: SnapshotFrom<TMachine>, context: EffectContext<TWorld, TMachine, EventFromLogic<TMachine>>) => Promise<Outcome<EventFromLogic<TMachine>>>,
+  ): EffectSpec<TWorld, TMachine> => ({ lane, busy, run: (context) => run(context.world, context.snapshot, context) });
+}
+
+/** Per-state metadata: the code region to show, and the phone's busy text if the state waits. */
+export function stateMeta(file: string, region: string, busy?: string): StateMeta {
+  return { code: { file, region }, ...(busy ? { busy } : {}) };
+}

@@ -1,0 +1,38 @@
+import type { ReactNode } from 'react';
+import type { PhoneSpec } from '../engine/definition.ts';
+import { formatTimeOfDay } from './format.ts';
+
+interface PhoneFrameProps {
+  /** Which of the chapter's phones this is; the frame carries its id as `data-phone`. */
+  phone: PhoneSpec;
+  /** More than one phone on stage: each frame is named for its owner. */
+  named?: boolean;
+  title: string;
+  clock: number;
+  children: ReactNode;
+  /** WeChat's own UI drawn over the page (dialogs, toasts). */
+  overlay?: ReactNode;
+}
+
+/** A phone showing one mini program page: status bar, WeChat's navigation bar with the capsule, the page. */
+export function PhoneFrame({ phone, named = false, title, clock, children, overlay }: PhoneFrameProps) {
+  return (
+    <figure className="sim-phone" data-phone={phone.id} aria-label={named ? `手机屏幕：${phone.label}` : '手机屏幕'}>
+      <div className="sim-phone__screen">
+        <div className="sim-phone__status" aria-hidden="true">
+          <span>{formatTimeOfDay(clock)}</span>
+          <span>5G ▮▮▮</span>
+        </div>
+        <div className="sim-phone__nav">
+          <span className="sim-phone__title">{title}</span>
+          <span className="sim-phone__capsule" aria-hidden="true">
+            <span>···</span>
+            <span>◉</span>
+          </span>
+        </div>
+        <div className="sim-phone__page">{children}</div>
+        {overlay}
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,28 @@
+/** Small display helpers shared by the shell's panels; deterministic so SSR and hydration agree. */
+
+const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** `2026-11-23 09:05` in Beijing time, whatever the reader's time zone. */
+export function formatClock(ms: number): string {
+  const d = new Date(ms + BEIJING_OFFSET_MS);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+export function formatTimeOfDay(ms: number): string {
+  return formatClock(ms).slice(11);
+}
+
+/** Long opaque values (tokens) shortened in the middle; keys stay whole because readers compare them. */
+export function shorten(value: string, max = 48): string {
+  return value.length <= max ? value : `${value.slice(0, max - 14)}…${value.slice(-12)}`;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The clock as the chapter counts time: milliseconds since start, Beijing wall time, or days since start. */
+export function formatTime(scale: 'ms' | 'clock' | 'days', clock: number, elapsed: number): string {
+  if (scale === 'ms') return `${elapsed.toLocaleString('en-US')} ms`;
+  if (scale === 'days') return `第 ${Math.floor(elapsed / DAY_MS)} 天 ${formatTimeOfDay(clock)}`;
+  return `${formatClock(clock)}（北京时间）`;
+}

@@ -1,0 +1,285 @@
+/**
+ * The developer server (开发者服务器) as platform-free logic: exchange the
+ * code, keep session_key, issue the custom login token, authenticate later
+ * requests. Everything it talks to is a port, so the simulator can run it one
+ * step at a time against the simulated WeChat, and the companion server can
+ * run it behind fastify against the real API or the emulator.
+ */
+import { z } from 'zod';
+import { AccessTokenError, withAccessToken, type AccessTokenProvider } from './access-token.ts';
+import { apiError, type ApiErrorBody, type HttpResponse } from './http.ts';
+import { describeErrcode, isWeChatError } from '../wechat/errors.ts';
+import type { LoginTokenIssuer } from './login-token.ts';
+import type { Code2SessionResponse, GetUserPhoneNumberResponse, GetUserPhoneNumberSuccess } from '../wechat/wechat-server.ts';
+import { decryptWeChatData, WeChatCryptoError } from '../support/crypto.ts';
+
+/** The developer server's client for WeChat's API: appid and secret live behind it. */
+export interface WeChatApi {
+  code2Session(jsCode: string): Promise<Code2SessionResponse>;
+  /** `POST /wxa/business/getuserphonenumber`; optional so that login-only servers need not provide it. */
+  getUserPhoneNumber?(code: string, accessToken: string): Promise<GetUserPhoneNumberResponse>;
+}
+
+/**
+ * Where the server's access_token comes from: in production a 中控 service
+ * or a stable_token cache shared by every instance, never a per-process refresh.
+ */
+export interface SessionRecord {
+  openid: string;
+  sessionKey: string;
+  unionid?: string;
+  updatedAt: number;
+}
+
+export interface SessionStore {
+  save(record: SessionRecord): Promise<void>;
+  get(openid: string): Promise<SessionRecord | undefined>;
+}
+
+export interface DeveloperServerOptions {
+  wechat: WeChatApi;
+  sessions: SessionStore;
+  tokens: LoginTokenIssuer;
+  now: () => number;
+  /**
+   * The classic mistake, kept only so the simulator can show it: send
+   * session_key to the mini program. Never enable it in a real server.
+   */
+  exposeSessionKey?: () => boolean;
+  /** This mini program's AppID: decrypted data must carry it in watermark.appid. */
+  appid?: string;
+  accessTokens?: AccessTokenProvider;
+}
+
+export interface PhoneNumberBody {
+  phoneNumber: string;
+  purePhoneNumber: string;
+  countryCode: string;
+}
+
+export const phoneDecryptBodySchema = z
+  .object({ encryptedData: z.string().min(1).max(8192), iv: z.string().min(1).max(64) })
+  .strict();
+
+export const phoneCodeBodySchema = z.object({ code: z.string().min(1).max(128) }).strict();
+
+/** How a failed decryption reaches the mini program: the step says whose fault it is. */
+function decryptFailure(error: WeChatCryptoError): HttpResponse<ApiErrorBody> {
+  switch (error.step) {
+    case 'padding':
+    case 'json':
+      // The bytes are intact but the key is not the one WeChat used: session_key was rotated.
+      return apiError(
+        409,
+        'SESSION_KEY_MISMATCH',
+        '手机号解密失败：服务器保存的 session_key 与微信加密时使用的不一致（登录态已刷新）。请重新登录，然后再点一次按钮获取手机号',
+      );
+    case 'watermark':
+    case 'appid':
+      return apiError(400, 'WATERMARK_MISMATCH', '解密结果的 watermark.appid 不是本小程序，拒绝使用这份数据');
+    case 'sessionKey':
+      // -41001: only the stored key can be malformed here; a fresh login replaces it.
+      return apiError(400, 'SESSION_KEY_INVALID', '服务器保存的会话密钥无效（-41001），请重新登录后再点一次按钮');
+    case 'iv':
+      return apiError(400, 'BAD_IV', 'iv 必须是 16 字节数据的 Base64（24 个字符）。若其中的 + 变成了空格，说明它没有编码就放进了 URL');
+    default:
+      return apiError(
+        400,
+        'BAD_ENCRYPTED_DATA',
+        'encryptedData 在传输中被改动了（不是合法的 Base64，或长度不是 16 字节的整数倍）。请放在 JSON 请求体里原样发送，不要拼进 URL',
+      );
+  }
+}
+
+const phoneErrcodeResponses: Record<number, { status: number; code: string; message: string }> = {
+  40029: { status: 400, code: 'PHONE_CODE_INVALID', message: '手机号 code 无效：已过期（5 分钟）、已用过或不属于本小程序。请让用户再点一次按钮' },
+  45011: { status: 429, code: 'WECHAT_45011', message: '获取手机号太频繁，请稍后再试' },
+  [-1]: { status: 502, code: 'WECHAT_-1', message: '微信服务器繁忙，请稍后重试' },
+};
+
+export interface LoginSuccessBody {
+  token: string;
+  expiresIn: number;
+  /** Present only under the wrong design. */
+  session_key?: string;
+}
+
+export interface WeChatSession {
+  openid: string;
+  sessionKey: string;
+  unionid?: string;
+}
+
+export type CodeExchange = { ok: true; session: WeChatSession } | { ok: false; errcode: number; response: HttpResponse<ApiErrorBody> };
+
+export const loginBodySchema = z.object({ code: z.string().min(1).max(128) }).strict();
+
+export type Authentication = { ok: true; openid: string } | { ok: false; response: HttpResponse<ApiErrorBody> };
+
+/** How WeChat's refusals reach the mini program: the errcode stays visible, the status says who should act. */
+const errcodeResponses: Record<number, { status: number; message: string }> = {
+  40029: { status: 401, message: 'code 无效或已过期，请重新调用 wx.login 获取新的 code' },
+  40163: { status: 401, message: 'code 已被使用过，请重新调用 wx.login 获取新的 code' },
+  40226: { status: 403, message: '微信判定该用户为高风险用户，登录被拦截' },
+  45011: { status: 429, message: '登录太频繁，请稍后再试' },
+  [-1]: { status: 502, message: '微信服务器繁忙，请稍后重试' },
+};
+
+/** The server's own configuration is wrong: the user can do nothing, so say little and let the log say more. */
+const misconfigurationErrcodes = new Set([40013, 40125, 40002]);
+
+export function mapWeChatRejection(errcode: number): HttpResponse<ApiErrorBody> {
+  if (misconfigurationErrcodes.has(errcode)) {
+    return apiError(500, 'SERVER_MISCONFIGURED', '服务器的小程序配置有误，请联系开发者');
+  }
+  const known = errcodeResponses[errcode];
+  if (known) return apiError(known.status, `WECHAT_${errcode}`, known.message);
+  return apiError(502, `WECHAT_${errcode}`, `微信接口返回错误：${describeErrcode(errcode)}`);
+}
+
+export function createDeveloperServer(options: DeveloperServerOptions) {
+  const { wechat, sessions, tokens, now } = options;
+
+  function parseLoginBody(body: unknown): { ok: true; code: string } | { ok: false; response: HttpResponse<ApiErrorBody> } {
+    const parsed = loginBodySchema.safeParse(body);
+    if (!parsed.success) {
+      return { ok: false, response: apiError(400, 'BAD_REQUEST', '请求体必须是 { "code": string }，且不能有其他字段') };
+    }
+    return { ok: true, code: parsed.data.code };
+  }
+
+  async function exchangeCode(code: string): Promise<CodeExchange> {
+    let result: Code2SessionResponse;
+    try {
+      result = await wechat.code2Session(code);
+    } catch {
+      return { ok: false, errcode: -1, response: apiError(502, 'WECHAT_UNREACHABLE', '暂时无法连接微信服务器，请稍后重试') };
+    }
+    if (isWeChatError(result)) return { ok: false, errcode: result.errcode, response: mapWeChatRejection(result.errcode) };
+    const { openid, session_key: sessionKey, unionid } = result;
+    return { ok: true, session: { openid, sessionKey, ...(unionid ? { unionid } : {}) } };
+  }
+
+  async function establishSession(session: WeChatSession): Promise<HttpResponse<LoginSuccessBody>> {
+    await sessions.save({ ...session, updatedAt: now() });
+    const token = await tokens.issue({ openid: session.openid });
+    const body: LoginSuccessBody = { token, expiresIn: tokens.lifetimeSeconds };
+    if (options.exposeSessionKey?.()) body.session_key = session.sessionKey;
+    return { status: 200, body };
+  }
+
+  async function login(body: unknown): Promise<HttpResponse<LoginSuccessBody | ApiErrorBody>> {
+    const parsed = parseLoginBody(body);
+    if (!parsed.ok) return parsed.response;
+    const exchange = await exchangeCode(parsed.code);
+    if (!exchange.ok) return exchange.response;
+    return establishSession(exchange.session);
+  }
+
+  async function authenticate(authorization: string | undefined): Promise<Authentication> {
+    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
+    if (!token) return { ok: false, response: apiError(401, 'TOKEN_MISSING', '缺少登录态，请先登录') };
+    const verified = await tokens.verify(token);
+    if (!verified.ok) {
+      return verified.reason === 'expired'
+        ? { ok: false, response: apiError(401, 'TOKEN_EXPIRED', '登录态已过期，请重新登录') }
+        : { ok: false, response: apiError(401, 'TOKEN_INVALID', '登录态无效，请重新登录') };
+    }
+    if (!(await sessions.get(verified.claims.openid))) {
+      return { ok: false, response: apiError(401, 'SESSION_UNKNOWN', '服务器没有这个会话，请重新登录') };
+    }
+    return { ok: true, openid: verified.claims.openid };
+  }
+
+  async function me(authorization: string | undefined): Promise<HttpResponse<{ openid: string } | ApiErrorBody>> {
+    const auth = await authenticate(authorization);
+    return auth.ok ? { status: 200, body: { openid: auth.openid } } : auth.response;
+  }
+
+  /** `POST /api/phone/decrypt` (old flow): decrypt with the session_key stored at login, never echo it. */
+  async function phoneDecrypt(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
+    const auth = await authenticate(authorization);
+    if (!auth.ok) return auth.response;
+    const parsed = phoneDecryptBodySchema.safeParse(body);
+    if (!parsed.success) {
+      return apiError(400, 'BAD_REQUEST', '请求体必须是 { "encryptedData": string, "iv": string }，且不能有其他字段');
+    }
+    if (!options.appid) return apiError(500, 'SERVER_MISCONFIGURED', '服务器没有配置小程序 AppID');
+    const session = await sessions.get(auth.openid);
+    if (!session) return apiError(401, 'SESSION_UNKNOWN', '服务器没有这个会话，请重新登录');
+    let data: Record<string, unknown>;
+    try {
+      data = await decryptWeChatData({ appId: options.appid, sessionKey: session.sessionKey, ...parsed.data });
+    } catch (error) {
+      if (error instanceof WeChatCryptoError) return decryptFailure(error);
+      throw error;
+    }
+    return { status: 200, body: pickPhone(data) };
+  }
+
+  /** `POST /api/phone/code` (new flow): no session_key involved, only the button's code and an access_token. */
+  async function phoneCode(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
+    // The new flow needs no wx.login, but a login state that is sent must still be a valid one.
+    if (authorization !== undefined) {
+      const auth = await authenticate(authorization);
+      if (!auth.ok) return auth.response;
+    }
+    const parsed = phoneCodeBodySchema.safeParse(body);
+    if (!parsed.success) return apiError(400, 'BAD_REQUEST', '请求体必须是 { "code": string }，且不能有其他字段');
+    const { accessTokens } = options;
+    if (!wechat.getUserPhoneNumber || !accessTokens) {
+      return apiError(500, 'SERVER_MISCONFIGURED', '服务器没有配置获取手机号所需的接口或 access_token');
+    }
+
+    const getUserPhoneNumber = wechat.getUserPhoneNumber.bind(wechat);
+    let result: GetUserPhoneNumberResponse;
+    try {
+      // Another instance or a forced refresh may have replaced our token: one retry with a fresh one.
+      result = await withAccessToken(accessTokens, (token) => getUserPhoneNumber(parsed.data.code, token));
+    } catch (error) {
+      // WeChat refusing to give us a token at all is our configuration (secret, IP allow-list), not the user's problem.
+      if (error instanceof AccessTokenError && error.errcode !== -1) {
+        return apiError(500, 'SERVER_MISCONFIGURED', '服务器获取 access_token 失败，请联系开发者');
+      }
+      return apiError(502, 'WECHAT_UNREACHABLE', '暂时无法连接微信服务器，请稍后重试');
+    }
+    if (isWeChatError(result)) {
+      const known = phoneErrcodeResponses[result.errcode];
+      if (known) return apiError(known.status, known.code, known.message);
+      return apiError(502, `WECHAT_${result.errcode}`, `微信接口返回错误：${describeErrcode(result.errcode)}`);
+    }
+    // The success shape also has a numeric errcode (0), so the type guard cannot narrow to it.
+    const { phone_info: info } = result as GetUserPhoneNumberSuccess;
+    if (options.appid && info.watermark.appid !== options.appid) {
+      return apiError(502, 'WATERMARK_MISMATCH', '微信返回的 watermark.appid 不是本小程序');
+    }
+    return { status: 200, body: pickPhone(info as unknown as Record<string, unknown>) };
+  }
+
+  return { parseLoginBody, exchangeCode, establishSession, login, authenticate, me, phoneDecrypt, phoneCode };
+}
+
+/** Only the three phone fields leave the server; countryCode is a string in the old flow and a number in the new one. */
+function pickPhone(data: Record<string, unknown>): PhoneNumberBody {
+  return {
+    phoneNumber: String(data.phoneNumber ?? ''),
+    purePhoneNumber: String(data.purePhoneNumber ?? ''),
+    countryCode: String(data.countryCode ?? ''),
+  };
+}
+
+export type DeveloperServer = ReturnType<typeof createDeveloperServer>;
+
+export function createMemorySessionStore(): SessionStore & { readonly records: ReadonlyMap<string, SessionRecord> } {
+  const records = new Map<string, SessionRecord>();
+  return {
+    records,
+    async save(record) {
+      records.set(record.openid, { ...record });
+    },
+    async get(openid) {
+      const record = records.get(openid);
+      return record ? { ...record } : undefined;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// @vitest-environment jsdom
+/**
+ * The kit's React shell on the fixture chapter: five lanes drawn from the
+ * definition, no phone frame, a lane pick while two lanes are busy, the
+ * scheduled expiry delivered by 下一步, and the test contract outside checks
+ * rely on (data-flow, data-state, named buttons).
+ */
+import { act } from 'react';
+import { createRoot } from 'react-dom/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatorShell } from '../../src/kit/shell/SimulatorShell.tsx';
+import { fixtureSimulation } from '../support/fixture-simulation.ts';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let container: HTMLDivElement;
+
+async function mount() {
+  container = document.createElement('div');
+  document.body.append(container);
+  const root = createRoot(container);
+  await act(async () => root.render(<SimulatorShell definition={fixtureSimulation} samples={[]} />));
+  return root;
+}
+
+function button(name: string): HTMLButtonElement {
+  const found = [...container.querySelectorAll('button')].find((b) => b.textContent === name);
+  if (!found) throw new Error(`no button ${name}: ${[...container.querySelectorAll('button')].map((b) => b.textContent).join(' | ')}`);
+  return found;
+}
+
+async function click(name: string) {
+  await act(async () => button(name).click());
+  // The controller resolves on a promise chain; let it settle.
+  await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
+const root = () => container.querySelector<HTMLElement>('[data-flow]')!;
+
+afterEach(() => container.remove());
+
+describe('the kit shell', () => {
+  it('draws the chapter’s five lanes and no phone', async () => {
+    await mount();
+    expect(root().dataset.flow).toBe('fixture');
+    expect(root().dataset.state).toBe('idle');
+    expect(container.querySelectorAll('[data-phone]')).toHaveLength(0);
+    expect([...container.querySelectorAll('.sim-seq__lanes span')].map((s) => s.textContent)).toEqual([
+      '服务器 A',
+      '服务器 B',
+      '共享存储',
+      '微信服务器',
+      '运维',
+    ]);
+  });
+
+  it('lets the reader pick a lane while two are busy, then delivers the scheduled expiry on 下一步', async () => {
+    await mount();
+    await click('开始');
+    expect(root().dataset.state).toBe('fetching');
+    await click('先处理：服务器 B');
+    expect(container.querySelector('[aria-label="接下来会发生"]')).toBeNull();
+    expect(() => button('先处理：服务器 A')).toThrow();
+    await click('下一步');
+    expect(root().dataset.state).toBe('serving');
+    expect(container.querySelector('[aria-label="接下来会发生"]')?.textContent).toContain('T2 过期');
+    await click('下一步');
+    expect(container.querySelector('.sim-world__clock')?.textContent).toContain('7,200,000 ms');
+    expect(container.querySelector('[aria-label="微信服务器 → 运维：T2 过期"]')).not.toBeNull();
+  });
+});
