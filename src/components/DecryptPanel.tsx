@@ -116,9 +116,17 @@ export default function DecryptPanel() {
               ))}
             </ol>
             {result.ok ? (
-              <pre className="decrypt-panel__json" tabIndex={0} aria-label="解密结果">
-                {JSON.stringify(result.data, null, 2)}
-              </pre>
+              <>
+                <pre className="decrypt-panel__json" tabIndex={0} aria-label="解密结果">
+                  {JSON.stringify(result.data, null, 2)}
+                </pre>
+                {result.warning && (
+                  <p className="decrypt-panel__cannot-tell">
+                    <strong>注意：</strong>
+                    {result.warning}
+                  </p>
+                )}
+              </>
             ) : (
               <>
                 {result.cbc && (

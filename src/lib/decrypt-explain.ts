@@ -45,7 +45,13 @@ export interface CbcDiagnosis {
 }
 
 export type DecryptExplanation =
-  | { ok: true; steps: ExplainedStep[]; data: Record<string, unknown> }
+  | {
+      ok: true;
+      steps: ExplainedStep[];
+      data: Record<string, unknown>;
+      /** Set when the data decrypted and its watermark matched, yet it is not shaped like WeChat's phone number. */
+      warning?: string;
+    }
   | {
       ok: false;
       steps: ExplainedStep[];
@@ -273,12 +279,34 @@ async function cbcDiagnosis(input: DecryptInput): Promise<CbcDiagnosis> {
   return diagnoseCbc(plain);
 }
 
+/** The fields of WeChat's decrypted phone number, in its order (deprecatedGetPhoneNumber.html). */
+const PHONE_FIELDS = ['phoneNumber', 'purePhoneNumber', 'countryCode', 'watermark'];
+
+/**
+ * CBC has no integrity check: an iv with a changed byte changes the same byte
+ * of the first plaintext block and nothing else, so `{"phoneNumber":` can turn
+ * into `{"PhoneNumber":` and still parse, with a valid watermark further on.
+ * Only the field names give it away.
+ */
+function shapeWarning(data: Record<string, unknown>): string | undefined {
+  const missing = PHONE_FIELDS.filter((field) => !(field in data));
+  const extra = Object.keys(data).filter((field) => !PHONE_FIELDS.includes(field));
+  if (missing.length === 0 && extra.length === 0) return undefined;
+  const parts = [
+    missing.length > 0 ? `缺少 ${missing.join('、')}` : '',
+    extra.length > 0 ? `多出 ${extra.join('、')}` : '',
+  ].filter(Boolean);
+  return `解密和水印校验都通过了，但字段和微信的手机号数据对不上：${parts.join('，')}。如果这份数据本该是手机号，多半是 iv 被改动了个别字节：CBC 不校验完整性，iv 里改一个字节，只会改掉第 1 个分组（开头 16 字节）里同一位置的一个字符，JSON 可能照样合法。所以服务器除了核对水印，还要按字段取值，缺字段就拒绝。`;
+}
+
 // ---------------------------------------------------------------------------
 
 export async function explainDecrypt(input: DecryptInput): Promise<DecryptExplanation> {
   try {
     const data = await decryptWeChatData(input);
-    return { ok: true, data, steps: ORDER.map((id) => ({ id, title: STEP_TITLES[id], status: 'ok', detail: okDetail(id, input, data) })) };
+    const steps = ORDER.map((id): ExplainedStep => ({ id, title: STEP_TITLES[id], status: 'ok', detail: okDetail(id, input, data) }));
+    const warning = shapeWarning(data);
+    return { ok: true, data, steps, ...(warning ? { warning } : {}) };
   } catch (error) {
     if (!(error instanceof WeChatCryptoError)) throw error;
     const failed = STEP_OF[error.step];

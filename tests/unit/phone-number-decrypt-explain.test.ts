@@ -175,6 +175,19 @@ describe('decrypt-it-yourself panel logic', () => {
       expect(result.cbc.cannotTell).toContain('不是同一次回调');
     });
 
+    it('a flipped iv bit can leave valid JSON: decryption "succeeds", and the field names give it away', async () => {
+      // Byte 2 of block 1 is the "p" of {"phoneNumber":; flipping 0x20 in the iv makes it "P".
+      const result = await explainDecrypt({ ...sample, iv: flipByte(IV, 2, 0x20) });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(Object.keys(result.data)).toContain('PhoneNumber');
+      expect(result.warning).toContain('缺少 phoneNumber');
+      expect(result.warning).toContain('多出 PhoneNumber');
+      expect(result.warning).toContain('iv 被改动');
+      // The untouched sample carries no warning.
+      expect(await explainDecrypt(sample)).not.toHaveProperty('warning');
+    });
+
     it('one edited iv character leaves block 1 a byte or two off, and names the iv alone', async () => {
       const result = failure(await explainDecrypt({ ...sample, iv: editChar(IV, 2) }));
       expect(result.failed).toBe('json');
