@@ -10,11 +10,58 @@ const chapterIds = CHAPTERS.map((c) => c.slug).filter(
   (slug) => existsSync(`./content/docs/${slug}.mdx`) || existsSync(`./content/docs/${slug}.md`),
 );
 
+// Canonical links, the sitemap (Starlight adds @astrojs/sitemap once `site` is set) and the share image's
+// absolute URL all derive from this origin. The default is where `npm start` serves the site; a deployment
+// sets SITE_URL to its public origin, or link cards and canonical URLs point at the wrong host.
+const SITE = process.env.SITE_URL ?? 'http://127.0.0.1:4321';
+const SHARE_IMAGE = new URL('/og.png', SITE).href;
+
+/**
+ * Starlight passes its own strings to Pagefind's search UI and falls back to English for the ones its
+ * zh-CN locale lacks, which overrides Pagefind's Chinese; so the search results' wording is given here.
+ */
+const pagefindInChinese = {
+  name: 'pagefind-zh-cn',
+  hooks: {
+    // Starlight requires every plugin to have this hook; this one changes no configuration.
+    'config:setup'() {},
+    /** @param {{ injectTranslations: (t: Record<string, Record<string, string>>) => void }} options */
+    'i18n:setup'({ injectTranslations }) {
+      injectTranslations({
+        'zh-CN': {
+          'pagefind.clear_search': '清除',
+          'pagefind.load_more': '加载更多结果',
+          'pagefind.search_label': '站内搜索',
+          'pagefind.filters_label': '筛选',
+          'pagefind.zero_results': '没有找到与 [SEARCH_TERM] 相关的内容',
+          'pagefind.many_results': '找到 [COUNT] 个与 [SEARCH_TERM] 相关的结果',
+          'pagefind.one_result': '找到 [COUNT] 个与 [SEARCH_TERM] 相关的结果',
+          'pagefind.alt_search': '没有找到与 [SEARCH_TERM] 相关的内容，改为显示 [DIFFERENT_TERM] 的结果',
+          'pagefind.search_suggestion': '没有找到与 [SEARCH_TERM] 相关的内容，试试下面这些搜索：',
+          'pagefind.searching': '正在搜索 [SEARCH_TERM]……',
+        },
+      });
+    },
+  },
+};
+
 export default defineConfig({
+  site: SITE,
   integrations: [
     starlight({
       title: '小程序能力实验室',
       description: '给前端开发者的微信小程序能力互动教程：每个流程都能一步步运行、弄坏、再修好。',
+      favicon: '/favicon.svg',
+      // One share card for every page (title and description still come from each page):
+      // WeChat and most link previewers read og:image, and only PNG/JPEG are safe there.
+      head: [
+        { tag: 'meta', attrs: { property: 'og:image', content: SHARE_IMAGE } },
+        { tag: 'meta', attrs: { property: 'og:image:type', content: 'image/png' } },
+        { tag: 'meta', attrs: { property: 'og:image:width', content: '1200' } },
+        { tag: 'meta', attrs: { property: 'og:image:height', content: '630' } },
+        { tag: 'meta', attrs: { property: 'og:image:alt', content: '小程序能力实验室：小程序、微信客户端、开发者服务器、微信服务器四条泳道的时序图' } },
+        { tag: 'meta', attrs: { name: 'twitter:image', content: SHARE_IMAGE } },
+      ],
       defaultLocale: 'root',
       locales: { root: { label: '简体中文', lang: 'zh-CN' } },
       sidebar: [
@@ -22,6 +69,7 @@ export default defineConfig({
         { label: '能力', items: publishedChapters(chapterIds).map((c) => ({ slug: c.slug })) },
       ],
       customCss: ['./src/styles/site.css'],
+      plugins: [pagefindInChinese],
       lastUpdated: false,
       pagination: true,
     }),

@@ -1,8 +1,12 @@
 import { defineConfig } from '@playwright/test';
+import { freePort } from './companion/free-port.ts';
 import { chromiumLaunchOptions } from './tests/support/browser.js';
 
-// E2E_PORT / E2E_OUT_DIR let a second build be tested beside the default one.
-const PORT = Number(process.env.E2E_PORT ?? 4329);
+// The preview server gets a port nobody is using, so a server someone else left running on a fixed port is
+// never tested by mistake. The runner loads this file first and its workers inherit the environment, so
+// setting E2E_PORT here makes every process agree on the port. E2E_OUT_DIR tests another build directory.
+process.env.E2E_PORT ??= String(await freePort());
+const PORT = Number(process.env.E2E_PORT);
 const OUT_DIR = process.env.E2E_OUT_DIR ?? 'dist';
 
 export default defineConfig({
@@ -24,7 +28,8 @@ export default defineConfig({
   webServer: {
     command: `npx astro preview --host 127.0.0.1 --port ${PORT} --outDir ${OUT_DIR}`,
     url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
+    // Never reuse: whatever already answers on this port is not the build under test.
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { explainDecrypt, makeSample, type DecryptExplanation } from '../lib/decrypt-explain.ts';
+import { explainDecrypt, makeSample, type BlockLook, type DecryptExplanation } from '../lib/decrypt-explain.ts';
 
 type Field = 'appId' | 'sessionKey' | 'encryptedData' | 'iv';
 
@@ -13,6 +13,8 @@ const FIELDS: { id: Field; label: string; hint: string; multiline?: boolean }[] 
 const EMPTY: Record<Field, string> = { appId: '', sessionKey: '', encryptedData: '', iv: '' };
 
 const STATUS_TEXT = { ok: '通过', failed: '失败', skipped: '未执行' } as const;
+
+const LOOK_TEXT: Record<BlockLook, string> = { text: '可读', fewBytesOff: '个别字节不对', garbled: '乱码' };
 
 /**
  * Decrypts in the browser with WebCrypto; there is no network code here at
@@ -114,14 +116,45 @@ export default function DecryptPanel() {
               ))}
             </ol>
             {result.ok ? (
-              <pre className="decrypt-panel__json" tabIndex={0} aria-label="解密结果">
-                {JSON.stringify(result.data, null, 2)}
-              </pre>
+              <>
+                <pre className="decrypt-panel__json" tabIndex={0} aria-label="解密结果">
+                  {JSON.stringify(result.data, null, 2)}
+                </pre>
+                {result.warning && (
+                  <p className="decrypt-panel__cannot-tell">
+                    <strong>注意：</strong>
+                    {result.warning}
+                  </p>
+                )}
+              </>
             ) : (
-              <p className="decrypt-panel__cause">
-                <strong>常见原因：</strong>
-                {result.cause}
-              </p>
+              <>
+                {result.cbc && (
+                  <div className="decrypt-panel__cbc">
+                    <p>不校验填充再解密一次，逐个 16 字节分组看结果：</p>
+                    <ol className="decrypt-panel__blocks" aria-label="解密后的各个分组">
+                      {result.cbc.looks.map((look, index) => (
+                        <li key={index} data-look={look}>
+                          {index + 1} {LOOK_TEXT[look]}
+                        </li>
+                      ))}
+                    </ol>
+                    <pre className="decrypt-panel__json decrypt-panel__preview" tabIndex={0} aria-label="解出的字节（不可读的显示为 ·）">
+                      {result.cbc.preview}
+                    </pre>
+                  </div>
+                )}
+                <p className="decrypt-panel__cause">
+                  <strong>{result.cbc ? '分组说明：' : '常见原因：'}</strong>
+                  {result.cause}
+                </p>
+                {result.cbc?.cannotTell && (
+                  <p className="decrypt-panel__cannot-tell">
+                    <strong>面板分不出：</strong>
+                    {result.cbc.cannotTell}
+                  </p>
+                )}
+              </>
             )}
           </>
         )}

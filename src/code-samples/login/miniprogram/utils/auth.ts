@@ -42,9 +42,23 @@ export function login(): Promise<string> {
   return inFlight;
 }
 
+/**
+ * wx.login 的文档写明“以 Promise 风格调用：不支持”，虽然官方类型定义给它声明了 Promise 返回值；
+ * 两者不一致时以文档为准，自己把 success / fail 包成 Promise。
+ */
+function wxLogin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    wx.login({
+      timeout: 10_000,
+      success: ({ code }) => resolve(code),
+      fail: ({ errMsg }) => reject(new LoginError(0, 'WX_LOGIN_FAIL', errMsg)),
+    });
+  });
+}
+
 // #region login
 async function doLogin(): Promise<string> {
-  const { code } = await wx.login({ timeout: 10_000 });
+  const code = await wxLogin();
   if (!code) throw new LoginError(0, 'NO_CODE', 'wx.login 没有返回 code');
 
   // code 只交给自己的服务器，绝不在前端请求 api.weixin.qq.com
