@@ -139,6 +139,11 @@ export function unloadPages(): void {
   for (const page of openPages.splice(0)) void page.instance.onUnload?.();
 }
 
+/** Whether the selector matches (simulate answers undefined, not null, when nothing does). */
+export function has(page: SimPage, selector: string): boolean {
+  return Boolean(page.querySelector(selector));
+}
+
 export function node(page: SimPage, selector: string): SimNode {
   const found = page.querySelector(selector);
   if (!found) throw new Error(`no ${selector} on the page`);
