@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { node, openPage, startMiniProgram, tap, text } from './harness.ts';
 import { startStack, type Stack } from './stack.ts';
-import { createWeChat, type FakeWeChat } from './wechat.ts';
+import { createWeChat, loginCode, type FakeWeChat } from './wechat.ts';
 
 let stack: Stack;
 let wechat: FakeWeChat;
@@ -36,7 +36,7 @@ describe('offline in DevTools', () => {
   });
 
   it('an adopted code still works only once (40163), like a real one', async () => {
-    const { code } = (await wechat.wx.login()) as { code: string };
+    const code = await loginCode(wechat);
     expect((await stack.server.login(code)).status).toBe(200);
     const again = await stack.server.login(code);
     expect(again.status).toBe(401);

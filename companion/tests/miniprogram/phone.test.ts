@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { has, node, openPage, startMiniProgram, tap, text, type SimPage } from './harness.ts';
 import { startStack, type Stack } from './stack.ts';
-import { createWeChat, type FakeWeChat, type PhoneFlow } from './wechat.ts';
+import { createWeChat, loginCode, type FakeWeChat, type PhoneFlow } from './wechat.ts';
 
 let stack: Stack;
 let wechat: FakeWeChat;
@@ -106,7 +106,7 @@ describe('old flow: encryptedData → wx.checkSession → POST /api/phone/decryp
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ userId: stack.userId, next: 'rotate' }),
     });
-    await wechat.wx.login();
+    await loginCode(wechat);
 
     // wx.checkSession still passes (it checks the latest key), but the server holds the old one.
     pressButton(page, await wechat.phoneButtonDetail('encrypted'));

@@ -100,9 +100,11 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
     removeStorageSync: (key: string) => void storage.delete(key),
     showToast: (options: { title: string }) => void toasts.push(options.title),
 
-    login(options?: Callbacks<{ code: string; errMsg: string }> & { timeout?: number }) {
+    login(options: Callbacks<{ code: string; errMsg: string }> & { timeout?: number }) {
       calls.push('login');
-      return api(options, async () => {
+      // wx.login's page: "以 Promise 风格 调用：不支持". Callbacks only, so code that awaits it fails here too.
+      if (!options?.success && !options?.fail) throw new Error('wx.login does not support the Promise style');
+      api(options, async () => {
         if (state.devtoolsCodes) return { code: randomBytes(16).toString('hex'), errMsg: 'login:ok' };
         const { status, json } = await devPost(`${emulator.url}/__dev/login-code`, { userId });
         if (status !== 200) throw failure(`login:fail ${json.error?.message}`);
@@ -224,3 +226,8 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
 }
 
 export type FakeWeChat = ReturnType<typeof createWeChat>;
+
+/** Something in the mini program calls wx.login and nobody sends the code anywhere. */
+export function loginCode(wechat: FakeWeChat): Promise<string> {
+  return new Promise((resolve, reject) => wechat.wx.login({ success: ({ code }) => resolve(code), fail: reject }));
+}

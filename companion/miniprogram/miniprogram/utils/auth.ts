@@ -41,9 +41,27 @@ export function login(): Promise<string> {
   return inFlight;
 }
 
+/** wx.login 不支持 Promise 风格调用（见 wx.login 文档），自己包一层 */
+function wxLogin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    wx.login({
+      timeout: 10_000,
+      success: ({ code }) => resolve(code),
+      fail: ({ errMsg }) => reject(new LoginError(0, 'WX_LOGIN_FAILED', errMsg)),
+    });
+  });
+}
+
+/** 微信那边的登录态（最后一次 wx.login 对应的 session_key）是否还有效。它不会刷新 session_key。 */
+export function isSessionAlive(): Promise<boolean> {
+  return new Promise((resolve) => {
+    wx.checkSession({ success: () => resolve(true), fail: () => resolve(false) });
+  });
+}
+
 // #region login
 async function doLogin(): Promise<string> {
-  const { code } = await wx.login({ timeout: 10_000 });
+  const code = await wxLogin();
   if (!code) throw new LoginError(0, 'NO_CODE', 'wx.login 没有返回 code');
 
   // code 只交给自己的服务器，绝不在前端请求 api.weixin.qq.com
@@ -70,13 +88,9 @@ let boot: Promise<void> | null = null;
 export function bootstrapLogin(): Promise<void> {
   boot ??= (async () => {
     if (getToken()) {
-      try {
-        await wx.checkSession();
-        return;
-      } catch {
-        // session_key 已失效：服务器手里那把也不能用了，重新登录
-        clearToken();
-      }
+      if (await isSessionAlive()) return;
+      // session_key 已失效：服务器手里那把也不能用了，重新登录
+      clearToken();
     }
     await login();
   })();

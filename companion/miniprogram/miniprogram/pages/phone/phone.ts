@@ -1,4 +1,4 @@
-import { clearToken, getToken, login } from '../../utils/auth';
+import { clearToken, getToken, isSessionAlive, login } from '../../utils/auth';
 import { phoneButtonResult, type PhoneButtonDetail, type PhoneFlow } from '../../utils/emulator';
 import { errorCode, errorMessage, send } from '../../utils/http';
 import { ApiError, request } from '../../utils/request';
@@ -57,10 +57,7 @@ Page({
     if (!detail.encryptedData || !detail.iv) return this.setData({ notice: '没有拿到手机号：用户拒绝了，或微信没有返回加密数据' });
     // 旧版：回调里绝不调用 wx.login，它可能刷新 session_key。
     // 先用 wx.checkSession 确认登录态还在（它不会刷新 session_key）。
-    const valid = await new Promise<boolean>((resolve) =>
-      wx.checkSession({ success: () => resolve(true), fail: () => resolve(false) }),
-    );
-    if (!valid) {
+    if (!(await isSessionAlive())) {
       // 登录态已失效：这份 encryptedData 不能再用。重新登录，再请用户点一次。
       return this.loginAndAskAgain();
     }
