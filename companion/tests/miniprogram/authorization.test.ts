@@ -114,6 +114,19 @@ describe('privacy agreement (onNeedPrivacyAuthorization)', () => {
     expect(wechat.calls).toContain('dialog scope.userLocation');
   });
 
+  it('two privacy calls at once: one popup, and one agreement resumes both', async () => {
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, LOCATION);
+    tap(page, MICROPHONE);
+    await vi.waitFor(() => expect(wechat.calls.filter((c) => c === 'getLocation' || c === 'authorize scope.record')).toHaveLength(2));
+    await vi.waitFor(() => expect(has(page, '#privacy-popup')).toBe(true));
+
+    wechat.agreePrivacyWith('agree-privacy');
+    node(page, '#agree-privacy').dispatchEvent('agreeprivacyauthorization');
+    await vi.waitFor(() => expect(wechat.calls).toEqual(expect.arrayContaining(['dialog scope.userLocation', 'dialog scope.record'])));
+    expect(wechat.state.authSetting).toEqual({ 'scope.userLocation': true, 'scope.record': true });
+  });
+
   it('opens the privacy contract from the popup', async () => {
     const page = await settled(openPage('pages/authorization/authorization'));
     tap(page, MICROPHONE);

@@ -9,7 +9,8 @@ type PrivacyResolve = (result: { buttonId?: string; event: 'agree' | 'disagree' 
 /** 弹窗里「同意」按钮的 id：resolve 时要带上，基础库会核对这个按钮确实被点过 */
 export const AGREE_BUTTON_ID = 'agree-privacy';
 
-let pending: PrivacyResolve | null = null;
+/** 等用户表态的隐私接口：可能同时有几个（比如定位和录音一起调），一次同意或拒绝全部答复 */
+const pending: PrivacyResolve[] = [];
 
 // #region watch-privacy
 /**
@@ -19,9 +20,9 @@ let pending: PrivacyResolve | null = null;
 export function watchPrivacy(showPopup: (contractName: string) => void): void {
   if (!wx.canIUse('onNeedPrivacyAuthorization')) return; // 低于 2.32.3 的基础库没有隐私拦截
   wx.onNeedPrivacyAuthorization((resolve) => {
-    // 注册了监听就一定要 resolve；上一次没答的请求当作拒绝，不让它一直挂着
-    pending?.({ event: 'disagree' });
-    pending = resolve;
+    // 注册了监听就一定要 resolve，否则那次接口调用一直挂着
+    pending.push(resolve);
+    if (pending.length > 1) return; // 弹窗已经在了
     wx.getPrivacySetting({
       success: ({ privacyContractName }) => showPopup(privacyContractName),
       fail: () => showPopup('《用户隐私保护指引》'),
@@ -35,7 +36,6 @@ export function watchPrivacy(showPopup: (contractName: string) => void): void {
  * “…:fail privacy permission is not authorized” 失败。
  */
 export function answerPrivacy(agreed: boolean): void {
-  pending?.(agreed ? { buttonId: AGREE_BUTTON_ID, event: 'agree' } : { event: 'disagree' });
-  pending = null;
+  for (const resolve of pending.splice(0)) resolve(agreed ? { buttonId: AGREE_BUTTON_ID, event: 'agree' } : { event: 'disagree' });
 }
 // #endregion
