@@ -159,7 +159,7 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
   app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/login-code', { schema: { body: userIdBody } }, async (request) => {
     requireUser(request.body.userId);
     const code = world.issueLoginCode(options.appid, request.body.userId);
-    remember(minted, code, true);
+    if (options.devtoolsUserId) remember(minted, code, true);
     return { code };
   });
 
