@@ -4,7 +4,7 @@
  * rotation → 409 → log in again → tap again → the number.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { has, node, openPage, startMiniProgram, tap, text, type SimPage } from './harness.ts';
+import { has, mp, node, openPage, startMiniProgram, tap, text, type SimPage } from './harness.ts';
 import { startStack, type Stack } from './stack.ts';
 import { createWeChat, loginCode, type FakeWeChat, type PhoneFlow } from './wechat.ts';
 
@@ -118,6 +118,13 @@ describe('old flow: encryptedData → wx.checkSession → POST /api/phone/decryp
     pressButton(page, await wechat.phoneButtonDetail('encrypted'));
     await vi.waitFor(() => expect(text(page, '#phone')).toBe(`已绑定 ${stack.phoneNumber}`));
     expect(phoneRequests()).toEqual(['POST /api/phone/decrypt 409', 'POST /api/phone/decrypt 200']);
+  });
+
+  it('the server unreachable: a notice, nothing thrown', async () => {
+    const page = await openPhonePage('encrypted');
+    mp<{ config: { serverUrl: string } }>('config').config.serverUrl = 'http://127.0.0.1:9';
+    pressButton(page, await wechat.phoneButtonDetail('encrypted'));
+    await vi.waitFor(() => expect(text(page, '#notice')).toBe('网络不太好，请稍后重试'));
   });
 
   it('an expired WeChat session: no upload of data nobody can decrypt; log in again and ask for another tap', async () => {

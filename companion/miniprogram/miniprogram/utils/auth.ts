@@ -52,13 +52,6 @@ function wxLogin(): Promise<string> {
   });
 }
 
-/** 微信那边的登录态（最后一次 wx.login 对应的 session_key）是否还有效。它不会刷新 session_key。 */
-export function isSessionAlive(): Promise<boolean> {
-  return new Promise((resolve) => {
-    wx.checkSession({ success: () => resolve(true), fail: () => resolve(false) });
-  });
-}
-
 // #region login
 async function doLogin(): Promise<string> {
   const code = await wxLogin();
@@ -81,6 +74,13 @@ async function doLogin(): Promise<string> {
 let boot: Promise<void> | null = null;
 
 // #region check-session
+/** 微信那边的登录态（最后一次 wx.login 对应的 session_key）是否还有效。它不会刷新 session_key。 */
+export function isSessionAlive(): Promise<boolean> {
+  return new Promise((resolve) => {
+    wx.checkSession({ success: () => resolve(true), fail: () => resolve(false) });
+  });
+}
+
 /**
  * 只在 App.onLaunch 里调用一次：
  * 已有 token 且 wx.checkSession 通过就直接复用，否则重新登录。

@@ -29,7 +29,8 @@ export async function phoneButtonResult(detail: PhoneButtonDetail, flow: PhoneFl
     path,
     method: 'POST',
     data: { userId: emulator.userId },
-  });
+  }).catch(() => null);
+  if (!res) return { errMsg: `getPhoneNumber:fail 连不上模拟器 ${emulator.baseUrl}，先运行 npm run companion` };
   if (res.statusCode !== 200) {
     const errMsg = `getPhoneNumber:fail 模拟器 ${path}：${errorMessage(res.data, String(res.statusCode))}`;
     // 模拟器里手机号额度用完时，和微信一样给出 errno 1400001

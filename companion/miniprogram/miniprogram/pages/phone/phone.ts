@@ -63,8 +63,11 @@ Page({
     }
     // encryptedData 放进 JSON 请求体，原样到达服务器；不要拼进 URL。
     // 这里不用 request() 的“401 自动重登再重试”：重登可能刷新 session_key，重发的旧数据照样解不开。
-    const res = await send<PhoneOk>({ path: '/api/phone/decrypt', method: 'POST', data: { encryptedData: detail.encryptedData, iv: detail.iv }, token: getToken() });
-    if (res.statusCode === 200) {
+    const data = { encryptedData: detail.encryptedData, iv: detail.iv };
+    const res = await send<PhoneOk>({ path: '/api/phone/decrypt', method: 'POST', data, token: getToken() }).catch(() => null);
+    if (!res) {
+      this.setData({ notice: '网络不太好，请稍后重试' });
+    } else if (res.statusCode === 200) {
       this.setData({ phone: res.data.purePhoneNumber, notice: '' });
     } else if (res.statusCode === 401 || errorCode(res.data) === 'SESSION_KEY_MISMATCH') {
       // 服务器的 session_key 和加密时的对不上（409），或 token 失效（401）：重新登录，再让用户点一次按钮
