@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { launchApp, mp, openPage, startMiniProgram, tap, text } from './harness.ts';
 import { startStack, type Stack } from './stack.ts';
-import { createWeChat, type FakeWeChat } from './wechat.ts';
+import { createWeChat, lastErrorMessage, type FakeWeChat } from './wechat.ts';
 
 const TOKEN_KEY = 'auth_token';
 const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
@@ -89,7 +89,9 @@ describe('login page and me page', () => {
     try {
       const login = openPage('pages/login/login');
       tap(login, '#login');
-      await vi.waitFor(() => expect(wechat.toasts).toEqual(['微信判定该用户为高风险用户，登录被拦截']));
+      await vi.waitFor(() => expect(wechat.toasts).toHaveLength(1));
+      expect(wechat.requests.map((r) => r.status)).toEqual([403]);
+      expect(wechat.toasts).toEqual([lastErrorMessage(wechat, '/api/login')]);
       expect(login.data.loggedIn).toBe(false);
       expect(login.data.loggingIn).toBe(false);
       expect(storedToken()).toBeUndefined();

@@ -32,6 +32,8 @@ export interface SentRequest {
   body: string;
   authorization: string | undefined;
   status: number;
+  /** The response body as the mini program received it. */
+  data: unknown;
 }
 
 export type PhoneFlow = 'code' | 'encrypted';
@@ -142,11 +144,11 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
           throw failure('request:fail connect ECONNREFUSED');
         }
         const text = await response.text();
-        requests.push({ method, path, body, authorization: headers.authorization, status: response.status });
         let data: unknown = text;
         try {
           data = JSON.parse(text); // dataType 'json': WeChat parses, and keeps the text when it cannot
         } catch {}
+        requests.push({ method, path, body, authorization: headers.authorization, status: response.status, data });
         const header: Record<string, string> = {};
         response.headers.forEach((value, key) => void (header[key] = value));
         return { statusCode: response.status, data, header };
@@ -226,6 +228,14 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
 }
 
 export type FakeWeChat = ReturnType<typeof createWeChat>;
+
+/** The `error.message` of the server's last answer on a path: what the page should show. */
+export function lastErrorMessage(wechat: FakeWeChat, path: string): string {
+  const data = wechat.requests.filter((r) => r.path === path).at(-1)?.data as { error?: { message?: string } } | undefined;
+  const message = data?.error?.message;
+  if (!message) throw new Error(`no error answer on ${path}`);
+  return message;
+}
 
 /** Something in the mini program calls wx.login and nobody sends the code anywhere. */
 export function loginCode(wechat: FakeWeChat): Promise<string> {
