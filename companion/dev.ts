@@ -2,11 +2,14 @@
  * `npm run companion`: the WeChat API emulator and the developer server
  * together, wired to each other, for offline play. Nothing here talks to the
  * real WeChat. If either process stops, the other is stopped too.
+ *
+ * The emulator adopts unknown wx.login codes for the demo user, so the mini
+ * program opened in WeChat DevTools logs in through its own wx.login.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { OFFLINE_APPID, OFFLINE_SECRET } from './emulator/src/app.ts';
+import { DEMO_USER_ID, OFFLINE_APPID, OFFLINE_SECRET } from './emulator/src/app.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const emulatorPort = process.env.EMULATOR_PORT || '4000';
@@ -26,7 +29,12 @@ function start(entry: string, env: Record<string, string>): ChildProcess {
 }
 
 const children = [
-  start('companion/emulator/src/main.ts', { WECHAT_APPID: appid, WECHAT_SECRET: secret, EMULATOR_PORT: emulatorPort }),
+  start('companion/emulator/src/main.ts', {
+    WECHAT_APPID: appid,
+    WECHAT_SECRET: secret,
+    EMULATOR_PORT: emulatorPort,
+    EMULATOR_DEVTOOLS_USER: DEMO_USER_ID,
+  }),
   start('companion/server/src/server.ts', {
     WECHAT_APPID: appid,
     WECHAT_SECRET: secret,

@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: ['tests/**/*.test.ts'],
-    // The mini program's tests need jsdom and run with vitest.miniprogram.config.ts (npm run test:miniprogram).
+    // The mini program's tests render pages in a DOM and run with vitest.miniprogram.config.ts (npm run test:miniprogram).
     exclude: ['tests/miniprogram/**', '**/node_modules/**'],
     environment: 'node',
     // Each file starts real servers (and maybe redis-server) on loopback; a slow CI box needs the headroom.

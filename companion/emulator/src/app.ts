@@ -37,6 +37,23 @@ export interface EmulatorOptions {
   appid: string;
   secret: string;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * The test user that WeChat DevTools stands for. DevTools' wx.login hands out
+   * codes the real WeChat minted, which this emulator has never seen; with this
+   * set, jscode2session adopts such a code: the first time it sees one it mints
+   * a code for this user (as if the user had called wx.login) and exchanges
+   * that one, so a second exchange of the same code is 40163 as with WeChat.
+   * Codes this emulator minted keep their rules (expiry, single use).
+   */
+  devtoolsUserId?: string;
+}
+
+/** How many minted and adopted codes adoption remembers; older ones are long expired anyway. */
+const ADOPTION_MEMORY = 10_000;
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > ADOPTION_MEMORY) map.delete(map.keys().next().value as K);
 }
 
 export interface Emulator {
@@ -99,7 +116,23 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
 
   // ── WeChat's endpoints: HTTP 200 with the official JSON, errors included ──
 
-  app.get<{ Querystring: Record<string, string> }>('/sns/jscode2session', async (request) => world.jscode2session(request.query));
+  /** Codes handed out by /__dev/login-code (value unused) and foreign codes adopted for the DevTools user → their stand-in. */
+  const minted = new Map<string, true>();
+  const adopted = new Map<string, string>();
+  const adopt = (jsCode: string | undefined): string | undefined => {
+    const userId = options.devtoolsUserId;
+    if (!userId || !jsCode || minted.has(jsCode) || !world.user(userId)) return jsCode;
+    let standIn = adopted.get(jsCode);
+    if (!standIn) {
+      standIn = world.issueLoginCode(options.appid, userId);
+      remember(adopted, jsCode, standIn);
+    }
+    return standIn;
+  };
+
+  app.get<{ Querystring: Record<string, string> }>('/sns/jscode2session', async (request) =>
+    world.jscode2session({ ...request.query, js_code: adopt(request.query.js_code) }),
+  );
   app.get<{ Querystring: Record<string, string> }>('/cgi-bin/token', async (request) => world.token(request.query));
   app.post('/cgi-bin/stable_token', async (request) =>
     world.stableToken(typeof request.body === 'object' && request.body !== null ? request.body : {}),
@@ -125,7 +158,9 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
 
   app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/login-code', { schema: { body: userIdBody } }, async (request) => {
     requireUser(request.body.userId);
-    return { code: world.issueLoginCode(options.appid, request.body.userId) };
+    const code = world.issueLoginCode(options.appid, request.body.userId);
+    if (options.devtoolsUserId) remember(minted, code, true);
+    return { code };
   });
 
   app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/phone-code', { schema: { body: userIdBody } }, async (request, reply) => {

@@ -11,6 +11,8 @@ const env = z
     WECHAT_APPID: z.string().regex(/^wx[0-9a-zA-Z]{16}$/, '应是 wx 开头的 18 位 AppID').default(OFFLINE_APPID),
     WECHAT_SECRET: z.string().min(16, 'AppSecret 至少 16 个字符').default(OFFLINE_SECRET),
     EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    // `npm run companion` sets it to the demo user, so wx.login in WeChat DevTools works offline.
+    EMULATOR_DEVTOOLS_USER: z.string().min(1).optional(),
   })
   .safeParse(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value)));
 if (!env.success) {
@@ -21,6 +23,7 @@ if (!env.success) {
 const { app, world } = buildEmulator({
   appid: env.data.WECHAT_APPID,
   secret: env.data.WECHAT_SECRET,
+  ...(env.data.EMULATOR_DEVTOOLS_USER ? { devtoolsUserId: env.data.EMULATOR_DEVTOOLS_USER } : {}),
   logger: { level: 'info', serializers: { req: pathOnlyRequestSerializer } },
 });
 world.registerUser({ id: DEMO_USER_ID, nickname: '演示用户', phoneNumber: '13800138000', countryCode: '86' });

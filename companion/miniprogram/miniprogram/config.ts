@@ -1,23 +1,20 @@
 /**
- * The only place the mini program learns where its developer server is.
+ * 小程序只在这一个文件里知道服务器在哪。
  *
- * `serverUrl`: `npm run companion` listens on http://127.0.0.1:3000. DevTools
- * reaches loopback only with 详情 → 本地设置 → 不校验合法域名; a phone needs
- * the server on your LAN address (HOST=0.0.0.0) or, for release, an HTTPS
- * domain listed under request 合法域名.
+ * serverUrl：`npm run companion` 把开发者服务器开在 http://127.0.0.1:3000。开发者工具要访问它，
+ * 得在「详情 → 本地设置」勾选「不校验合法域名」；真机调试时把服务器开在局域网地址（HOST=0.0.0.0），
+ * 这里填电脑的局域网 IP；正式上线只能用配置在「request 合法域名」里的 HTTPS 域名。
  *
- * `emulator`: with the offline WeChat emulator, codes from the real wx.login
- * and the real phone button mean nothing to it (WeChat minted them for a
- * different world), so the mini program asks the emulator's /__dev/ endpoints
- * for codes for its test user instead. Set it to null when the server talks
- * to the real api.weixin.qq.com with your own AppID.
+ * emulator：离线模拟器（`npm run companion`）代替微信时填它的地址和测试用户。登录照样走 wx.login，
+ * 模拟器把它不认识的 code 当作这个测试用户的登录（见 companion/README.md）；手机号按钮给的数据
+ * 只有真微信认得，由 utils/emulator.ts 向模拟器要。服务器改连真实的 api.weixin.qq.com 时改成 null。
  */
-export interface CompanionConfig {
-  serverUrl: string;
-  emulator: { baseUrl: string; userId: string } | null;
+export interface EmulatorConfig {
+  baseUrl: string;
+  userId: string;
 }
 
-export const config: CompanionConfig = {
+export const config: { serverUrl: string; emulator: EmulatorConfig | null } = {
   serverUrl: 'http://127.0.0.1:3000',
   emulator: { baseUrl: 'http://127.0.0.1:4000', userId: 'demo' },
 };

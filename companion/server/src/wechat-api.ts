@@ -58,10 +58,13 @@ export function createWeChatApi(options: WeChatApiOptions): WeChatHttpApi {
   });
 
   return {
+    // #region code2session
     code2Session(jsCode) {
       const query = new URLSearchParams({ appid, secret, js_code: jsCode, grant_type: 'authorization_code' });
       return call<Code2SessionResponse>('jscode2session', `/sns/jscode2session?${query}`);
     },
+    // #endregion
+    // #region stable-token
     stableToken() {
       return call<AccessTokenResponse>(
         'stable_token',
@@ -69,6 +72,7 @@ export function createWeChatApi(options: WeChatApiOptions): WeChatHttpApi {
         postJson({ grant_type: 'client_credential', appid, secret, force_refresh: false }),
       );
     },
+    // #endregion
     getUserPhoneNumber(code, accessToken) {
       const query = new URLSearchParams({ access_token: accessToken });
       return call<GetUserPhoneNumberResponse>('getuserphonenumber', `/wxa/business/getuserphonenumber?${query}`, postJson({ code }));

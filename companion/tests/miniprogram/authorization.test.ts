@@ -1,85 +1,137 @@
-// @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installFakeWx, mp, renderPage, unloadPages, type FakeWx } from './harness.ts';
+/**
+ * 授权 chapter: pages/authorization and utils/privacy.ts. Nothing here
+ * reaches the server; the scope dialogs and the privacy agreement are the
+ * WeChat client's, played by the fake.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { has, node, openPage, startMiniProgram, tap, text, type SimPage } from './harness.ts';
+import { startStack, type Stack } from './stack.ts';
+import { createWeChat, type FakeWeChat } from './wechat.ts';
 
-const { failReason, pickScopes } = mp<{
-  failReason(errMsg: string): string;
-  pickScopes(authSetting: Record<string, boolean>): Record<string, boolean>;
-}>('lib/authorization-host');
+const LOCATION = '#feature-1';
+const MICROPHONE = '#feature-0';
 
-type Feature = { scope: string; state: string; result: string; explanation: string };
-const feature = (page: ReturnType<typeof renderPage>, scope: string) =>
-  (page.data.features as Feature[]).find((f) => f.scope === scope)!;
+let stack: Stack;
+let wechat: FakeWeChat;
 
-describe('授权 page', () => {
-  let fake: FakeWx;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+beforeEach(() => {
+  wechat = createWeChat(stack);
+  startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
+});
 
+const settled = (page: SimPage) => vi.waitFor(() => expect(wechat.calls.filter((c) => c === 'getSetting').length).toBeGreaterThan(0)).then(() => page);
+
+describe('on-demand authorization', () => {
+  it('asks nothing on load: it only reads getSetting', async () => {
+    await settled(openPage('pages/authorization/authorization'));
+    expect(wechat.calls.filter((c) => !c.startsWith('onNeedPrivacy'))).toEqual(['getSetting']);
+  });
+
+  it('calls the feature API when tapped; WeChat shows its dialog once, and the feature works', async () => {
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, LOCATION);
+    await vi.waitFor(() => expect(text(page, '#result')).toBe('「scope.userLocation」可以用了'));
+    expect(wechat.calls).toContain('dialog scope.userLocation');
+    expect(wechat.calls).toContain('getLocation');
+
+    wechat.calls.length = 0;
+    tap(page, LOCATION);
+    await vi.waitFor(() => expect(wechat.calls).toContain('getLocation'));
+    expect(wechat.calls).not.toContain('dialog scope.userLocation');
+  });
+
+  it('after a refusal: explains why and offers the settings button; coming back with the switch on clears it', async () => {
+    wechat.state.dialogAnswers['scope.userLocation'] = false;
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, LOCATION);
+    await vi.waitFor(() => expect(text(page, '#explain')).toContain('位置用来查找附近的学习小组'));
+    expect(page.data.denied).toBe('scope.userLocation');
+    expect(has(page, '#open-setting')).toBe(true);
+
+    // A second tap: WeChat remembers the refusal and fails at once, without asking again.
+    wechat.calls.length = 0;
+    tap(page, LOCATION);
+    await vi.waitFor(() => expect(wechat.calls).toContain('getSetting'));
+    expect(wechat.calls).not.toContain('dialog scope.userLocation');
+
+    // The user taps 去设置, switches location on and comes back.
+    node(page, '#open-setting').dispatchEvent('opensetting', { detail: wechat.changeSettings({ 'scope.userLocation': true }) });
+    await vi.waitFor(() => expect(has(page, '#explain')).toBe(false));
+    expect(page.data.authSetting).toEqual({ 'scope.userLocation': true });
+
+    tap(page, LOCATION);
+    await vi.waitFor(() => expect(text(page, '#result')).toBe('「scope.userLocation」可以用了'));
+  });
+
+  it('coming back from settings with the switch still off keeps the explanation', async () => {
+    wechat.state.dialogAnswers['scope.record'] = false;
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, MICROPHONE);
+    await vi.waitFor(() => expect(page.data.denied).toBe('scope.record'));
+    node(page, '#open-setting').dispatchEvent('opensetting', { detail: wechat.changeSettings({}) });
+    await vi.waitFor(() => expect(page.data.authSetting).toEqual({ 'scope.record': false }));
+    expect(text(page, '#explain')).toContain('录音用来给你的跟读打分');
+  });
+});
+
+describe('privacy agreement (onNeedPrivacyAuthorization)', () => {
   beforeEach(() => {
-    fake = installFakeWx();
-  });
-  afterEach(unloadPages);
-
-  it('asks nothing on load: it only reads wx.getSetting', async () => {
-    const page = renderPage('authorization');
-
-    await vi.waitFor(() => expect(page.data.busy).toBe(false));
-    expect(fake.calls).toEqual(['getSetting']);
-    expect(feature(page, 'scope.record').state).toBe('尚未询问');
-    expect(page.data.showSettingsButton).toBe(false);
+    wechat.state.privacyAgreed = false;
   });
 
-  it('tapping 位置 calls wx.getLocation, which asks; the answer is remembered', async () => {
-    const page = renderPage('authorization');
-    await vi.waitFor(() => expect(page.data.busy).toBe(false));
+  it('shows the popup with the contract name; refusing fails the call without touching authSetting', async () => {
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, LOCATION);
+    await vi.waitFor(() => expect(has(page, '#privacy-popup')).toBe(true));
+    expect(text(page, '#privacy-popup')).toContain('《能力实验室小程序隐私保护指引》');
 
-    page.querySelector('#feature-1')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(feature(page, 'scope.userLocation').state).toBe('已允许'));
-    expect(fake.calls).toEqual(['getSetting', 'getLocation']);
-    expect(feature(page, 'scope.userLocation').result).toBe('getLocation:ok');
-    expect(page.data.notice).toBe('纬度 39.9042，经度 116.4074');
+    tap(page, '#disagree-privacy');
+    await vi.waitFor(() => expect(wechat.toasts).toEqual(['暂时无法使用，请稍后再试']));
+    expect(has(page, '#privacy-popup')).toBe(false);
+    expect(text(page, '#privacy-refused')).toContain('你没有同意隐私保护指引');
+    // A privacy refusal is not a scope refusal: no dialog was shown, no false recorded, no settings button.
+    expect(wechat.calls).not.toContain('dialog scope.userLocation');
+    expect(page.data.authSetting).toEqual({});
+    expect(has(page, '#open-setting')).toBe(false);
   });
 
-  it('after a refusal: explains why, and the openSetting button brings the user back with the new setting', async () => {
-    fake.state.userAnswers['scope.record'] = false;
-    const page = renderPage('authorization');
-    await vi.waitFor(() => expect(page.data.busy).toBe(false));
+  it('agreeing resumes the suspended call: then WeChat asks for the scope as usual', async () => {
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, LOCATION);
+    await vi.waitFor(() => expect(has(page, '#privacy-popup')).toBe(true));
 
-    page.querySelector('#feature-0')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(feature(page, 'scope.record').state).toBe('已拒绝'));
-    expect(fake.calls).toEqual(['getSetting', 'authorize scope.record']);
-    expect(feature(page, 'scope.record').result).toBe('authorize:fail auth deny');
-    expect(feature(page, 'scope.record').explanation).toContain('微信不会再弹窗询问');
-    expect(page.data.showSettingsButton).toBe(true);
-
-    // A second tap: WeChat remembers the refusal and fails at once, without a dialog.
-    page.querySelector('#feature-0')!.dispatchEvent('tap');
-    await vi.waitFor(() => expect(fake.calls).toHaveLength(3));
-    expect(feature(page, 'scope.record').state).toBe('已拒绝');
-
-    // The user switches 麦克风 on in WeChat's settings page and comes back.
-    page.querySelector('#open-setting')!.dispatchEvent('opensetting', {
-      detail: { authSetting: { 'scope.record': true, 'scope.userInfo': true }, errMsg: 'openSetting:ok' },
-    });
-
-    await vi.waitFor(() => expect(feature(page, 'scope.record').state).toBe('已允许'));
-    expect(feature(page, 'scope.record').explanation).toBe('');
-    expect(feature(page, 'scope.record').result).toBe('');
-    expect(page.data.showSettingsButton).toBe(false);
-    expect(page.querySelector('#open-setting')).toBeFalsy();
+    // <button open-type="agreePrivacyAuthorization">: WeChat records the agreement, then the handler resolves.
+    wechat.agreePrivacyWith('agree-privacy');
+    node(page, '#agree-privacy').dispatchEvent('agreeprivacyauthorization');
+    await vi.waitFor(() => expect(text(page, '#result')).toBe('「scope.userLocation」可以用了'));
+    expect(has(page, '#privacy-popup')).toBe(false);
+    expect(wechat.calls).toContain('dialog scope.userLocation');
   });
 
-  it('classifies failures the way WeChat words them on each platform', () => {
-    expect(failReason('authorize:fail auth deny')).toBe('denied');
-    expect(failReason('authorize:fail auth denied')).toBe('denied');
-    expect(failReason('getLocation:fail privacy permission is not authorized')).toBe('privacy');
-    expect(failReason('getLocation:fail the api need to be declared in the requiredPrivateInfos field in app.json/ext.json')).toBe(
-      'notDeclared',
-    );
-    expect(pickScopes({ 'scope.record': false, 'scope.userInfo': true, 'scope.camera': true })).toEqual({
-      'scope.record': false,
-      'scope.camera': true,
-    });
+  it('two privacy calls at once: one popup, and one agreement resumes both', async () => {
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, LOCATION);
+    tap(page, MICROPHONE);
+    await vi.waitFor(() => expect(wechat.calls.filter((c) => c === 'getLocation' || c === 'authorize scope.record')).toHaveLength(2));
+    await vi.waitFor(() => expect(has(page, '#privacy-popup')).toBe(true));
+
+    wechat.agreePrivacyWith('agree-privacy');
+    node(page, '#agree-privacy').dispatchEvent('agreeprivacyauthorization');
+    await vi.waitFor(() => expect(wechat.calls).toEqual(expect.arrayContaining(['dialog scope.userLocation', 'dialog scope.record'])));
+    expect(wechat.state.authSetting).toEqual({ 'scope.userLocation': true, 'scope.record': true });
+  });
+
+  it('opens the privacy contract from the popup', async () => {
+    const page = await settled(openPage('pages/authorization/authorization'));
+    tap(page, MICROPHONE);
+    await vi.waitFor(() => expect(has(page, '#privacy-popup')).toBe(true));
+    tap(page, '.privacy__link');
+    await vi.waitFor(() => expect(wechat.calls).toContain('openPrivacyContract'));
   });
 });

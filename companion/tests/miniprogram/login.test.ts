@@ -1,184 +1,150 @@
-// @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installFakeWx, mp, mpConfig, pathOf, renderPage, setApp, text, unloadPages, type FakeWx, type ServerHandler } from './harness.ts';
+/**
+ * 登录 chapter: app.ts, utils/auth.ts, utils/request.ts and the login and
+ * me pages, against the real companion server and WeChat emulator.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { launchApp, mp, openPage, startMiniProgram, tap, text } from './harness.ts';
+import { startStack, type Stack } from './stack.ts';
+import { createWeChat, lastErrorMessage, type FakeWeChat } from './wechat.ts';
 
-interface LoginHost {
-  send(event: { type: string }): void;
-  snapshot: { matches(state: string): boolean };
-  stop(): void;
-}
-const { createLoginHost, launchLogin } = mp<{ createLoginHost(): LoginHost; launchLogin(host: LoginHost): void }>('lib/login-host');
-const config = mpConfig();
-const SESSION = 'companion.session';
+const TOKEN_KEY = 'auth_token';
+const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
 
-/** The developer server as the mini program sees it: a token per code, /api/me honouring only live tokens. */
-function developerServer(liveTokens: Set<string>): ServerHandler {
-  return (request) => {
-    if (request.method === 'POST' && pathOf(request) === '/api/login') {
-      const code = request.body.code;
-      if (typeof code !== 'string' || !code.startsWith('wx-code-')) return { status: 401, data: { error: { code: 'INVALID_CODE', message: 'code 无效或已被使用' } } };
-      const token = `token-for-${code}`;
-      liveTokens.add(token);
-      return { status: 200, data: { token, expiresIn: 7200 } };
+let stack: Stack;
+let wechat: FakeWeChat;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+beforeEach(() => {
+  wechat = createWeChat(stack);
+  startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
+});
+
+const paths = () => wechat.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+const storedToken = () => wechat.storage.get(TOKEN_KEY) as string | undefined;
+
+describe('launch (app.ts → bootstrapLogin)', () => {
+  it('logs in once on a cold start: wx.login, then POST /api/login with the code in a JSON body, and stores only the token', async () => {
+    launchApp();
+    await vi.waitFor(() => expect(storedToken()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/));
+    expect(wechat.calls.filter((c) => c === 'login')).toHaveLength(1);
+    expect(paths()).toEqual(['POST /api/login 200']);
+    expect(JSON.parse(wechat.requests[0]!.body)).toEqual({ code: expect.any(String) });
+    // Nothing but the token is kept on the phone: no session_key, no openid.
+    expect([...wechat.storage.keys()]).toEqual([TOKEN_KEY]);
+  });
+
+  it('keeps a stored token while wx.checkSession passes, without calling wx.login', async () => {
+    launchApp();
+    await vi.waitFor(() => expect(storedToken()).toBeTruthy());
+    const token = storedToken();
+
+    // The next cold start: same phone storage, same WeChat session, fresh modules.
+    startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
+    wechat.calls.length = 0;
+    launchApp();
+    await vi.waitFor(() => expect(wechat.calls).toContain('checkSession'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(wechat.calls).not.toContain('login');
+    expect(storedToken()).toBe(token);
+  });
+
+  it('logs in again when WeChat says the session is gone', async () => {
+    launchApp();
+    await vi.waitFor(() => expect(storedToken()).toBeTruthy());
+    const token = storedToken();
+    stack.emulator.world.expireSession(stack.appid, stack.userId);
+
+    startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
+    wechat.calls.length = 0;
+    wechat.requests.length = 0;
+    stack.clock.advance(1000); // a token issued in another second, so the new one differs
+    launchApp();
+    await vi.waitFor(() => expect(paths()).toEqual(['POST /api/login 200']));
+    expect(wechat.calls.slice(0, 2)).toEqual(['checkSession', 'login']);
+    expect(storedToken()).toBeTruthy();
+    expect(storedToken()).not.toBe(token);
+  });
+});
+
+describe('login page and me page', () => {
+  it('logs in on tap, then the me page shows the openid WeChat gave the server', async () => {
+    const login = openPage('pages/login/login');
+    expect(login.data.loggedIn).toBe(false);
+    tap(login, '#login');
+    await vi.waitFor(() => expect(text(login, '#logged-in')).toBe('已登录'));
+    expect(login.data.loggingIn).toBe(false);
+
+    const me = openPage('pages/me/me');
+    await vi.waitFor(() => expect(text(me, '#openid')).toBe(stack.openid));
+    expect(wechat.requests.at(-1)?.authorization).toBe(`Bearer ${storedToken()}`);
+  });
+
+  it('shows the server message when WeChat rejects the login (high-risk user → 403)', async () => {
+    stack.emulator.world.setHighRisk(stack.userId, true);
+    try {
+      const login = openPage('pages/login/login');
+      tap(login, '#login');
+      await vi.waitFor(() => expect(wechat.toasts).toHaveLength(1));
+      expect(wechat.requests.map((r) => r.status)).toEqual([403]);
+      expect(wechat.toasts).toEqual([lastErrorMessage(wechat, '/api/login')]);
+      expect(login.data.loggedIn).toBe(false);
+      expect(login.data.loggingIn).toBe(false);
+      expect(storedToken()).toBeUndefined();
+    } finally {
+      stack.emulator.world.setHighRisk(stack.userId, false);
     }
-    if (request.method === 'GET' && pathOf(request) === '/api/me') {
-      const token = request.header.authorization?.replace(/^Bearer /, '');
-      return token && liveTokens.has(token)
-        ? { status: 200, data: { openid: 'o-demo-openid' } }
-        : { status: 401, data: { error: { code: 'UNAUTHORIZED', message: '登录已过期' } } };
-    }
-    return undefined;
-  };
-}
-
-describe('登录 page', () => {
-  let fake: FakeWx;
-  let liveTokens: Set<string>;
-
-  beforeEach(() => {
-    fake = installFakeWx();
-    liveTokens = new Set();
-    fake.state.server = developerServer(liveTokens);
-    config.emulator = null;
   });
 
-  const hosts: Array<{ stop(): void }> = [];
-  afterEach(() => {
-    unloadPages();
-    for (const host of hosts.splice(0)) host.stop();
+  it('401 → logs in again → retries once: an expired token still shows the profile', async () => {
+    launchApp();
+    await vi.waitFor(() => expect(storedToken()).toBeTruthy());
+    const expired = storedToken();
+    stack.clock.advance(TWO_HOURS_MS + 1000);
+    wechat.requests.length = 0;
+
+    const me = openPage('pages/me/me');
+    await vi.waitFor(() => expect(text(me, '#openid')).toBe(stack.openid));
+    expect(paths()).toEqual(['GET /api/me 401', 'POST /api/login 200', 'GET /api/me 200']);
+    expect(wechat.requests[0]!.authorization).toBe(`Bearer ${expired}`);
+    expect(wechat.requests[2]!.authorization).toBe(`Bearer ${storedToken()}`);
+    expect(storedToken()).not.toBe(expired);
   });
 
-  const openLoginPage = () => {
-    const login = createLoginHost();
-    hosts.push(login);
-    setApp({ login });
-    launchLogin(login);
-    return { login, page: renderPage('login') };
-  };
+  it('retries only once: a second 401 reaches the page as an error, not a loop', async () => {
+    launchApp();
+    await vi.waitFor(() => expect(storedToken()).toBeTruthy());
+    stack.clock.advance(TWO_HOURS_MS + 1000);
+    // Each fresh token is already expired by the time it is used: the server's clock jumps after every login.
+    const sendRequest = wechat.wx.request;
+    wechat.wx.request = (options) =>
+      sendRequest({
+        ...options,
+        success: (res) => {
+          if (options.url.endsWith('/api/login')) stack.clock.advance(TWO_HOURS_MS + 1000);
+          options.success?.(res);
+        },
+      });
+    wechat.requests.length = 0;
 
-  it('tap 登录: the request carries the wx.login code, and the token is stored', async () => {
-    const { page } = openLoginPage();
-    expect(text(page, '#status')).toBe('未登录');
-
-    page.querySelector('#login')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(text(page, '#status')).toBe('已登录'));
-    const login = fake.requests.find((r) => pathOf(r) === '/api/login')!;
-    expect(login.rawBody).toBe(JSON.stringify({ code: 'wx-code-1' }));
-    expect(login.header['content-type']).toBe('application/json');
-    expect(fake.storage.get(SESSION)).toMatchObject({ v: 1, token: 'token-for-wx-code-1', openid: 'o-demo-openid' });
-    expect(text(page, '#openid')).toBe('o-demo-openid');
-    // The whole token never reaches the screen.
-    expect(text(page, '#token')).toBe('token-for-wx-cod…');
-    expect(fake.calls).toEqual(['login', 'request POST /api/login', 'request GET /api/me']);
+    const me = openPage('pages/me/me');
+    await vi.waitFor(() => expect(text(me, '#error')).toBe('加载失败，请稍后重试'));
+    expect(paths()).toEqual(['GET /api/me 401', 'POST /api/login 200', 'GET /api/me 401']);
   });
 
-  it('a 401 from the server triggers wx.login again and stores the new token', async () => {
-    fake.storage.set(SESSION, { v: 1, token: 'token-revoked', openid: 'o-demo-openid', savedAt: 0 });
-    const { page } = openLoginPage();
-    await vi.waitFor(() => expect(text(page, '#status')).toBe('已登录'));
-    fake.calls.length = 0;
+  it('concurrent 401s share one wx.login (single-flight)', async () => {
+    launchApp();
+    await vi.waitFor(() => expect(storedToken()).toBeTruthy());
+    stack.clock.advance(TWO_HOURS_MS + 1000);
+    wechat.calls.length = 0;
 
-    page.querySelector('#profile')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(fake.storage.get(SESSION)).toMatchObject({ token: 'token-for-wx-code-1' }));
-    expect(fake.calls).toEqual(['request GET /api/me', 'login', 'request POST /api/login', 'request GET /api/me']);
-    expect(fake.requests[0]!.header.authorization).toBe('Bearer token-revoked');
-    await vi.waitFor(() => expect(text(page, '#status')).toBe('已登录'));
-    // The new token clears the 401 the flow recovered from: nothing is left for the user to fix.
-    expect(text(page, '#error')).toBe('');
-    expect(text(page, '#token')).toBe('token-for-wx-cod…');
-  });
-
-  it('on launch with a stored token, wx.checkSession decides: valid keeps the token', async () => {
-    fake.storage.set(SESSION, { v: 1, token: 'token-kept', openid: 'o-demo-openid', savedAt: 0 });
-    const { page } = openLoginPage();
-
-    await vi.waitFor(() => expect(text(page, '#status')).toBe('已登录'));
-    expect(fake.calls).toEqual(['checkSession']);
-    expect(fake.storage.get(SESSION)).toMatchObject({ token: 'token-kept' });
-  });
-
-  it('on launch, an expired WeChat session logs in again before the page is usable', async () => {
-    fake.storage.set(SESSION, { v: 1, token: 'token-old', openid: 'o-demo-openid', savedAt: 0 });
-    fake.state.sessionValid = false;
-    const { page } = openLoginPage();
-
-    await vi.waitFor(() => expect(fake.storage.get(SESSION)).toMatchObject({ token: 'token-for-wx-code-1' }));
-    expect(fake.calls).toEqual(['checkSession', 'login', 'request POST /api/login', 'request GET /api/me']);
-    await vi.waitFor(() => expect(text(page, '#status')).toBe('已登录'));
-  });
-
-  it('a refused code leaves the user signed out with the server’s message', async () => {
-    fake.state.server = (request) =>
-      pathOf(request) === '/api/login' ? { status: 401, data: { error: { code: 'INVALID_CODE', message: 'code 无效或已被使用' } } } : undefined;
-    const { page } = openLoginPage();
-
-    page.querySelector('#login')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(text(page, '#error')).toBe('INVALID_CODE：code 无效或已被使用'));
-    expect(text(page, '#status')).toBe('未登录');
-    expect(fake.storage.has(SESSION)).toBe(false);
-  });
-
-  it('an unreachable server is reported, not waited on forever', async () => {
-    fake.state.server = () => undefined;
-    const { page } = openLoginPage();
-
-    page.querySelector('#login')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(text(page, '#error')).toBe('request:fail：request:fail connect ECONNREFUSED'));
-    expect(page.data.canLogin).toBe(true);
-  });
-
-  it('a failed wx.login starts over with a notice instead of hanging', async () => {
-    fake.state.loginFails = true;
-    const { page } = openLoginPage();
-
-    page.querySelector('#login')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(text(page, '#notice')).toBe('wx.login 失败：login:fail timeout'));
-    expect(text(page, '#status')).toBe('未登录');
-    expect(page.data.busy).toBe(false);
-  });
-
-  it('with the offline emulator, the code comes from its /__dev/login-code for the test user', async () => {
-    config.emulator = { baseUrl: 'http://127.0.0.1:4000', userId: 'demo' };
-    const handler = developerServer(liveTokens);
-    fake.state.server = (request) =>
-      request.url === 'http://127.0.0.1:4000/__dev/login-code' ? { status: 200, data: { code: 'wx-code-from-emulator' } } : handler(request);
-    const { page } = openLoginPage();
-
-    page.querySelector('#login')!.dispatchEvent('tap');
-
-    await vi.waitFor(() => expect(text(page, '#status')).toBe('已登录'));
-    expect(fake.requests[0]!.body).toEqual({ userId: 'demo' });
-    expect(fake.requests[1]!.url).toBe('http://127.0.0.1:3000/api/login');
-    expect(fake.requests[1]!.body).toEqual({ code: 'wx-code-from-emulator' });
-    expect(fake.calls).not.toContain('login');
-  });
-
-  it('a token the 手机号 page stored meanwhile shows up when 登录 opens', () => {
-    const login = createLoginHost();
-    hosts.push(login);
-    setApp({ login });
-    fake.storage.set(SESSION, { v: 1, token: 'token-from-phone-page', openid: 'o-demo-openid', savedAt: 0 });
-
-    const page = renderPage('login');
-
-    expect(text(page, '#status')).toBe('已登录');
-    expect(text(page, '#openid')).toBe('o-demo-openid');
-    expect(fake.calls).toEqual([]);
-  });
-
-  it('unloading the page stops updates but keeps the app’s login running', async () => {
-    const { login, page } = openLoginPage();
-    const setData = vi.spyOn(page.instance, 'setData');
-    page.instance.onUnload!();
-
-    login.send({ type: 'user.tappedLogin' });
-
-    await vi.waitFor(() => expect(login.snapshot.matches('loggedIn')).toBe(true));
-    expect(setData).not.toHaveBeenCalled();
+    const { request } = mp<{ request<T>(options: { path: string }): Promise<T> }>('utils/request');
+    const results = await Promise.all([request<{ openid: string }>({ path: '/api/me' }), request<{ openid: string }>({ path: '/api/me' })]);
+    expect(results).toEqual([{ openid: stack.openid }, { openid: stack.openid }]);
+    expect(wechat.calls.filter((c) => c === 'login')).toHaveLength(1);
   });
 });

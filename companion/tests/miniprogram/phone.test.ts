@@ -1,162 +1,143 @@
-// @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installFakeWx, mpConfig, pathOf, renderPage, text, unloadPages, type FakeWx, type ServerHandler } from './harness.ts';
+/**
+ * 手机号 chapter: pages/phone, both flows, against the real companion server
+ * and the WeChat emulator, including the session_key rotation pitfall:
+ * rotation → 409 → log in again → tap again → the number.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { has, mp, node, openPage, startMiniProgram, tap, text, type SimPage } from './harness.ts';
+import { startStack, type Stack } from './stack.ts';
+import { createWeChat, lastErrorMessage, loginCode, type FakeWeChat, type PhoneFlow } from './wechat.ts';
 
-const config = mpConfig();
-const SESSION = 'companion.session';
+let stack: Stack;
+let wechat: FakeWeChat;
 
-/** base64 with every character a query string or form body would mangle. */
-const ENCRYPTED_DATA = 'k+/9Qx7/Ab+cD/ef+GH==';
-const IV = 'r7+/Z9w/+Q==';
-const PHONE = { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86', watermark: { appid: 'wx' } };
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+beforeEach(() => {
+  wechat = createWeChat(stack);
+  startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
+  stack.emulator.world.setPhoneQuota(stack.appid, 1000);
+});
 
-function developerServer(): ServerHandler {
-  return (request) => {
-    const path = pathOf(request);
-    if (path === '/api/login') return { status: 200, data: { token: `token-for-${String(request.body.code)}`, expiresIn: 7200 } };
-    if (path === '/api/me') return { status: 200, data: { openid: 'o-demo' } };
-    if (path === '/api/phone/decrypt') {
-      if (request.header.authorization !== 'Bearer token-live') return { status: 401, data: { error: { code: 'UNAUTHORIZED', message: '登录已过期' } } };
-      const ok = request.body.encryptedData === ENCRYPTED_DATA && request.body.iv === IV;
-      return ok ? { status: 200, data: PHONE } : { status: 400, data: { error: { code: 'DECRYPT_FAILED', message: '解密失败' } } };
-    }
-    if (path === '/api/phone/code') {
-      return request.body.code === 'phone-code-1'
-        ? { status: 200, data: PHONE }
-        : { status: 400, data: { error: { code: 'INVALID_CODE', message: 'code 无效' } } };
-    }
-    return undefined;
-  };
+const paths = () => wechat.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+const phoneRequests = () => paths().filter((p) => p.includes('/api/phone/'));
+
+/** Opens the page in the given flow, once its on-load login is done. */
+async function openPhonePage(flow: PhoneFlow): Promise<SimPage> {
+  const page = openPage('pages/phone/phone');
+  await vi.waitFor(() => expect(paths()).toContain('POST /api/login 200'));
+  tap(page, flow === 'code' ? '#flow-code' : '#flow-encrypted');
+  await vi.waitFor(() => expect(page.data.flow).toBe(flow));
+  return page;
 }
 
-describe('手机号 page', () => {
-  let fake: FakeWx;
+function pressButton(page: SimPage, detail: Record<string, unknown>): void {
+  node(page, '#phone-button').dispatchEvent('getphonenumber', { detail });
+}
 
-  beforeEach(() => {
-    fake = installFakeWx();
-    fake.state.server = developerServer();
-    config.emulator = null;
-  });
-  afterEach(unloadPages);
-
-  const signedIn = (token = 'token-live') => fake.storage.set(SESSION, { v: 1, token, openid: 'o-demo', savedAt: 0 });
-  const tapPhoneButton = (page: ReturnType<typeof renderPage>, detail: Record<string, unknown>) =>
-    page.querySelector('#phone-button')!.dispatchEvent('getphonenumber', { detail });
-
-  describe('old flow (encryptedData)', () => {
-    it('checks the session, then sends encryptedData and iv intact to the server', async () => {
-      signedIn();
-      const page = renderPage('phone');
-      expect(text(page, '#status')).toBe('已登录，可以获取手机号');
-
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:ok', encryptedData: ENCRYPTED_DATA, iv: IV });
-
-      await vi.waitFor(() => expect(text(page, '#phone')).toBe('+86 13800138000'));
-      expect(fake.calls).toEqual(['checkSession', 'request POST /api/phone/decrypt']);
-      const decrypt = fake.requests[0]!;
-      expect(decrypt.header.authorization).toBe('Bearer token-live');
-      expect(decrypt.header['content-type']).toBe('application/json');
-      // `+` and `/` survive: JSON body, nothing in the URL.
-      expect(decrypt.rawBody).toBe(JSON.stringify({ encryptedData: ENCRYPTED_DATA, iv: IV }));
-      expect(decrypt.url).toBe('http://127.0.0.1:3000/api/phone/decrypt');
-      expect(page.data).not.toHaveProperty('watermark');
-    });
-
-    it('an expired WeChat session stops the upload and logs in again, asking for another tap', async () => {
-      signedIn();
-      fake.state.sessionValid = false;
-      const page = renderPage('phone');
-
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:ok', encryptedData: ENCRYPTED_DATA, iv: IV });
-
-      await vi.waitFor(() => expect(fake.storage.get(SESSION)).toMatchObject({ token: 'token-for-wx-code-1' }));
-      await vi.waitFor(() => expect(text(page, '#status')).toBe('已登录，可以获取手机号'));
-      expect(fake.calls).toEqual(['checkSession', 'login', 'request POST /api/login', 'request GET /api/me']);
-      expect(fake.calls).not.toContain('request POST /api/phone/decrypt');
-      expect(text(page, '#error')).toBe('checkSession:fail：登录态已失效：重新登录后，请再点一次按钮');
-    });
-
-    it('signed out, the page offers 登录 first; logging in stores the token', async () => {
-      const page = renderPage('phone');
-      expect(page.data.canTapPhoneButton).toBe(false);
-
-      page.querySelector('#login')!.dispatchEvent('tap');
-
-      await vi.waitFor(() => expect(page.data.canTapPhoneButton).toBe(true));
-      expect(fake.storage.get(SESSION)).toMatchObject({ token: 'token-for-wx-code-1', openid: 'o-demo' });
-      expect(page.querySelector('#login')).toBeFalsy();
-    });
-
-    it('a 401 from the decrypt route drops the token and offers 登录 again', async () => {
-      signedIn('token-revoked');
-      const page = renderPage('phone');
-
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:ok', encryptedData: ENCRYPTED_DATA, iv: IV });
-
-      await vi.waitFor(() => expect(text(page, '#notice')).toBe('登录态已失效（UNAUTHORIZED），请重新登录后再试。'));
-      expect(fake.storage.has(SESSION)).toBe(false);
-      expect(text(page, '#status')).toBe('未登录');
-      expect(page.querySelector('#login')).toBeTruthy();
-    });
-
-    it('closing WeChat’s sheet sends nothing anywhere', async () => {
-      signedIn();
-      const page = renderPage('phone');
-
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:fail user deny' });
-
-      await vi.waitFor(() => expect(text(page, '#notice')).toBe('你没有同意提供手机号，可以稍后再试。'));
-      expect(fake.calls).toEqual([]);
-    });
+describe('new flow: the button code → POST /api/phone/code', () => {
+  it('shows the number WeChat holds for the user, asking with the login token', async () => {
+    const page = await openPhonePage('code');
+    pressButton(page, await wechat.phoneButtonDetail('code'));
+    await vi.waitFor(() => expect(text(page, '#phone')).toBe(`已绑定 ${stack.phoneNumber}`));
+    const sent = wechat.requests.find((r) => r.path === '/api/phone/code')!;
+    expect(JSON.parse(sent.body)).toEqual({ code: expect.any(String) });
+    expect(sent.authorization).toMatch(/^Bearer /);
+    // The new flow never needs wx.checkSession or a second wx.login.
+    expect(wechat.calls.filter((c) => c === 'login')).toHaveLength(1);
+    expect(wechat.calls).not.toContain('checkSession');
   });
 
-  describe('new flow (code)', () => {
-    it('sends the button’s code to /api/phone/code, no login needed', async () => {
-      const page = renderPage('phone');
-      page.querySelector('#mode-new')!.dispatchEvent('tap');
-      await vi.waitFor(() => expect(page.data.canTapPhoneButton).toBe(true));
+  it('a code used twice: the server says so and the page shows its message', async () => {
+    const page = await openPhonePage('code');
+    const detail = await wechat.phoneButtonDetail('code');
+    pressButton(page, detail);
+    await vi.waitFor(() => expect(has(page, '#phone')).toBe(true));
+    pressButton(page, detail);
+    await vi.waitFor(() => expect(phoneRequests()).toEqual(['POST /api/phone/code 200', 'POST /api/phone/code 400']));
+    await vi.waitFor(() => expect(text(page, '#notice')).toBe(lastErrorMessage(wechat, '/api/phone/code')));
+  });
 
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:ok', code: 'phone-code-1' });
+  it('the user refuses: no request, a notice', async () => {
+    const page = await openPhonePage('code');
+    pressButton(page, { errMsg: 'getPhoneNumber:fail user deny' });
+    await vi.waitFor(() => expect(text(page, '#notice')).toContain('没有拿到手机号'));
+    expect(phoneRequests()).toEqual([]);
+  });
 
-      await vi.waitFor(() => expect(text(page, '#phone')).toBe('+86 13800138000'));
-      expect(fake.calls).toEqual(['request POST /api/phone/code']);
-      expect(fake.requests[0]!.rawBody).toBe(JSON.stringify({ code: 'phone-code-1' }));
-      expect(fake.requests[0]!.header.authorization).toBeUndefined();
+  it('quota used up (errno 1400001): WeChat already told the user; the page sends nothing', async () => {
+    stack.emulator.world.setPhoneQuota(stack.appid, 0);
+    const page = await openPhonePage('code');
+    const detail = await wechat.phoneButtonDetail('code');
+    expect(detail.errno).toBe(1400001);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    pressButton(page, detail);
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith('手机号快速验证组件额度不足'));
+    warn.mockRestore();
+    expect(phoneRequests()).toEqual([]);
+    expect(has(page, '#phone')).toBe(false);
+  });
+});
+
+describe('old flow: encryptedData → wx.checkSession → POST /api/phone/decrypt', () => {
+  it('logs in ahead, checks the session in the callback, and the server decrypts with the stored session_key', async () => {
+    const page = await openPhonePage('encrypted');
+    pressButton(page, await wechat.phoneButtonDetail('encrypted'));
+    await vi.waitFor(() => expect(text(page, '#phone')).toBe(`已绑定 ${stack.phoneNumber}`));
+    expect(wechat.calls.filter((c) => c === 'login' || c === 'checkSession' || c.includes('/api/phone/'))).toEqual([
+      'login',
+      'checkSession',
+      'request POST /api/phone/decrypt',
+    ]);
+    // encryptedData and iv travel in the JSON body, byte for byte, never in the URL.
+    const sent = wechat.requests.find((r) => r.path === '/api/phone/decrypt')!;
+    expect(Object.keys(JSON.parse(sent.body))).toEqual(['encryptedData', 'iv']);
+  });
+
+  it('rotation → 409 → logs in again → the next tap, with newly encrypted data, gets the number', async () => {
+    const page = await openPhonePage('encrypted');
+    // Something calls wx.login and the code never reaches the server, and this time WeChat rotates session_key.
+    await fetch(`${stack.emulator.url}/__dev/rotation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: stack.userId, next: 'rotate' }),
     });
+    await loginCode(wechat);
 
-    it('with the offline emulator, the code comes from its /__dev/phone-code, whatever a tourist AppID’s button said', async () => {
-      config.emulator = { baseUrl: 'http://127.0.0.1:4000', userId: 'demo' };
-      const server = developerServer();
-      fake.state.server = (request) =>
-        request.url === 'http://127.0.0.1:4000/__dev/phone-code' ? { status: 200, data: { code: 'phone-code-1' } } : server(request);
-      const page = renderPage('phone');
-      page.querySelector('#mode-new')!.dispatchEvent('tap');
+    // wx.checkSession still passes (it checks the latest key), but the server holds the old one.
+    pressButton(page, await wechat.phoneButtonDetail('encrypted'));
+    await vi.waitFor(() => expect(text(page, '#notice')).toBe('登录态已刷新，请再点一次获取手机号'));
+    expect(paths().slice(-2)).toEqual(['POST /api/phone/decrypt 409', 'POST /api/login 200']);
+    expect(has(page, '#phone')).toBe(false);
 
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:fail no permission' });
+    // The user taps again: WeChat encrypts anew with the key the server now holds.
+    pressButton(page, await wechat.phoneButtonDetail('encrypted'));
+    await vi.waitFor(() => expect(text(page, '#phone')).toBe(`已绑定 ${stack.phoneNumber}`));
+    expect(phoneRequests()).toEqual(['POST /api/phone/decrypt 409', 'POST /api/phone/decrypt 200']);
+  });
 
-      await vi.waitFor(() => expect(text(page, '#phone')).toBe('+86 13800138000'));
-      expect(fake.requests.map((r) => r.url)).toEqual(['http://127.0.0.1:4000/__dev/phone-code', 'http://127.0.0.1:3000/api/phone/code']);
-      expect(fake.requests[0]!.body).toEqual({ userId: 'demo' });
-    });
+  it('the server unreachable: a notice, nothing thrown', async () => {
+    const page = await openPhonePage('encrypted');
+    mp<{ config: { serverUrl: string } }>('config').config.serverUrl = 'http://127.0.0.1:9';
+    pressButton(page, await wechat.phoneButtonDetail('encrypted'));
+    await vi.waitFor(() => expect(text(page, '#notice')).toBe('网络不太好，请稍后重试'));
+  });
 
-    it('a used-up quota (errno 1400001) is explained without calling the server', async () => {
-      const page = renderPage('phone');
-      page.querySelector('#mode-new')!.dispatchEvent('tap');
+  it('an expired WeChat session: no upload of data nobody can decrypt; log in again and ask for another tap', async () => {
+    const page = await openPhonePage('encrypted');
+    const detail = await wechat.phoneButtonDetail('encrypted');
+    // The session is gone by the time the callback asks (the emulator would revive it to encrypt).
+    stack.emulator.world.expireSession(stack.appid, stack.userId);
+    pressButton(page, detail);
+    await vi.waitFor(() => expect(text(page, '#notice')).toBe('登录态已刷新，请再点一次获取手机号'));
+    expect(phoneRequests()).toEqual([]);
+    expect(paths().filter((p) => p === 'POST /api/login 200')).toHaveLength(2);
 
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:fail no permission', errno: 1400001 });
-
-      await vi.waitFor(() => expect(text(page, '#error')).toBe('errno 1400001：手机号快速验证组件的额度已用完（errno 1400001）'));
-      expect(fake.calls).toEqual([]);
-    });
-
-    it('a rejected code shows the server’s message', async () => {
-      const page = renderPage('phone');
-      page.querySelector('#mode-new')!.dispatchEvent('tap');
-
-      tapPhoneButton(page, { errMsg: 'getPhoneNumber:ok', code: 'phone-code-used' });
-
-      await vi.waitFor(() => expect(text(page, '#error')).toBe('INVALID_CODE：code 无效'));
-      expect(text(page, '#status')).toBe('没有取得手机号');
-    });
+    pressButton(page, await wechat.phoneButtonDetail('encrypted'));
+    await vi.waitFor(() => expect(text(page, '#phone')).toBe(`已绑定 ${stack.phoneNumber}`));
   });
 });

@@ -12,6 +12,7 @@ export interface AuthRoutesOptions {
 }
 
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { developer, loginPerMinute }) => {
+  // #region route
   app.post(
     '/api/login',
     {
@@ -37,7 +38,9 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { d
       return reply.code(status).header('cache-control', 'no-store').send(body);
     },
   );
+  // #endregion
 
+  // #region me
   app.get(
     '/api/me',
     {
@@ -59,4 +62,5 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { d
       return reply.code(status).send(body);
     },
   );
+  // #endregion
 };

@@ -34,6 +34,7 @@ const phoneResponse = {
 } as const;
 
 export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, { developer }) => {
+  // #region decrypt-route
   app.post(
     '/api/phone/decrypt',
     { schema: { body: phoneDecryptBodySchema, response: phoneResponse } },
@@ -43,7 +44,9 @@ export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, {
       return reply.code(status).header('cache-control', 'no-store').send(body);
     },
   );
+  // #endregion
 
+  // #region code-route
   app.post(
     '/api/phone/code',
     { schema: { body: phoneCodeBodySchema, response: phoneResponse } },
@@ -52,4 +55,5 @@ export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, {
       return reply.code(status).header('cache-control', 'no-store').send(body);
     },
   );
+  // #endregion
 };

@@ -1,24 +1,23 @@
-import { bindHost, unbindHost } from '../../lib/bind';
-import { adoptStoredSession, loginView } from '../../lib/login-host';
+import { getToken, login, LoginError } from '../../utils/auth';
 
-/** The app's login host: the login state outlives this page, so the page only watches it. */
-const login = () => getApp<IAppOption>().globalData.login;
-
-Component({
-  data: {},
-  methods: {
-    onLoad() {
-      adoptStoredSession(login());
-      bindHost(this, login(), loginView);
-    },
-    onUnload() {
-      unbindHost(this);
-    },
-    onTapLogin() {
-      login().send({ type: 'user.tappedLogin' });
-    },
-    onTapProfile() {
-      login().send({ type: 'user.openedProfile' });
-    },
+// #region login-tap
+Page({
+  data: { loggedIn: false, loggingIn: false },
+  onShow() {
+    // app.ts 的 onLaunch 可能已经登录好了
+    this.setData({ loggedIn: getToken() !== undefined });
+  },
+  async onLoginTap() {
+    this.setData({ loggingIn: true });
+    try {
+      await login();
+      this.setData({ loggedIn: true });
+    } catch (error) {
+      const message = error instanceof LoginError ? error.message : '网络不太好，请稍后重试';
+      wx.showToast({ title: message, icon: 'none' });
+    } finally {
+      this.setData({ loggingIn: false });
+    }
   },
 });
+// #endregion
