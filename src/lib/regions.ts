@@ -33,3 +33,20 @@ export function extractRegions(source: string, fileName = 'source'): RegionedSou
   if (open.length > 0) throw new Error(`${fileName}: unclosed #region ${open.map((r) => r.name).join(', ')}`);
   return { code: kept.join('\n'), regions };
 }
+
+/** Each top-level key of a JSON object as a region: from its line to the line before the next key (or the closing brace). */
+export function extractJsonKeyRegions(source: string): RegionedSource {
+  const code = source.replace(/\n$/, '');
+  const lines = code.split('\n');
+  const starts: { name: string; line: number }[] = [];
+  lines.forEach((line, index) => {
+    const key = /^ {2}"([\w-]+)"\s*:/.exec(line);
+    if (key) starts.push({ name: key[1]!, line: index + 1 });
+  });
+  const closing = lines.findLastIndex((line) => line.trim() === '}') + 1;
+  const regions: RegionedSource['regions'] = {};
+  starts.forEach((start, i) => {
+    regions[start.name] = [start.line, (starts[i + 1]?.line ?? closing) - 1];
+  });
+  return { code, regions };
+}

@@ -19,8 +19,12 @@ describe.each(registered.map(({ chapter, definition }) => [chapter.slug, definit
     const ref = meta!.code;
     expect(ref, `no code for ${state}`).not.toBeNull();
     expect(definition.codeFiles).toContain(ref!.file);
-    const { regions } = await readSample(ref!.file);
+    const { code, regions } = await readSample(ref!.file);
     expect(Object.keys(regions)).toContain(ref!.region);
+    // A region shows code, not just comments.
+    const [start, end] = regions[ref!.region]!;
+    const lines = code.split('\n').slice(start - 1, end);
+    expect(lines.some((line) => !/^\s*(\/\/|<!--|\*|\/\*|$)/.test(line))).toBe(true);
   });
 
   it('names no state the machine does not have', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractRegions } from '../../src/lib/regions.ts';
+import { extractJsonKeyRegions, extractRegions } from '../../src/lib/regions.ts';
 
 describe('code sample regions', () => {
   it('strips markers and maps nested regions to lines of the cleaned code', () => {
@@ -14,5 +14,10 @@ describe('code sample regions', () => {
   it('rejects unbalanced markers with the file name', () => {
     expect(() => extractRegions('// #endregion', 'x.ts')).toThrow('x.ts');
     expect(() => extractRegions('// #region a', 'y.ts')).toThrow('unclosed #region a');
+  });
+
+  it('takes a JSON file’s top-level keys as its regions, since JSON has no comments', () => {
+    const json = ['{', '  "pages": ["a"],', '  "permission": {', '    "scope.userLocation": { "desc": "x" }', '  },', '  "style": "v2"', '}', ''].join('\n');
+    expect(extractJsonKeyRegions(json).regions).toEqual({ pages: [2, 2], permission: [3, 5], style: [6, 6] });
   });
 });

@@ -32,6 +32,7 @@ import {
   type StateMeta,
   type WorldView,
 } from '../../kit/engine/definition.ts';
+import { MINIPROGRAM } from '../shared/code-files.ts';
 import { STANDARD_LANES } from '../shared/lanes.ts';
 
 export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
@@ -314,11 +315,12 @@ const effectDescriptions: Record<AuthorizationEffect, string> = {
   clearAuthData: '开发者工具清除授权数据',
 };
 
-const INDEX_TS = 'authorization/miniprogram/pages/index/index.ts';
-const INDEX_WXML = 'authorization/miniprogram/pages/index/index.wxml';
-const ASK_ON_LAUNCH = 'authorization/miniprogram/wrong/ask-on-launch.ts';
-const ON_SHOW = 'authorization/miniprogram/wrong/open-setting-on-show.ts';
-const APP_JSON = 'authorization/miniprogram/app.json';
+const INDEX_TS = `${MINIPROGRAM}/pages/authorization/authorization.ts`;
+const INDEX_WXML = `${MINIPROGRAM}/pages/authorization/authorization.wxml`;
+const PRIVACY_TS = `${MINIPROGRAM}/utils/privacy.ts`;
+const ASK_ON_LAUNCH = `${MINIPROGRAM}/wrong/ask-on-launch.ts`;
+const ON_SHOW = `${MINIPROGRAM}/wrong/open-setting-on-show.ts`;
+const APP_JSON = `${MINIPROGRAM}/app.json`;
 
 const askStepCode = (file: string, region: string): Record<string, StateMeta> => ({
   calling: stateMeta(file, region),
@@ -349,7 +351,7 @@ const states: Record<string, StateMeta> = {
 };
 
 /** Every file the code panel offers, in reading order. */
-const codeFiles = [INDEX_WXML, INDEX_TS, APP_JSON, ASK_ON_LAUNCH, ON_SHOW] as const;
+const codeFiles = [INDEX_WXML, INDEX_TS, PRIVACY_TS, APP_JSON, ASK_ON_LAUNCH, ON_SHOW] as const;
 
 /** What WeChat remembers for one scope, in the reader's words. */
 export function rememberedLabel(world: AuthorizationWorld, scope: LiveScope): string {

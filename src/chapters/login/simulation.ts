@@ -26,6 +26,7 @@ import {
   type StateMeta,
   type WorldView,
 } from '../../kit/engine/definition.ts';
+import { CORE, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { STANDARD_LANES } from '../shared/lanes.ts';
 import { appSecretRow, serverSessionRows, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
 import { code2SessionFault, pastCodeLifetime } from '../shared/controls.ts';
@@ -205,31 +206,32 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
 const code = stateMeta;
 
 const states: Record<string, StateMeta> = {
-  signedOut: code('login/miniprogram/pages/index/index.ts', 'login-tap'),
-  'loggingIn.requestingCode': code('login/miniprogram/utils/auth.ts', 'login', '登录中…'),
-  'loggingIn.awaitingServer.requestInFlight': code('login/server/routes/auth.ts', 'route', '登录中…'),
-  'loggingIn.awaitingServer.exchangingCode': code('login/server/routes/auth.ts', 'code2session', '登录中…'),
-  'loggingIn.awaitingServer.issuingToken': code('login/server/routes/auth.ts', 'issue-token', '登录中…'),
-  'loggingIn.awaitingServer.respondingWithError': code('login/server/routes/auth.ts', 'map-errors', '登录中…'),
-  loggedIn: code('login/miniprogram/utils/auth.ts', 'store-token'),
-  checkingSession: code('login/miniprogram/utils/auth.ts', 'check-session', '启动中…'),
-  fetchingProfile: code('login/miniprogram/utils/request.ts', 'retry-on-401', '加载中…'),
-  resubmittingCode: code('login/server/routes/auth.ts', 'map-errors', '提交中…'),
-  callingWeChatDirectly: code('login/miniprogram/utils/wrong.ts', 'direct-call', '请求中…'),
+  signedOut: code(`${MINIPROGRAM}/pages/login/login.ts`, 'login-tap'),
+  'loggingIn.requestingCode': code(`${MINIPROGRAM}/utils/auth.ts`, 'login', '登录中…'),
+  'loggingIn.awaitingServer.requestInFlight': code(`${SERVER}/routes/auth.ts`, 'route', '登录中…'),
+  'loggingIn.awaitingServer.exchangingCode': code(`${SERVER}/wechat-api.ts`, 'code2session', '登录中…'),
+  'loggingIn.awaitingServer.issuingToken': code(CORE, 'issue-token', '登录中…'),
+  'loggingIn.awaitingServer.respondingWithError': code(CORE, 'map-errors', '登录中…'),
+  loggedIn: code(`${MINIPROGRAM}/utils/auth.ts`, 'store-token'),
+  checkingSession: code(`${MINIPROGRAM}/utils/auth.ts`, 'check-session', '启动中…'),
+  fetchingProfile: code(`${MINIPROGRAM}/utils/request.ts`, 'retry-on-401', '加载中…'),
+  resubmittingCode: code(CORE, 'map-errors', '提交中…'),
+  callingWeChatDirectly: code(`${MINIPROGRAM}/wrong/login-direct.ts`, 'direct-call', '请求中…'),
 };
 
 /** Every file the code panel offers, in reading order. */
 const codeFiles = [
-  'login/miniprogram/pages/index/index.wxml',
-  'login/miniprogram/pages/index/index.ts',
-  'login/miniprogram/app.ts',
-  'login/miniprogram/utils/auth.ts',
-  'login/miniprogram/utils/request.ts',
-  'login/miniprogram/utils/http.ts',
-  'login/server/routes/auth.ts',
-  'login/server/store.ts',
-  'login/miniprogram/utils/wrong.ts',
-] as const;
+  `${MINIPROGRAM}/pages/login/login.wxml`,
+  `${MINIPROGRAM}/pages/login/login.ts`,
+  `${MINIPROGRAM}/app.ts`,
+  `${MINIPROGRAM}/utils/auth.ts`,
+  `${MINIPROGRAM}/utils/request.ts`,
+  `${MINIPROGRAM}/utils/http.ts`,
+  `${SERVER}/routes/auth.ts`,
+  `${SERVER}/wechat-api.ts`,
+  CORE,
+  `${MINIPROGRAM}/wrong/login-direct.ts`,
+];
 
 function view(world: LoginWorld): WorldView {
   const storage = world.client.storageSnapshot();

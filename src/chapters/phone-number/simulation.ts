@@ -12,6 +12,7 @@ import { PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../../world/wechat/wechat-serv
 import { phoneNumberMachine, type PhoneNumberEffect, type PhoneNumberEvent, type PhoneNumberMachine } from './machine.ts';
 import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
+import { CORE, CRYPTO, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { STANDARD_LANES } from '../shared/lanes.ts';
 import { appSecretRow, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
 import { CODE_LIFETIME_MINUTES, pastCodeLifetime } from '../shared/controls.ts';
@@ -219,30 +220,31 @@ export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumber
 ];
 
 const states: Record<string, StateMeta> = {
-  signedOut: stateMeta('phone-number/miniprogram/pages/phone/phone.wxml', 'buttons'),
-  'loggingIn.requestingCode': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'login-ahead', '登录中…'),
-  'loggingIn.sendingCode': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'login-ahead', '登录中…'),
-  ready: stateMeta('phone-number/miniprogram/pages/phone/phone.wxml', 'buttons'),
-  'oldFlow.encrypting': stateMeta('phone-number/miniprogram/pages/phone/phone.wxml', 'buttons', '等待用户同意…'),
-  'oldFlow.inCallback': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'old-callback'),
-  'oldFlow.checkingSession': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'old-callback', '检查登录态…'),
-  'oldFlow.reLoggingIn.requestingCode': stateMeta('phone-number/miniprogram/pages/phone/wrong.ts', 'login-in-callback', '重新登录中…'),
-  'oldFlow.reLoggingIn.sendingCode': stateMeta('phone-number/miniprogram/pages/phone/wrong.ts', 'login-in-callback', '重新登录中…'),
-  'oldFlow.uploading': stateMeta('phone-number/server/routes/phone.ts', 'decrypt-route', '验证中…'),
-  'oldFlow.uploadingInQuery': stateMeta('phone-number/miniprogram/pages/phone/wrong.ts', 'query-string', '验证中…'),
-  'newFlow.requestingCode': stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'new-callback', '等待用户同意…'),
-  'newFlow.sendingCode': stateMeta('phone-number/server/routes/phone.ts', 'code-route', '验证中…'),
-  phoneVerified: stateMeta('phone-number/miniprogram/pages/phone/phone.ts', 'callback'),
-  phoneFailed: stateMeta('phone-number/server/routes/phone.ts', 'map-errors'),
+  signedOut: stateMeta(`${MINIPROGRAM}/pages/phone/phone.wxml`, 'buttons'),
+  'loggingIn.requestingCode': stateMeta(`${MINIPROGRAM}/pages/phone/phone.ts`, 'login-ahead', '登录中…'),
+  'loggingIn.sendingCode': stateMeta(`${MINIPROGRAM}/pages/phone/phone.ts`, 'login-ahead', '登录中…'),
+  ready: stateMeta(`${MINIPROGRAM}/pages/phone/phone.wxml`, 'buttons'),
+  'oldFlow.encrypting': stateMeta(`${MINIPROGRAM}/pages/phone/phone.wxml`, 'buttons', '等待用户同意…'),
+  'oldFlow.inCallback': stateMeta(`${MINIPROGRAM}/pages/phone/phone.ts`, 'old-callback'),
+  'oldFlow.checkingSession': stateMeta(`${MINIPROGRAM}/pages/phone/phone.ts`, 'old-callback', '检查登录态…'),
+  'oldFlow.reLoggingIn.requestingCode': stateMeta(`${MINIPROGRAM}/wrong/phone-login-in-callback.ts`, 'login-in-callback', '重新登录中…'),
+  'oldFlow.reLoggingIn.sendingCode': stateMeta(`${MINIPROGRAM}/wrong/phone-login-in-callback.ts`, 'login-in-callback', '重新登录中…'),
+  'oldFlow.uploading': stateMeta(`${SERVER}/routes/phone.ts`, 'decrypt-route', '验证中…'),
+  'oldFlow.uploadingInQuery': stateMeta(`${MINIPROGRAM}/wrong/phone-login-in-callback.ts`, 'query-string', '验证中…'),
+  'newFlow.requestingCode': stateMeta(`${MINIPROGRAM}/pages/phone/phone.ts`, 'new-callback', '等待用户同意…'),
+  'newFlow.sendingCode': stateMeta(`${SERVER}/routes/phone.ts`, 'code-route', '验证中…'),
+  phoneVerified: stateMeta(`${MINIPROGRAM}/pages/phone/phone.ts`, 'callback'),
+  phoneFailed: stateMeta(CORE, 'phone-errors'),
 };
 
 const codeFiles = [
-  'phone-number/miniprogram/pages/phone/phone.wxml',
-  'phone-number/miniprogram/pages/phone/phone.ts',
-  'phone-number/server/routes/phone.ts',
-  'phone-number/server/decrypt.ts',
-  'phone-number/server/access-token.ts',
-  'phone-number/miniprogram/pages/phone/wrong.ts',
+  `${MINIPROGRAM}/pages/phone/phone.wxml`,
+  `${MINIPROGRAM}/pages/phone/phone.ts`,
+  `${SERVER}/routes/phone.ts`,
+  CORE,
+  CRYPTO,
+  `${SERVER}/wechat-api.ts`,
+  `${MINIPROGRAM}/wrong/phone-login-in-callback.ts`,
 ] as const;
 
 function view(world: PhoneNumberWorld, snapshot: PhoneSnapshot): WorldView {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { HighlightedSample } from '../../lib/code-samples.ts';
+import type { HighlightedSample } from './highlighted.ts';
 import type { Frame } from '../engine/engine.ts';
 
 /** The real code behind the current step, highlighted at build time; the step's lines are marked. */
@@ -34,13 +34,13 @@ export function CodePanel({ samples, frame }: { samples: readonly HighlightedSam
               aria-pressed={s.file === sample.file}
               onClick={() => setChosen(s.file)}
             >
-              {s.file.split('/').slice(1).join('/')}
+              {s.title}
               {s.file === stepFile && <span className="sim-visually-hidden">（当前步骤）</span>}
             </button>
           ))}
         </div>
       </div>
-      <div className="sim-code__body" ref={scroller} tabIndex={0} aria-label={`代码：${sample.file}`}>
+      <div className="sim-code__body" ref={scroller} tabIndex={0} aria-label={`代码：${sample.title}`}>
         <pre>
           <code>
             {sample.lines.map((line, index) => {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ComponentType } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
-import type { HighlightedSample } from '../../lib/code-samples.ts';
+import type { HighlightedSample } from './highlighted.ts';
 import type { Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';

@@ -63,6 +63,7 @@ export const phoneDecryptBodySchema = z
 
 export const phoneCodeBodySchema = z.object({ code: z.string().min(1).max(128) }).strict();
 
+// #region phone-errors
 /** How a failed decryption reaches the mini program: the step says whose fault it is. */
 function decryptFailure(error: WeChatCryptoError): HttpResponse<ApiErrorBody> {
   switch (error.step) {
@@ -96,6 +97,7 @@ const phoneErrcodeResponses: Record<number, { status: number; code: string; mess
   45011: { status: 429, code: 'WECHAT_45011', message: '获取手机号太频繁，请稍后再试' },
   [-1]: { status: 502, code: 'WECHAT_-1', message: '微信服务器繁忙，请稍后重试' },
 };
+// #endregion
 
 export interface LoginSuccessBody {
   token: string;
@@ -116,6 +118,7 @@ export const loginBodySchema = z.object({ code: z.string().min(1).max(128) }).st
 
 export type Authentication = { ok: true; openid: string } | { ok: false; response: HttpResponse<ApiErrorBody> };
 
+// #region map-errors
 /** How WeChat's refusals reach the mini program: the errcode stays visible, the status says who should act. */
 const errcodeResponses: Record<number, { status: number; message: string }> = {
   40029: { status: 401, message: 'code 无效或已过期，请重新调用 wx.login 获取新的 code' },
@@ -136,6 +139,7 @@ export function mapWeChatRejection(errcode: number): HttpResponse<ApiErrorBody> 
   if (known) return apiError(known.status, `WECHAT_${errcode}`, known.message);
   return apiError(502, `WECHAT_${errcode}`, `微信接口返回错误：${describeErrcode(errcode)}`);
 }
+// #endregion
 
 export function createDeveloperServer(options: DeveloperServerOptions) {
   const { wechat, sessions, tokens, now } = options;
@@ -160,6 +164,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     return { ok: true, session: { openid, sessionKey, ...(unionid ? { unionid } : {}) } };
   }
 
+  // #region issue-token
   async function establishSession(session: WeChatSession): Promise<HttpResponse<LoginSuccessBody>> {
     await sessions.save({ ...session, updatedAt: now() });
     const token = await tokens.issue({ openid: session.openid });
@@ -167,6 +172,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     if (options.exposeSessionKey?.()) body.session_key = session.sessionKey;
     return { status: 200, body };
   }
+  // #endregion
 
   async function login(body: unknown): Promise<HttpResponse<LoginSuccessBody | ApiErrorBody>> {
     const parsed = parseLoginBody(body);

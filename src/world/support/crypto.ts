@@ -136,6 +136,7 @@ export interface DecryptInput {
   iv: string;
 }
 
+// #region decrypt
 export async function decryptWeChatData({
   appId,
   sessionKey,
@@ -208,6 +209,7 @@ export async function decryptWeChatData({
   }
   return data;
 }
+// #endregion
 
 export interface EncryptInput {
   appId: string;
