@@ -8,7 +8,7 @@ import { VirtualClock } from './support/clock.ts';
 import { createAccessTokenProvider } from './developer/access-token.ts';
 import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer/developer-server.ts';
 import { isWeChatError } from './wechat/errors.ts';
-import type { HttpRequest, HttpResponse } from './developer/http.ts';
+import type { HttpRequest, HttpResponse } from './support/http.ts';
 import { createLoginTokenIssuer } from './developer/login-token.ts';
 import { seededRandom, seedFrom } from './support/random.ts';
 import { WeChatClient } from './wechat/wechat-client.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decryptCbcRaw, explainDecrypt, makeSample, type DecryptExplanation } from '../../src/lib/decrypt-explain.ts';
+import { decryptCbcRaw, explainDecrypt, makeSample, type DecryptExplanation } from '../../src/chapters/phone-number/decrypt-explain.ts';
 import { base64ToBytes, bytesToBase64, encryptWeChatData, randomBase64 } from '../../src/world/support/crypto.ts';
 
 const statuses = (steps: { status: string }[]) => steps.map((s) => s.status).join(',');

@@ -13,7 +13,7 @@ import { z, type ZodTypeAny } from 'zod';
 import { WeChatServer } from '../../../src/world/wechat/wechat-server.ts';
 import { cryptoRandom } from '../../../src/world/support/random.ts';
 import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
-import { apiError } from '../../../src/world/developer/http.ts';
+import { apiError } from '../../../src/world/support/http.ts';
 
 /** Real time plus an offset the dev endpoint can push forward, so a code can expire without waiting 5 minutes. */
 class ShiftableClock implements Clock {

@@ -12,7 +12,7 @@ import { createAccessTokenProvider } from '../../../src/world/developer/access-t
 import { createDeveloperServer } from '../../../src/world/developer/developer-server.ts';
 import { createLoginTokenIssuer } from '../../../src/world/developer/login-token.ts';
 import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
-import { apiError } from '../../../src/world/developer/http.ts';
+import { apiError } from '../../../src/world/support/http.ts';
 import type { Config } from './config.ts';
 import { sendError } from './errors.ts';
 import { openSessionStore } from './session-store.ts';

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import { apiError } from '../../../src/world/developer/http.ts';
+import { apiError } from '../../../src/world/support/http.ts';
 
 export const errorEnvelopeSchema = {
   type: 'object',

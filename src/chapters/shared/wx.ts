@@ -5,7 +5,7 @@
  * it refreshes nothing, `wx.request` always fails loudly when the network does.
  */
 import { DEMO_APP, DEMO_USER, type SimulatedWorld } from '../../world/simulated-world.ts';
-import type { ApiErrorBody } from '../../world/developer/http.ts';
+import type { ApiErrorBody } from '../../world/support/http.ts';
 import { CODE_LIFETIME_MINUTES } from './controls.ts';
 
 /** First characters of a key: enough for a reader to tell two keys apart at a glance. */

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AccessTokenError, withAccessToken, type AccessTokenProvider } from './access-token.ts';
-import { apiError, type ApiErrorBody, type HttpResponse } from './http.ts';
+import { apiError, type ApiErrorBody, type HttpResponse } from '../support/http.ts';
 import { describeErrcode, isWeChatError } from '../wechat/errors.ts';
 import type { LoginTokenIssuer } from './login-token.ts';
 import type { Code2SessionResponse, GetUserPhoneNumberResponse, GetUserPhoneNumberSuccess } from '../wechat/wechat-server.ts';

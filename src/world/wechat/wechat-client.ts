@@ -5,7 +5,7 @@
  * which is why a mini program can never call api.weixin.qq.com itself.
  */
 import type { AppJsonPermission, AuthorizationCenter, AuthSetting, LiveScope, ScopedStep, SubscriptionsSetting } from './authorization.ts';
-import type { HttpHandler, HttpResponse } from '../developer/http.ts';
+import type { HttpHandler, HttpResponse } from '../support/http.ts';
 import type { WeChatServer } from './wechat-server.ts';
 
 export interface WeChatClientOptions {

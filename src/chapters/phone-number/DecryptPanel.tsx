@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { explainDecrypt, makeSample, type BlockLook, type DecryptExplanation } from '../lib/decrypt-explain.ts';
+import { explainDecrypt, makeSample, type BlockLook, type DecryptExplanation } from './decrypt-explain.ts';
 
 type Field = 'appId' | 'sessionKey' | 'encryptedData' | 'iv';
 

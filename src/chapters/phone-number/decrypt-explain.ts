@@ -17,7 +17,7 @@ import {
   WeChatCryptoError,
   type DecryptInput,
   type WeChatCryptoStep,
-} from '../world/support/crypto.ts';
+} from '../../world/support/crypto.ts';
 
 export type StepId = 'sessionKey' | 'iv' | 'encryptedData' | 'aes' | 'json' | 'appid';
 
