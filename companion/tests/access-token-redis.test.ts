@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AccessTokenResponse } from '../../src/world/wechat/wechat-server.ts';
+import type { AccessTokenResponse } from '../../src/world/wechat/access-token-issuer.ts';
 import { createAccessTokenProvider, withAccessToken } from '../../src/world/developer/access-token.ts';
 import { createRedisTokenStore } from '../server/src/redis-token-store.ts';
 import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig } from './helpers.ts';

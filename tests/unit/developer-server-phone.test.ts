@@ -9,7 +9,8 @@ import {
 import { createAccessTokenProvider } from '../../src/world/developer/access-token.ts';
 import { createLoginTokenIssuer } from '../../src/world/developer/login-token.ts';
 import { seededRandom } from '../../src/world/support/random.ts';
-import { WeChatServer, type GetUserPhoneNumberResponse } from '../../src/world/wechat/wechat-server.ts';
+import type { GetUserPhoneNumberResponse } from '../../src/world/wechat/phone-numbers.ts';
+import { WeChatServer } from '../../src/world/wechat/wechat-server.ts';
 
 const APP = { appid: 'wxapp0000000000001', secret: 'secret-1', name: 'Test' };
 const SECRET = new TextEncoder().encode('a-test-secret-that-is-32-bytes-long!');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decryptWeChatData } from '../../src/world/support/crypto.ts';
 import { DAY, MINUTE, SECOND, VirtualClock } from '../../src/world/support/clock.ts';
 import { seededRandom } from '../../src/world/support/random.ts';
-import { WeChatServer, type AccessTokenSuccess } from '../../src/world/wechat/wechat-server.ts';
+import type { AccessTokenSuccess } from '../../src/world/wechat/access-token-issuer.ts';
+import { WeChatServer } from '../../src/world/wechat/wechat-server.ts';
 
 const APP = { appid: 'wxapp0000000000001', secret: 'secret-1', name: 'Test' };
 const OTHER = { appid: 'wxother00000000002', secret: 'secret-2', name: 'Other' };

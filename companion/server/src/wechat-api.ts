@@ -4,11 +4,9 @@
  * carry a URL, because the jscode2session URL contains the secret.
  */
 import type { WeChatApi } from '../../../src/world/developer/developer-server.ts';
-import type {
-  AccessTokenResponse,
-  Code2SessionResponse,
-  GetUserPhoneNumberResponse,
-} from '../../../src/world/wechat/wechat-server.ts';
+import type { AccessTokenResponse } from '../../../src/world/wechat/access-token-issuer.ts';
+import type { Code2SessionResponse } from '../../../src/world/wechat/login-sessions.ts';
+import type { GetUserPhoneNumberResponse } from '../../../src/world/wechat/phone-numbers.ts';
 
 export interface WeChatApiOptions {
   baseUrl: string;

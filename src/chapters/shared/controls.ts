@@ -3,7 +3,7 @@ import { clockControl } from '../../kit/engine/controls.ts';
 import type { ClockControl, WorldControl } from '../../kit/engine/definition.ts';
 import type { SimulatedWorld } from '../../world/simulated-world.ts';
 import { MINUTE } from '../../world/support/clock.ts';
-import { CODE_LIFETIME_MS } from '../../world/wechat/wechat-server.ts';
+import { CODE_LIFETIME_MS } from '../../world/wechat/login-sessions.ts';
 
 /** A login or phone-number code's lifetime in minutes, as the chapters say it. */
 export const CODE_LIFETIME_MINUTES = CODE_LIFETIME_MS / MINUTE;

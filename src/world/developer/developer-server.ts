@@ -10,7 +10,8 @@ import { AccessTokenError, withAccessToken, type AccessTokenProvider } from './a
 import { apiError, type ApiErrorBody, type HttpResponse } from '../support/http.ts';
 import { describeErrcode, isWeChatError } from '../wechat/errors.ts';
 import type { LoginTokenIssuer } from './login-token.ts';
-import type { Code2SessionResponse, GetUserPhoneNumberResponse, GetUserPhoneNumberSuccess } from '../wechat/wechat-server.ts';
+import type { Code2SessionResponse } from '../wechat/login-sessions.ts';
+import type { GetUserPhoneNumberResponse, GetUserPhoneNumberSuccess } from '../wechat/phone-numbers.ts';
 import { decryptWeChatData, WeChatCryptoError } from '../support/crypto.ts';
 
 /** The developer server's client for WeChat's API: appid and secret live behind it. */

@@ -1,0 +1,126 @@
+/**
+ * access_token on WeChat's side: `GET /cgi-bin/token`, `POST /cgi-bin/stable_token`,
+ * and the check every API that takes `?access_token=` runs first.
+ *
+ * - A token lives 7200 s; fetching a new one from /cgi-bin/token invalidates the previous one:
+ *   https://mp.weixin.qq.com/debug/minigame/dev/api-backend/auth.getAccessToken.html ,
+ *   https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html
+ * - stable_token returns the same token while it has at least 5 minutes left,
+ *   after which old and new overlap; force_refresh revokes, at most 20 times a
+ *   day and not within 30 s of the previous one; its tokens are isolated from
+ *   /cgi-bin/token's:
+ *   https://developers.weixin.qq.com/minigame/dev/api-backend/open-api/access-token/auth.getStableAccessToken.html
+ */
+import { DAY, MINUTE, type Clock } from '../support/clock.ts';
+import { randomId, type RandomSource } from '../support/random.ts';
+import type { WeChatAccounts } from './accounts.ts';
+import { wechatError, type WeChatErrorBody } from './errors.ts';
+
+export const ACCESS_TOKEN_LIFETIME_MS = 7200 * 1000;
+/** stable_token normal mode hands out a new token once the old one has less than this left. */
+export const STABLE_TOKEN_MIN_REMAINING_MS = 5 * MINUTE;
+export const STABLE_FORCE_REFRESH_PER_DAY = 20;
+export const STABLE_FORCE_REFRESH_MIN_GAP_MS = 30 * 1000;
+
+export interface AccessTokenSuccess {
+  access_token: string;
+  expires_in: number;
+}
+
+export type AccessTokenResponse = AccessTokenSuccess | WeChatErrorBody;
+
+export type TokenQuery = Partial<Record<'grant_type' | 'appid' | 'secret', string>>;
+
+export interface StableTokenBody {
+  grant_type?: unknown;
+  appid?: unknown;
+  secret?: unknown;
+  force_refresh?: unknown;
+}
+
+interface AccessToken {
+  appid: string;
+  channel: 'token' | 'stable';
+  expiresAt: number;
+  /** Set when a newer token of the same channel replaced it. */
+  revoked: boolean;
+}
+
+export class AccessTokenIssuer {
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #accounts: WeChatAccounts;
+  readonly #tokens = new Map<string, AccessToken>();
+  /** The latest token per app and channel: a channel's new token revokes the previous one. */
+  readonly #latestToken = new Map<string, string>();
+  /** Per app: the times of today's forced refreshes. */
+  readonly #forceRefreshes = new Map<string, number[]>();
+
+  constructor(options: { clock: Clock; random: RandomSource; accounts: WeChatAccounts }) {
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#accounts = options.accounts;
+  }
+
+  /** `GET /cgi-bin/token`: always a new token, which revokes the previous one from this endpoint. */
+  token(query: TokenQuery): AccessTokenResponse {
+    const app = query.appid ? this.#accounts.app(query.appid) : undefined;
+    if (!app) return wechatError(40013);
+    // The documented 40001 here means "AppSecret 错误或者 AppSecret 不属于这个小程序".
+    if (query.secret !== app.secret) return wechatError(40001);
+    if (query.grant_type !== 'client_credential') return wechatError(40002);
+    return this.#mint(app.appid, 'token');
+  }
+
+  /**
+   * `POST /cgi-bin/stable_token`: the same token while it has at least five
+   * minutes left; force_refresh revokes it, at most 20 times a day and not
+   * within 30 s of the previous forced refresh (then it quietly does not refresh).
+   * Isolated from /cgi-bin/token: neither revokes the other's tokens.
+   */
+  stableToken(body: StableTokenBody): AccessTokenResponse {
+    const app = typeof body.appid === 'string' ? this.#accounts.app(body.appid) : undefined;
+    if (!app) return wechatError(40013);
+    if (body.secret !== app.secret) return wechatError(40001);
+    if (body.grant_type !== 'client_credential') return wechatError(40002);
+    const now = this.#clock.now();
+    const latestId = this.#latestToken.get(`${app.appid}:stable`);
+    const latest = latestId ? this.#tokens.get(latestId) : undefined;
+    const usable = latestId && latest && !latest.revoked && latest.expiresAt - now >= STABLE_TOKEN_MIN_REMAINING_MS;
+
+    if (body.force_refresh === true) {
+      const key = app.appid;
+      const today = Math.floor(now / DAY);
+      const history = (this.#forceRefreshes.get(key) ?? []).filter((t) => Math.floor(t / DAY) === today);
+      const last = history.at(-1);
+      const tooSoon = last !== undefined && now - last < STABLE_FORCE_REFRESH_MIN_GAP_MS;
+      if (!tooSoon && history.length < STABLE_FORCE_REFRESH_PER_DAY) {
+        history.push(now);
+        this.#forceRefreshes.set(key, history);
+        return this.#mint(app.appid, 'stable');
+      }
+      this.#forceRefreshes.set(key, history);
+    }
+    if (usable) return { access_token: latestId, expires_in: Math.floor((latest.expiresAt - now) / 1000) };
+    // The old token stays valid until it expires: the documented five-minute overlap.
+    return this.#mint(app.appid, 'stable', false);
+  }
+
+  /** What an API behind `?access_token=` checks first: the app the token belongs to, or 40001 / 42001. */
+  checkAccessToken(value: string | undefined): { appid: string } | { error: WeChatErrorBody } {
+    const token = value ? this.#tokens.get(value) : undefined;
+    if (!token || token.revoked) return { error: wechatError(40001) };
+    if (token.expiresAt <= this.#clock.now()) return { error: wechatError(42001) };
+    return { appid: token.appid };
+  }
+
+  #mint(appid: string, channel: AccessToken['channel'], revokePrevious = true): AccessTokenSuccess {
+    const previous = this.#latestToken.get(`${appid}:${channel}`);
+    if (previous && revokePrevious) this.#tokens.get(previous)!.revoked = true;
+    // Real tokens are long opaque strings; 512 characters of storage are advised.
+    const token = `${channel === 'stable' ? 'S' : 'T'}_${randomId(this.#random, 40)}`;
+    this.#tokens.set(token, { appid, channel, expiresAt: this.#clock.now() + ACCESS_TOKEN_LIFETIME_MS, revoked: false });
+    this.#latestToken.set(`${appid}:${channel}`, token);
+    return { access_token: token, expires_in: ACCESS_TOKEN_LIFETIME_MS / 1000 };
+  }
+}
