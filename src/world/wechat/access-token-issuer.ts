@@ -2,14 +2,15 @@
  * access_token on WeChat's side: `GET /cgi-bin/token`, `POST /cgi-bin/stable_token`,
  * and the check every API that takes `?access_token=` runs first.
  *
- * - A token lives 7200 s; fetching a new one from /cgi-bin/token invalidates the previous one:
+ * - A token lives 7200 s; fetching a new one from /cgi-bin/token invalidates the previous one
+ *   (at once here: stricter than the documented 5-minute overlap, which only stable_token models):
  *   https://mp.weixin.qq.com/debug/minigame/dev/api-backend/auth.getAccessToken.html ,
  *   https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html
  * - stable_token returns the same token while it has at least 5 minutes left,
  *   after which old and new overlap; force_refresh revokes, at most 20 times a
  *   day and not within 30 s of the previous one; its tokens are isolated from
  *   /cgi-bin/token's:
- *   https://developers.weixin.qq.com/minigame/dev/api-backend/open-api/access-token/auth.getStableAccessToken.html
+ *   https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-access-token/api_getstableaccesstoken
  */
 import { DAY, MINUTE, type Clock } from '../support/clock.ts';
 import { randomId, type RandomSource } from '../support/random.ts';
