@@ -17,15 +17,7 @@ import {
 } from '../../world/simulated-world.ts';
 import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from './machine.ts';
 import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
-import {
-  defineSimulation,
-  type Control,
-  type EffectSpec,
-  type Finding,
-  type HolderRow,
-  type StateMeta,
-  type WorldView,
-} from '../../kit/engine/definition.ts';
+import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { CORE, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { STANDARD_LANES } from '../shared/lanes.ts';
 import { appSecretRow, serverSessionRows, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
