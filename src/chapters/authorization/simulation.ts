@@ -25,7 +25,7 @@ import {
 import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
-import { STANDARD_LANES } from '../shared/lanes.ts';
+import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { wxCallback } from '../shared/wx.ts';
 
 export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
@@ -415,9 +415,7 @@ export const authorizationSimulation = defineSimulation<AuthorizationMachine, Au
   flow: 'authorization',
   title: '授权',
   machine: authorizationMachine,
-  lanes: STANDARD_LANES,
-  phones: [{ id: 'user', label: '用户的手机' }],
-  timeScale: 'clock',
+  ...ONE_PHONE_STAGE,
   effects,
   createWorld: createAuthorizationWorld,
   controls: authorizationControls,
