@@ -143,7 +143,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.setNotFoundHandler(
     { preHandler: app.rateLimit({ max: NOT_FOUND_PER_MINUTE, timeWindow: 60_000 }) },
     (request, reply) => {
-      reply.code(404).send(apiError(404, 'NOT_FOUND', `没有这个接口：${request.method} ${request.url.split('?')[0]}`).body);
+      const path = request.url.split('?')[0]!;
+      const allowed = (['GET', 'POST'] as const).filter((method) => app.hasRoute({ method, url: path }));
+      if (allowed.length > 0) {
+        reply.code(405).header('allow', allowed.join(', '));
+        return reply.send(apiError(405, 'METHOD_NOT_ALLOWED', `${path} 只接受 ${allowed.join('、')}`).body);
+      }
+      return reply.code(404).send(apiError(404, 'NOT_FOUND', `没有这个接口：${request.method} ${path}`).body);
     },
   );
   await app.register(authRoutes, { developer, loginPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE });
