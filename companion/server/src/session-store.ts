@@ -74,7 +74,7 @@ function migrate(db: Database.Database, cipher: SessionCipher, report: SessionSt
       const plain = db.prepare<[], { openid: string; session_key: string; unionid: string | null; updated_at: number }>(
         'SELECT openid, session_key, unionid, updated_at FROM sessions_v1',
       );
-      for (const row of plain.iterate()) {
+      for (const row of plain.all()) {
         const { keyId, sealed } = cipher.seal(row.openid, row.session_key);
         insert.run(row.openid, keyId, sealed, row.unionid, row.updated_at);
         report.migrated += 1;
