@@ -115,7 +115,8 @@ describe('session_key at rest', () => {
     db.prepare("UPDATE sessions SET session_key = (SELECT session_key FROM sessions WHERE openid = 'oVictim') WHERE openid = 'oAttacker'").run();
     db.close();
     const reopened = openSessionStore(file, createSessionCipher([K1]));
-    await expect(reopened.store.get('oAttacker')).rejects.toThrow();
+    const moved = await reopened.store.get('oAttacker');
+    expect(() => moved?.sessionKey).toThrow();
     expect(await reopened.store.get('oVictim')).toMatchObject({ sessionKey: 'VICTIM-KEY' });
     reopened.store.close();
   });

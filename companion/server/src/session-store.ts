@@ -149,7 +149,10 @@ export function openSessionStore(file: string, cipher: SessionCipher): { store: 
       if (!row) return undefined;
       const record: SessionRecord = {
         openid: row.openid,
-        sessionKey: cipher.open(row.openid, row.key_id, row.session_key),
+        // Opened only when read: authenticating a request (every /api/me) needs the row to exist, not the key.
+        get sessionKey() {
+          return cipher.open(row.openid, row.key_id, row.session_key);
+        },
         updatedAt: row.updated_at,
       };
       if (row.unionid !== null) record.unionid = row.unionid;
