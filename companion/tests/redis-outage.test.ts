@@ -111,7 +111,7 @@ describe.skipIf(!available)('the server while Redis is down', () => {
 });
 
 describe.skipIf(!available)('rate limits with REDIS_URL', () => {
-  it('hold across instances: one user gets the per-user budget once, not once per instance', async () => {
+  it('hold across instances: one user gets the per-user budget once, and one client the login budget once, not once per instance', async () => {
     const redis = await startRedis();
     const instances: RunningServer[] = [];
     try {
@@ -125,6 +125,7 @@ describe.skipIf(!available)('rate limits with REDIS_URL', () => {
               LOG_LEVEL: 'silent',
               PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '3',
               PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '100',
+              LOGIN_RATE_LIMIT_PER_MINUTE: '4',
             }),
           ),
         );
@@ -133,6 +134,10 @@ describe.skipIf(!available)('rate limits with REDIS_URL', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await phoneCall(instances[i % 2]!, tokens[i % 2])).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
+      // The login limit too: two logins above spent 2 of this client's 4.
+      const logins: number[] = [];
+      for (let i = 0; i < 3; i++) logins.push((await instances[i % 2]!.login(`made-up-${i}-0123456789`)).status);
+      expect(logins).toEqual([401, 401, 429]);
     } finally {
       await Promise.all(instances.map((instance) => instance.app.close()));
       await redis.stop();
