@@ -97,11 +97,11 @@ const cases: Array<[name: string, status: number, code: string, api: Api, fault:
   ['jscode2session answering errcode 0 without openid', 502, 'WECHAT_BAD_RESPONSE', 'jscode2session', () => ({ json: { errcode: 0, errmsg: 'ok' } }), 0],
   ['jscode2session answering null', 502, 'WECHAT_BAD_RESPONSE', 'jscode2session', () => ({ json: null })],
   ['jscode2session answering HTML', 502, 'WECHAT_BAD_RESPONSE', 'jscode2session', () => ({ text: '<html>502 Bad Gateway</html>' })],
-  ['jscode2session redirecting elsewhere', 502, 'WECHAT_UNREACHABLE', 'jscode2session', redirect],
+  ['jscode2session redirecting elsewhere', 502, 'WECHAT_BAD_RESPONSE', 'jscode2session', redirect],
   ['jscode2session never answering', 502, 'WECHAT_UNREACHABLE', 'jscode2session', () => ({ hang: true })],
   ['stable_token without access_token', 502, 'WECHAT_BAD_RESPONSE', 'stable_token', () => ({ json: { expires_in: 7200 } })],
   ['stable_token with a numeric access_token', 502, 'WECHAT_BAD_RESPONSE', 'stable_token', () => ({ json: { access_token: 42, expires_in: 7200 } })],
-  ['stable_token redirecting elsewhere', 502, 'WECHAT_UNREACHABLE', 'stable_token', redirect],
+  ['stable_token redirecting elsewhere', 502, 'WECHAT_BAD_RESPONSE', 'stable_token', redirect],
   ['stable_token never answering', 502, 'WECHAT_UNREACHABLE', 'stable_token', () => ({ hang: true })],
   ['getuserphonenumber without phone_info', 502, 'WECHAT_BAD_RESPONSE', 'getuserphonenumber', () => ({ json: { errcode: 0, errmsg: 'ok' } }), 0],
   [
@@ -113,7 +113,7 @@ const cases: Array<[name: string, status: number, code: string, api: Api, fault:
     0,
   ],
   ['getuserphonenumber answering plain text', 502, 'WECHAT_BAD_RESPONSE', 'getuserphonenumber', () => ({ text: 'ok' })],
-  ['getuserphonenumber redirecting elsewhere', 502, 'WECHAT_UNREACHABLE', 'getuserphonenumber', redirect],
+  ['getuserphonenumber redirecting elsewhere', 502, 'WECHAT_BAD_RESPONSE', 'getuserphonenumber', redirect],
 ];
 
 describe('a WeChat that answers nonsense, redirects or hangs', () => {

@@ -93,8 +93,12 @@ export function createWeChatApi(options: WeChatApiOptions): WeChatHttpApi {
       response = await fetch(`${baseUrl}${path}`, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
       text = await response.text();
     } catch (error) {
+      // undici's words for a refused redirect; anything else that fails here is the network.
+      if (error instanceof TypeError && (error.cause as Error | undefined)?.message === 'unexpected redirect') {
+        throw unusable(endpoint, 'redirected elsewhere (not followed: it would re-send the AppSecret)');
+      }
       const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      throw new WeChatUnreachableError(endpoint, timedOut ? `no answer within ${timeoutMs} ms` : 'connection failed or redirected');
+      throw new WeChatUnreachableError(endpoint, timedOut ? `no answer within ${timeoutMs} ms` : 'connection failed');
     }
     if (!response.ok) throw new WeChatUnreachableError(endpoint, `HTTP ${response.status}`);
     let body: unknown;
