@@ -121,15 +121,26 @@ describe.skipIf(!available)('the server with REDIS_URL', () => {
       // Separate processes in production: separate apps, databases and Redis connections here, one Redis between them.
       const instances = await Promise.all(
         ['a', 'b'].map((name) =>
-          startServer(testConfig({ WECHAT_API_BASE: emulator.url, REDIS_URL: redis.url, DATABASE: `${dir.path}/${name}.db`, LOG_LEVEL: 'silent' })),
+          startServer(
+            testConfig({
+              WECHAT_API_BASE: emulator.url,
+              REDIS_URL: redis.url,
+              DATABASE: `${dir.path}/${name}.db`,
+              LOG_LEVEL: 'silent',
+              PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '1000',
+              PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000',
+            }),
+          ),
         ),
       );
+      // Each instance has its own session database here, so hana logs in to both.
+      const tokens = await Promise.all(instances.map(async (instance) => (await instance.login(await mintCode(emulator.url, 'hana'))).json.token));
       const codes = await Promise.all(Array.from({ length: 100 }, () => mintPhoneCode(emulator.url, 'hana')));
       const responses = await Promise.all(
         codes.map((code, i) =>
           instances[i % 2]!.request('/api/phone/code', {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', ...bearer(tokens[i % 2]) },
             body: JSON.stringify({ code }),
           }),
         ),

@@ -5,7 +5,9 @@ import { ConfigError, DEFAULT_DATABASE, loadConfig } from '../server/src/config.
 import { APPID, SECRET, TOKEN_SECRET } from './helpers.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const minimal = { WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, TOKEN_SECRET };
+const KEY_1 = Buffer.alloc(32, 1).toString('base64');
+const KEY_2 = Buffer.alloc(32, 2).toString('base64');
+const minimal = { WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, TOKEN_SECRET, SESSION_ENCRYPTION_KEYS: `k1:${KEY_1}` };
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -25,6 +27,11 @@ describe('configuration', () => {
       HOST: '127.0.0.1',
       DATABASE: DEFAULT_DATABASE,
       LOGIN_RATE_LIMIT_PER_MINUTE: 60,
+      PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: 5,
+      PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: 20,
+      REQUEST_TIMEOUT_MS: 30_000,
+      KEEP_ALIVE_TIMEOUT_MS: 10_000,
+      MAX_CONNECTIONS: 1024,
       TOKEN_TTL_SECONDS: 7200,
     });
     expect(DEFAULT_DATABASE.replace(/\\/g, '/')).toMatch(/companion\/server\/data\/companion\.db$/);
@@ -50,6 +57,17 @@ describe('configuration', () => {
     ['REDIS_URL', 'localhost:6379'],
     ['WECHAT_APPID', 'my-app'],
     ['LOGIN_RATE_LIMIT_PER_MINUTE', '0'],
+    ['PHONE_RATE_LIMIT_PER_USER_PER_MINUTE', '0'],
+    ['PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE', 'many'],
+    ['REQUEST_TIMEOUT_MS', '0'],
+    ['REQUEST_TIMEOUT_MS', '999'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '-5'],
+    ['MAX_CONNECTIONS', '0'],
+    ['MAX_CONNECTIONS', '1.5'],
+    ['SESSION_ENCRYPTION_KEYS', 'not-a-key'],
+    ['SESSION_ENCRYPTION_KEYS', `k1:${Buffer.alloc(16).toString('base64')}`],
+    ['SESSION_ENCRYPTION_KEYS', `k1:${KEY_1},k1:${KEY_2}`],
+    ['SESSION_ENCRYPTION_KEYS', `dev-x:${KEY_1}`],
   ])('rejects %s=%s', (name, value) => {
     expect(problems({ ...minimal, [name]: value }).map((line) => line.split(':')[0])).toEqual([name]);
   });
@@ -68,6 +86,23 @@ describe('configuration', () => {
     for (const value of ['yes please', '2', '10.0.0.0/33', '10.0.0.1,nginx']) {
       expect(problems({ ...minimal, TRUST_PROXY: value }).map((line) => line.split(':')[0])).toEqual(['TRUST_PROXY']);
     }
+  });
+
+  it('reads the session encryption keys newest first, and never echoes one in a problem', () => {
+    expect(loadConfig({ ...minimal, SESSION_ENCRYPTION_KEYS: `k2:${KEY_2}, k1:${KEY_1}` }).SESSION_ENCRYPTION_KEYS).toEqual([
+      { id: 'k2', key: Buffer.alloc(32, 2) },
+      { id: 'k1', key: Buffer.alloc(32, 1) },
+    ]);
+    expect(problems({ ...minimal, SESSION_ENCRYPTION_KEYS: `k1:${KEY_1.slice(4)}` }).join()).not.toContain(KEY_1.slice(4));
+  });
+
+  it('requires the session encryption keys unless WECHAT_API_BASE is the emulator on loopback', () => {
+    const { SESSION_ENCRYPTION_KEYS: _keys, ...withoutKeys } = minimal;
+    expect(problems(withoutKeys).map((line) => line.split(':')[0])).toEqual(['SESSION_ENCRYPTION_KEYS']);
+    expect(problems({ ...withoutKeys, WECHAT_API_BASE: 'https://wechat-proxy.example.com' }).map((line) => line.split(':')[0])).toEqual([
+      'SESSION_ENCRYPTION_KEYS',
+    ]);
+    expect(loadConfig({ ...withoutKeys, WECHAT_API_BASE: 'http://127.0.0.1:4000' }).SESSION_ENCRYPTION_KEYS).toBeUndefined();
   });
 
   it('treats empty variables as unset', () => {

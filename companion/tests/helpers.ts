@@ -117,6 +117,18 @@ export async function injectFault(emulatorUrl: string, errcode: -1 | 45011): Pro
   await devPost(emulatorUrl, '/__dev/faults', { api: 'jscode2session', errcode });
 }
 
+export type TransportFault = { json: unknown } | { text: string } | { redirect: string } | { hang: true };
+
+/** Make the emulator's next `times` replies on `api` misbehave on the wire (see /__dev/transport-faults). */
+export async function injectTransportFault(
+  emulatorUrl: string,
+  api: 'jscode2session' | 'stable_token' | 'getuserphonenumber',
+  fault: TransportFault,
+  times = 1,
+): Promise<void> {
+  await devPost(emulatorUrl, '/__dev/transport-faults', { api, fault, times });
+}
+
 export async function advanceEmulatorClock(emulatorUrl: string, advanceMs: number): Promise<void> {
   await devPost(emulatorUrl, '/__dev/clock', { advanceMs });
 }

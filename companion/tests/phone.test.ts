@@ -55,7 +55,14 @@ const byCode = (body: unknown, headers: Record<string, string> = {}, target = se
 beforeAll(async () => {
   emulator = await startEmulator();
   server = await startServer(
-    testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'trace' }),
+    // The limits have tests of their own (phone-code-guard.test.ts); here they only need to stay out of the way.
+    testConfig({
+      WECHAT_API_BASE: emulator.url,
+      DATABASE: `${dir.path}/companion.db`,
+      LOG_LEVEL: 'trace',
+      PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '100',
+      PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '100',
+    }),
     { logStream: log.stream },
   );
   await registerUser(emulator.url, 'carol', { phoneNumber: CAROL_PHONE });
@@ -149,53 +156,67 @@ describe('POST /api/phone/decrypt (old button: encryptedData + iv)', () => {
 });
 
 describe('POST /api/phone/code (new button: one-time code)', () => {
-  it('exchanges the code through getuserphonenumber, with or without a login token', async () => {
-    const anonymous = await byCode({ code: await mintPhoneCode(emulator.url, 'carol') });
-    expect(anonymous.status).toBe(200);
-    expect(anonymous.headers.get('cache-control')).toBe('no-store');
-    expect(anonymous.json).toEqual({ phoneNumber: CAROL_PHONE, purePhoneNumber: CAROL_PHONE, countryCode: '86' });
+  it('exchanges the code through getuserphonenumber for a logged-in user', async () => {
+    const carol = await loginAs('carol');
+    const response = await byCode({ code: await mintPhoneCode(emulator.url, 'carol') }, bearer(carol));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.json).toEqual({ phoneNumber: CAROL_PHONE, purePhoneNumber: CAROL_PHONE, countryCode: '86' });
 
-    const token = await loginAs('dave');
-    const loggedIn = await byCode({ code: await mintPhoneCode(emulator.url, 'dave') }, bearer(token));
+    const dave = await loginAs('dave');
+    const loggedIn = await byCode({ code: await mintPhoneCode(emulator.url, 'dave') }, bearer(dave));
     // WeChat sends countryCode as a number here; the client still gets the old flow's string.
     expect(loggedIn).toMatchObject({ status: 200, json: { phoneNumber: `+1 ${DAVE_PHONE}`, purePhoneNumber: DAVE_PHONE, countryCode: '1' } });
   });
 
-  it('refuses a reused code, and a login token that is sent but invalid', async () => {
+  it('refuses a reused or forged code, and a missing or invalid login token without spending the code', async () => {
+    const token = await loginAs('carol');
     const code = await mintPhoneCode(emulator.url, 'carol');
-    expect((await byCode({ code })).status).toBe(200);
-    expect(await byCode({ code })).toMatchObject({ status: 400, json: { error: { code: 'PHONE_CODE_INVALID' } } });
-    expect(await byCode({ code: 'never-issued-0123456789' })).toMatchObject({ status: 400, json: { error: { code: 'PHONE_CODE_INVALID' } } });
+    expect((await byCode({ code }, bearer(token))).status).toBe(200);
+    expect(await byCode({ code }, bearer(token))).toMatchObject({ status: 400, json: { error: { code: 'PHONE_CODE_INVALID' } } });
+    expect(await byCode({ code: 'never-issued-0123456789' }, bearer(token))).toMatchObject({
+      status: 400,
+      json: { error: { code: 'PHONE_CODE_INVALID' } },
+    });
     const unused = await mintPhoneCode(emulator.url, 'carol');
     expect(await byCode({ code: unused }, { authorization: 'Bearer a.b.c' })).toMatchObject({ status: 401 });
-    // The rejected request did not spend the code.
-    expect((await byCode({ code: unused })).status).toBe(200);
+    expect(await byCode({ code: unused })).toMatchObject({ status: 401, json: { error: { code: 'TOKEN_MISSING' } } });
+    // The rejected requests did not spend the code.
+    expect((await byCode({ code: unused }, bearer(token))).status).toBe(200);
   });
 
   it('answers malformed bodies with 400 and keeps serving', async () => {
+    const token = await loginAs('carol');
     for (const body of [{}, { code: '' }, { code: 7 }, { code: 'x', openid: 'o' }, '[]', 'nope']) {
-      const response = await byCode(body);
+      const response = await byCode(body, bearer(token));
       expect({ body, status: response.status, code: response.json?.error?.code }).toMatchObject({ body, status: 400 });
     }
-    expect((await byCode({ code: await mintPhoneCode(emulator.url, 'carol') })).status).toBe(200);
+    expect((await byCode({ code: await mintPhoneCode(emulator.url, 'carol') }, bearer(token))).status).toBe(200);
   });
 
   it('fetches the access_token once for 100 concurrent calls', async () => {
-    // A server of its own, so no earlier test has warmed its access_token cache.
+    // A server of its own, so no earlier test has warmed its access_token cache; limits raised for the burst.
     const cold = await startServer(
-      testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/cold.db`, LOG_LEVEL: 'trace' }),
+      testConfig({
+        WECHAT_API_BASE: emulator.url,
+        DATABASE: `${dir.path}/cold.db`,
+        LOG_LEVEL: 'trace',
+        PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '1000',
+        PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000',
+      }),
       { logStream: log.stream },
     );
+    const token = await loginAs('carol', cold);
     const stableToken = vi.spyOn(emulator.world, 'stableToken');
-    const token = vi.spyOn(emulator.world, 'token');
+    const tokenApi = vi.spyOn(emulator.world, 'token');
     const getuserphonenumber = vi.spyOn(emulator.world, 'getuserphonenumber');
     try {
       const codes = await Promise.all(Array.from({ length: 100 }, () => mintPhoneCode(emulator.url, 'carol')));
-      const responses = await Promise.all(codes.map((code) => byCode({ code }, {}, cold)));
+      const responses = await Promise.all(codes.map((code) => byCode({ code }, bearer(token), cold)));
       expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
       expect(new Set(responses.map((r) => r.json.purePhoneNumber))).toEqual(new Set([CAROL_PHONE]));
       expect(stableToken).toHaveBeenCalledTimes(1);
-      expect(token).not.toHaveBeenCalled();
+      expect(tokenApi).not.toHaveBeenCalled();
       expect(getuserphonenumber).toHaveBeenCalledTimes(100);
       expect(new Set(getuserphonenumber.mock.calls.map(([query]) => query.access_token)).size).toBe(1);
     } finally {

@@ -19,8 +19,9 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RunningRedis> {
-  const port = await freePort();
+/** `port` restarts a Redis where a stopped one was, to test recovery from an outage. */
+export async function startRedis(port?: number): Promise<RunningRedis & { port: number }> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     REDIS_SERVER,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -40,6 +41,7 @@ export async function startRedis(): Promise<RunningRedis> {
   const url = `redis://127.0.0.1:${port}`;
   return {
     url,
+    port,
     client() {
       const client = new Redis(url, { maxRetriesPerRequest: 1 });
       clients.push(client);

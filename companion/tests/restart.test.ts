@@ -12,6 +12,9 @@ import {
   type RunningEmulator,
 } from './helpers.ts';
 import { openSessionStore } from '../server/src/session-store.ts';
+import { createSessionCipher } from '../server/src/session-cipher.ts';
+
+const cipher = createSessionCipher([{ id: 'k1', key: Buffer.alloc(32, 7) }]);
 
 let emulator: RunningEmulator;
 const dir = tempDir();
@@ -46,7 +49,7 @@ describe('sessions in SQLite', () => {
 
   it('keep one row per openid, replaced by the latest login, in WAL mode', async () => {
     const file = `${dir.path}/store.db`;
-    const store = openSessionStore(file);
+    const { store } = openSessionStore(file, cipher);
     await store.save({ openid: 'o1', sessionKey: 'k1', updatedAt: 1 });
     await store.save({ openid: 'o1', sessionKey: 'k2', unionid: 'u1', updatedAt: 2 });
     expect(await store.get('o1')).toEqual({ openid: 'o1', sessionKey: 'k2', unionid: 'u1', updatedAt: 2 });
@@ -55,7 +58,7 @@ describe('sessions in SQLite', () => {
 
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 1 });
     db.close();
   });
@@ -65,6 +68,6 @@ describe('sessions in SQLite', () => {
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => openSessionStore(file)).toThrow(/schema version 99/);
+    expect(() => openSessionStore(file, cipher)).toThrow(/schema version 99/);
   });
 });

@@ -74,6 +74,28 @@ const userIdBody = z.object({ userId: z.string().min(1) }).strict();
 const faultBody = z
   .object({ api: z.literal('jscode2session'), errcode: z.union([z.literal(-1), z.literal(45011)]) })
   .strict();
+/**
+ * Faults of the wire rather than of WeChat's rules: a reply that is not the
+ * documented JSON, a redirect, no reply at all. The developer server must
+ * survive each without crashing, following, or leaking.
+ */
+const transportApis = { jscode2session: '/sns/jscode2session', stable_token: '/cgi-bin/stable_token', getuserphonenumber: '/wxa/business/getuserphonenumber' } as const;
+type TransportApi = keyof typeof transportApis;
+const transportFaultBody = z
+  .object({
+    api: z.enum(['jscode2session', 'stable_token', 'getuserphonenumber']),
+    fault: z.union([
+      // Any JSON value in place of the real reply: {}, a string errcode, an object openid, a missing field…
+      z.object({ json: z.unknown() }).strict(),
+      z.object({ text: z.string().max(4096) }).strict(),
+      z.object({ redirect: z.string().url() }).strict(),
+      z.object({ hang: z.literal(true) }).strict(),
+    ]),
+    times: z.number().int().min(1).max(1000).default(1),
+  })
+  .strict();
+type TransportFault = z.infer<typeof transportFaultBody>['fault'];
+
 const clockBody = z.object({ advanceMs: z.number().int().min(0) }).strict();
 const rotationBody = z.object({ userId: z.string().min(1), next: z.enum(['rotate', 'keep', 'auto']) }).strict();
 const templateBody = z
@@ -110,6 +132,27 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
     const code = error.code && !error.code.startsWith('FST_') ? error.code : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
     return reply.code(status).send(apiError(status, code, error.message).body);
   });
+  const transportFaults = new Map<TransportApi, { fault: TransportFault; remaining: number }>();
+  const hanging = new Set<() => void>();
+  const apiByPath = new Map(Object.entries(transportApis).map(([api, path]) => [path as string, api as TransportApi]));
+  app.addHook('onRequest', async (request, reply) => {
+    const api = apiByPath.get(request.url.split('?')[0]!);
+    const armed = api && transportFaults.get(api);
+    if (!api || !armed) return;
+    if (--armed.remaining === 0) transportFaults.delete(api);
+    const { fault } = armed;
+    if ('json' in fault) return reply.code(200).type('application/json').send(JSON.stringify(fault.json ?? null));
+    if ('text' in fault) return reply.code(200).type('text/plain').send(fault.text);
+    if ('redirect' in fault) return reply.code(307).header('location', fault.redirect).send();
+    // Hang until the emulator closes; only the caller's own timeout ends it sooner.
+    await new Promise<void>((resolve) => hanging.add(resolve));
+    return reply.code(503).send();
+  });
+  app.addHook('preClose', async () => {
+    for (const release of hanging) release();
+    hanging.clear();
+  });
+
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(apiError(404, 'NOT_FOUND', `the emulator has no ${request.method} ${request.url.split('?')[0]}`).body);
   });
@@ -208,6 +251,11 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
 
   app.post<{ Body: z.infer<typeof faultBody> }>('/__dev/faults', { schema: { body: faultBody } }, async (request, reply) => {
     world.injectFault(request.body.api, request.body.errcode);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Body: z.infer<typeof transportFaultBody> }>('/__dev/transport-faults', { schema: { body: transportFaultBody } }, async (request, reply) => {
+    transportFaults.set(request.body.api, { fault: request.body.fault, remaining: request.body.times });
     return reply.code(204).send();
   });
 

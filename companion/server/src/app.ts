@@ -6,7 +6,6 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { Redis } from 'ioredis';
 import type { ZodTypeAny } from 'zod';
 import { createAccessTokenProvider } from '../../../src/world/developer/access-token.ts';
 import { createDeveloperServer } from '../../../src/world/developer/developer-server.ts';
@@ -14,8 +13,11 @@ import { createLoginTokenIssuer } from '../../../src/world/developer/login-token
 import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
 import { apiError } from '../../../src/world/support/http.ts';
 import type { Config } from './config.ts';
-import { sendError } from './errors.ts';
+import { clientErrorHandler, sendError, sendFrameworkError } from './errors.ts';
 import { openSessionStore } from './session-store.ts';
+import { createSessionCipher, deriveDevKey } from './session-cipher.ts';
+import { closeRedis, connectRedis } from './redis.ts';
+import { redisRateLimitStore } from './rate-limits.ts';
 import { createRedisTokenStore } from './redis-token-store.ts';
 import { createWeChatApi } from './wechat-api.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -57,6 +59,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    // A body still arriving after REQUEST_TIMEOUT_MS gets 408 and loses its socket; idle keep-alive ends too.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(config.REQUEST_TIMEOUT_MS, 60_000),
+      // Node checks those deadlines on this interval (30 s by default, which could double a 30 s timeout).
+      connectionsCheckingInterval: Math.min(1000, config.REQUEST_TIMEOUT_MS / 2),
+    },
+    clientErrorHandler,
+    frameworkErrors: sendFrameworkError,
     logger: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
@@ -73,11 +85,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   app.setErrorHandler(sendError);
 
-  const sessions = openSessionStore(config.DATABASE);
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
+  app.server.maxConnections = config.MAX_CONNECTIONS;
+
+  let keys = config.SESSION_ENCRYPTION_KEYS;
+  if (!keys) {
+    // loadConfig allows this only against a loopback WECHAT_API_BASE, i.e. the emulator.
+    keys = [deriveDevKey(config.TOKEN_SECRET)];
+    app.log.warn(
+      { keyId: keys[0]!.id },
+      'SESSION_ENCRYPTION_KEYS is not set: WeChat session keys are encrypted at rest with a DEVELOPMENT-ONLY key derived from TOKEN_SECRET. Fine for the emulator; set SESSION_ENCRYPTION_KEYS for anything else',
+    );
+  }
+  const { store: sessions, report } = openSessionStore(config.DATABASE, createSessionCipher(keys));
+  if (report.migrated + report.resealed + report.discarded > 0) app.log.info(report, 'session database: stored WeChat session keys encrypted under the current key');
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, app.log) : undefined;
   app.addHook('onClose', async () => {
     sessions.close();
-    await redis?.quit();
+    if (redis) await closeRedis(redis);
   });
 
   const wechat = createWeChatApi({
@@ -85,6 +109,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     appid: config.WECHAT_APPID,
     secret: config.WECHAT_SECRET,
     timeoutMs: config.WECHAT_TIMEOUT_MS,
+    log: app.log,
   });
   const developer = createDeveloperServer({
     wechat,
@@ -101,17 +126,37 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       fetchToken: () => wechat.stableToken(),
       now: () => clock.now(),
       ...(redis ? { shared: createRedisTokenStore(redis, { key: `companion:access_token:${config.WECHAT_APPID}` }) } : {}),
+      onSharedStoreChange: (change) =>
+        change.available
+          ? app.log.info({ component: 'access_token' }, 'access_token cache shared through Redis again')
+          : app.log.warn(
+              { component: 'access_token', reason: change.error instanceof Error ? change.error.message : String(change.error) },
+              'access_token cache unavailable in Redis: this process fetches its own stable_token until it returns',
+            ),
     }),
   });
 
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    ...(redis ? { store: redisRateLimitStore(redis, `companion:rate:${config.WECHAT_APPID}:`) } : {}),
+  });
   app.setNotFoundHandler(
     { preHandler: app.rateLimit({ max: NOT_FOUND_PER_MINUTE, timeWindow: 60_000 }) },
     (request, reply) => {
-      reply.code(404).send(apiError(404, 'NOT_FOUND', `没有这个接口：${request.method} ${request.url.split('?')[0]}`).body);
+      const path = request.url.split('?')[0]!;
+      const allowed = (['GET', 'POST'] as const).filter((method) => app.hasRoute({ method, url: path }));
+      if (allowed.length > 0) {
+        reply.code(405).header('allow', allowed.join(', '));
+        return reply.send(apiError(405, 'METHOD_NOT_ALLOWED', `${path} 只接受 ${allowed.join('、')}`).body);
+      }
+      return reply.code(404).send(apiError(404, 'NOT_FOUND', `没有这个接口：${request.method} ${path}`).body);
     },
   );
   await app.register(authRoutes, { developer, loginPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE });
-  await app.register(phoneRoutes, { developer });
+  await app.register(phoneRoutes, {
+    developer,
+    perUserPerMinute: config.PHONE_RATE_LIMIT_PER_USER_PER_MINUTE,
+    perClientPerMinute: config.PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE,
+  });
   return app;
 }

@@ -46,6 +46,51 @@ const envSchema = z.object({
     .optional(),
   LOGIN_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(60),
   /**
+   * getuserphonenumber is billed per success and shares one per-AppID
+   * frequency quota, so each caller gets a small budget: per logged-in user,
+   * and per client address (several accounts on one device or one script).
+   */
+  PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: integer(1, 1_000_000).default(5),
+  PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: integer(1, 1_000_000).default(20),
+  /** A request whose body is not complete by then gets 408 and its socket closed (slow-body attacks). */
+  REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
+  /** An idle keep-alive connection is closed after this long. */
+  KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600_000).default(10_000),
+  /** Connections beyond this are refused at accept, before they can hold memory or a file descriptor for long. */
+  MAX_CONNECTIONS: integer(1, 1_000_000).default(1024),
+  /**
+   * Keys that encrypt session_key at rest (AES-256-GCM): comma-separated
+   * `<id>:<base64 of 32 random bytes>`, newest first. The first encrypts;
+   * the others only decrypt, and rows under them are re-encrypted on start,
+   * so an old key can be removed after one restart. Generate one with
+   * `node -e "console.log('k1:' + require('crypto').randomBytes(32).toString('base64'))"`.
+   * Optional only against a loopback WECHAT_API_BASE (the emulator).
+   */
+  SESSION_ENCRYPTION_KEYS: z
+    .string()
+    .transform((value, context) => {
+      const keys: EncryptionKey[] = [];
+      for (const part of value.split(',').map((item) => item.trim())) {
+        const match = /^([\w-]{1,32}):([A-Za-z0-9+/]+={0,2})$/.exec(part);
+        const key = match ? Buffer.from(match[2]!, 'base64') : undefined;
+        if (!match || key?.length !== 32) {
+          context.addIssue({ code: z.ZodIssueCode.custom, message: '每一项应是 <id>:<32 字节的 Base64>，例如 k1:…（用 crypto.randomBytes(32) 生成）' });
+          return z.NEVER;
+        }
+        if (match[1]!.startsWith('dev-')) {
+          context.addIssue({ code: z.ZodIssueCode.custom, message: 'dev- 开头的 id 留给开发用的派生密钥，请换一个' });
+          return z.NEVER;
+        }
+        if (keys.some((existing) => existing.id === match[1])) {
+          context.addIssue({ code: z.ZodIssueCode.custom, message: `密钥 id ${match[1]} 重复了` });
+          return z.NEVER;
+        }
+        keys.push({ id: match[1]!, key });
+      }
+      return keys;
+    })
+    .optional(),
+  /**
    * Behind nginx or a cloud load balancer every request comes from the proxy,
    * so the per-client limit would lump all users together unless the server
    * trusts X-Forwarded-For from it: the proxies' addresses/CIDRs, or `true`
@@ -64,6 +109,24 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** One AES-256 key and the id stored beside every row it encrypted. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Only the emulator may run without a real encryption key; anything that reaches the real WeChat holds real session keys. */
+const checkedEnvSchema = envSchema.superRefine((config, context) => {
+  if (config.SESSION_ENCRYPTION_KEYS || LOOPBACK_HOSTS.has(new URL(config.WECHAT_API_BASE).hostname)) return;
+  context.addIssue({
+    code: z.ZodIssueCode.custom,
+    path: ['SESSION_ENCRYPTION_KEYS'],
+    message: '连接真实微信接口时必填：加密保存 session_key 的密钥，格式 k1:<32 字节的 Base64>',
+  });
+});
+
 export type Config = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {
@@ -76,7 +139,7 @@ export class ConfigError extends Error {
 /** Empty strings count as unset, so `PORT=` in a .env file falls back to the default. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
+  const parsed = checkedEnvSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   // Messages name the variable but never echo its value: it may be a secret.
   throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));

@@ -1,9 +1,13 @@
 /**
  * Every failure leaves the server as `{ error: { code, message } }`, the
- * envelope of src/wechat/http.ts, including the ones fastify raises before a
- * route runs (bad JSON, oversized body, rate limit, unknown route).
+ * envelope of src/world/support/http.ts, including the ones fastify raises before a
+ * route runs (bad JSON, oversized body, rate limit, unknown route, a URL it
+ * cannot decode) and the ones Node's HTTP parser raises before fastify sees
+ * a request at all (malformed request line, oversized headers, timeout).
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { apiError } from '../../../src/world/support/http.ts';
 
@@ -56,8 +60,42 @@ export function sendError(error: FastifyError, request: FastifyRequest, reply: F
     return reply.code(429).send(apiError(429, 'RATE_LIMITED', '请求太频繁，请稍后再试').body);
   }
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return reply.code(status).send(apiError(status, 'BAD_REQUEST', error.message).body);
+  if (status >= 400 && status < 500) {
+    return reply.code(status).send(apiError(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', error.message).body);
+  }
   // Only the log gets the details of a server fault; the client gets no internals.
   request.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send(apiError(500, 'INTERNAL', '服务器内部错误，请稍后重试').body);
+}
+
+/** Errors fastify raises while routing, before any hook: an undecodable URL (`/api/me%zz`) or an over-long parameter. */
+export function sendFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  return reply.code(400).send(apiError(400, 'BAD_URL', `请求地址无法解析（${error.code}）`).body);
+}
+
+const clientErrors: Record<string, { status: number; code: string; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'REQUEST_TIMEOUT', message: '请求没有在限定时间内发送完整，连接已关闭' },
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'HEADERS_TOO_LARGE', message: '请求头太大' },
+};
+const malformed = { status: 400, code: 'MALFORMED_REQUEST', message: '不是合法的 HTTP 请求' };
+
+/**
+ * Node's HTTP parser gave up on a connection before fastify had a request
+ * (fastify's own handler answers in a different JSON shape, or not at all).
+ * The answer is written straight to the socket, which is then closed: after
+ * a parse error nothing further on it can be trusted.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { status, code, message } = (error.code && clientErrors[error.code]) || malformed;
+  this.log.debug({ code: error.code, status }, 'client error');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(apiError(status, code, message).body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * The access_token cache shared by several server instances, on Redis: the
- * `SharedTokenStore` port of src/wechat/access-token.ts, which holds the
+ * `SharedTokenStore` port of src/world/developer/access-token.ts, which holds the
  * caching, locking and retry rules themselves.
  *
  * Format: hash `<key>` { token, expiresAt (ms) } expiring at expiresAt;

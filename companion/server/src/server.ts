@@ -15,7 +15,14 @@ try {
   process.exit(1);
 }
 
-const app = await buildApp(config);
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp(config);
+} catch (error) {
+  // E.g. sessions sealed under a key that SESSION_ENCRYPTION_KEYS no longer lists: say so plainly and stop.
+  console.error(`无法启动 (cannot start): ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -1,72 +1,160 @@
 /**
  * Server-side sessions in SQLite: what jscode2session returned, keyed by openid.
  *
- * Format (PRAGMA user_version = 1):
- *   sessions(openid TEXT PRIMARY KEY, session_key TEXT, unionid TEXT NULL, updated_at INTEGER ms)
- * A login replaces the row, because WeChat keeps one valid session_key per
- * user at a time. A future version bumps user_version and migrates in
- * `migrate`; a file with a newer version than this code knows is refused
- * rather than misread.
+ * Format (PRAGMA user_version = 2):
+ *   sessions(openid TEXT PRIMARY KEY, key_id TEXT, session_key BLOB, unionid TEXT NULL, updated_at INTEGER ms)
+ * session_key is sealed by session-cipher.ts under the key named by key_id.
+ * Version 1 kept session_key as plain TEXT; opening such a file seals every
+ * row in place. A login replaces the row, because WeChat keeps one valid
+ * session_key per user at a time. A file with a newer version than this code
+ * knows is refused rather than misread.
+ *
+ * The file (and SQLite's -wal/-shm beside it, which inherit its mode) is
+ * readable by the server's user only.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SessionRecord, SessionStore } from '../../../src/world/developer/developer-server.ts';
+import { DEV_KEY_PREFIX, type SessionCipher } from './session-cipher.ts';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 export interface SqliteSessionStore extends SessionStore {
   close(): void;
 }
 
+export interface SessionStoreReport {
+  /** Rows found in plain text (schema 1) and sealed now. */
+  migrated: number;
+  /** Rows moved from an older key to the current one. */
+  resealed: number;
+  /** Rows under a development key that no longer exists: worthless, because their tokens died with that TOKEN_SECRET. */
+  discarded: number;
+}
+
 interface Row {
   openid: string;
-  session_key: string;
+  key_id: string;
+  session_key: Buffer;
   unionid: string | null;
   updated_at: number;
 }
 
-function migrate(db: Database.Database): void {
+const CREATE_V2 = `
+  CREATE TABLE sessions (
+    openid      TEXT PRIMARY KEY,
+    key_id      TEXT NOT NULL,
+    session_key BLOB NOT NULL,
+    unionid     TEXT,
+    updated_at  INTEGER NOT NULL
+  ) STRICT;
+`;
+
+/** Owner-only from the first byte: created with mode 0600, and tightened if it already existed. */
+function restrictFiles(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
+}
+
+function migrate(db: Database.Database, cipher: SessionCipher, report: SessionStoreReport): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`session database has schema version ${version}, this server knows up to ${SCHEMA_VERSION}`);
   }
-  if (version < 1) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS sessions (
-        openid      TEXT PRIMARY KEY,
-        session_key TEXT NOT NULL,
-        unionid     TEXT,
-        updated_at  INTEGER NOT NULL
-      ) STRICT;
-      PRAGMA user_version = ${SCHEMA_VERSION};
-    `);
-  }
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (version === 1) {
+      db.exec('ALTER TABLE sessions RENAME TO sessions_v1;');
+      db.exec(CREATE_V2);
+      const insert = db.prepare('INSERT INTO sessions (openid, key_id, session_key, unionid, updated_at) VALUES (?, ?, ?, ?, ?)');
+      const plain = db.prepare<[], { openid: string; session_key: string; unionid: string | null; updated_at: number }>(
+        'SELECT openid, session_key, unionid, updated_at FROM sessions_v1',
+      );
+      for (const row of plain.all()) {
+        const { keyId, sealed } = cipher.seal(row.openid, row.session_key);
+        insert.run(row.openid, keyId, sealed, row.unionid, row.updated_at);
+        report.migrated += 1;
+      }
+      db.exec('DROP TABLE sessions_v1;');
+    } else {
+      db.exec(CREATE_V2);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
 }
 
-export function openSessionStore(file: string): SqliteSessionStore {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+/** Rows under an older key move to the current one, so that key can leave the configuration after this start. */
+function reseal(db: Database.Database, cipher: SessionCipher, report: SessionStoreReport): void {
+  const stale = db
+    .prepare<[string], Row>('SELECT openid, key_id, session_key, unionid, updated_at FROM sessions WHERE key_id <> ?')
+    .all(cipher.currentKeyId);
+  const unknown = stale.filter((row) => !cipher.has(row.key_id) && !row.key_id.startsWith(DEV_KEY_PREFIX));
+  if (unknown.length > 0) {
+    const ids = [...new Set(unknown.map((row) => row.key_id))].join(', ');
+    throw new Error(
+      `${unknown.length} sessions are encrypted with key id ${ids}, which SESSION_ENCRYPTION_KEYS does not contain: add that key back (after the current one), or delete the session database to log everyone out`,
+    );
+  }
+  const update = db.prepare('UPDATE sessions SET key_id = ?, session_key = ? WHERE openid = ?');
+  const remove = db.prepare('DELETE FROM sessions WHERE openid = ?');
+  db.transaction(() => {
+    for (const row of stale) {
+      if (!cipher.has(row.key_id)) {
+        remove.run(row.openid);
+        report.discarded += 1;
+        continue;
+      }
+      const { keyId, sealed } = cipher.seal(row.openid, cipher.open(row.openid, row.key_id, row.session_key));
+      update.run(keyId, sealed, row.openid);
+      report.resealed += 1;
+    }
+  })();
+}
+
+export function openSessionStore(file: string, cipher: SessionCipher): { store: SqliteSessionStore; report: SessionStoreReport } {
+  if (file !== ':memory:') restrictFiles(file);
   const db = new Database(file);
   // WAL lets /api/me read while a login writes; NORMAL sync is durable across a process crash, which is what a restart needs.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
 
-  const upsert = db.prepare<[string, string, string | null, number]>(`
-    INSERT INTO sessions (openid, session_key, unionid, updated_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (openid) DO UPDATE SET session_key = excluded.session_key, unionid = excluded.unionid, updated_at = excluded.updated_at
+  const report: SessionStoreReport = { migrated: 0, resealed: 0, discarded: 0 };
+  // While plain text or an old key's ciphertext is replaced, freed pages are zeroed rather than left behind in the file.
+  db.pragma('secure_delete = ON');
+  migrate(db, cipher, report);
+  reseal(db, cipher, report);
+  db.pragma('secure_delete = OFF');
+  // The WAL still holds the pages as they were before; fold it into the (now zeroed) database file and empty it.
+  if (report.migrated + report.resealed + report.discarded > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+
+  const upsert = db.prepare<[string, string, Buffer, string | null, number]>(`
+    INSERT INTO sessions (openid, key_id, session_key, unionid, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (openid) DO UPDATE SET key_id = excluded.key_id, session_key = excluded.session_key,
+      unionid = excluded.unionid, updated_at = excluded.updated_at
   `);
-  const select = db.prepare<[string], Row>('SELECT openid, session_key, unionid, updated_at FROM sessions WHERE openid = ?');
+  const select = db.prepare<[string], Row>('SELECT openid, key_id, session_key, unionid, updated_at FROM sessions WHERE openid = ?');
 
-  return {
+  const store: SqliteSessionStore = {
     async save(record) {
-      upsert.run(record.openid, record.sessionKey, record.unionid ?? null, record.updatedAt);
+      const { keyId, sealed } = cipher.seal(record.openid, record.sessionKey);
+      upsert.run(record.openid, keyId, sealed, record.unionid ?? null, record.updatedAt);
     },
     async get(openid) {
       const row = select.get(openid);
       if (!row) return undefined;
-      const record: SessionRecord = { openid: row.openid, sessionKey: row.session_key, updatedAt: row.updated_at };
+      const record: SessionRecord = {
+        openid: row.openid,
+        // Opened only when read: authenticating a request (every /api/me) needs the row to exist, not the key.
+        get sessionKey() {
+          return cipher.open(row.openid, row.key_id, row.session_key);
+        },
+        updatedAt: row.updated_at,
+      };
       if (row.unionid !== null) record.unionid = row.unionid;
       return record;
     },
@@ -74,4 +162,5 @@ export function openSessionStore(file: string): SqliteSessionStore {
       db.close();
     },
   };
+  return { store, report };
 }

@@ -3,27 +3,17 @@
  * reaches the server; the scope dialogs and the privacy agreement are the
  * WeChat client's, played by the fake.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { has, node, openPage, startMiniProgram, tap, text, type SimPage } from './harness.ts';
-import { startStack, type Stack } from './stack.ts';
-import { createWeChat, type FakeWeChat } from './wechat.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { has, node, openPage, tap, text, type SimPage } from './harness.ts';
+import { useCompanion, type Stack } from './stack.ts';
+import type { FakeWeChat } from './wechat.ts';
 
 const LOCATION = '#feature-1';
 const MICROPHONE = '#feature-0';
 
 let stack: Stack;
 let wechat: FakeWeChat;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  wechat = createWeChat(stack);
-  startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
-});
+useCompanion((s, w) => ((stack = s), (wechat = w)));
 
 const settled = (page: SimPage) => vi.waitFor(() => expect(wechat.calls.filter((c) => c === 'getSetting').length).toBeGreaterThan(0)).then(() => page);
 

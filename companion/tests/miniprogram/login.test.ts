@@ -2,29 +2,19 @@
  * 登录 chapter: app.ts, utils/auth.ts, utils/request.ts and the login and
  * me pages, against the real companion server and WeChat emulator.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { launchApp, mp, openPage, startMiniProgram, tap, text } from './harness.ts';
-import { startStack, type Stack } from './stack.ts';
-import { createWeChat, lastErrorMessage, type FakeWeChat } from './wechat.ts';
+import { requestLog, useCompanion, type Stack } from './stack.ts';
+import { lastErrorMessage, type FakeWeChat } from './wechat.ts';
 
 const TOKEN_KEY = 'auth_token';
 const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
 
 let stack: Stack;
 let wechat: FakeWeChat;
+useCompanion((s, w) => ((stack = s), (wechat = w)));
 
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  wechat = createWeChat(stack);
-  startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
-});
-
-const paths = () => wechat.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+const paths = () => requestLog(wechat);
 const storedToken = () => wechat.storage.get(TOKEN_KEY) as string | undefined;
 
 describe('launch (app.ts → bootstrapLogin)', () => {

@@ -3,27 +3,16 @@
  * and the WeChat emulator, including the session_key rotation pitfall:
  * rotation → 409 → log in again → tap again → the number.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { has, mp, node, openPage, startMiniProgram, tap, text, type SimPage } from './harness.ts';
-import { startStack, type Stack } from './stack.ts';
-import { createWeChat, lastErrorMessage, loginCode, type FakeWeChat, type PhoneFlow } from './wechat.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { has, mp, node, openPage, tap, text, type SimPage } from './harness.ts';
+import { requestLog, useCompanion, type Stack } from './stack.ts';
+import { lastErrorMessage, loginCode, type FakeWeChat, type PhoneFlow } from './wechat.ts';
 
 let stack: Stack;
 let wechat: FakeWeChat;
+useCompanion((s, w) => ((stack = s), (wechat = w)), { afterStart: (s) => s.emulator.world.setPhoneQuota(s.appid, 1000) });
 
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  wechat = createWeChat(stack);
-  startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: null });
-  stack.emulator.world.setPhoneQuota(stack.appid, 1000);
-});
-
-const paths = () => wechat.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+const paths = () => requestLog(wechat);
 const phoneRequests = () => paths().filter((p) => p.includes('/api/phone/'));
 
 /** Opens the page in the given flow, once its on-load login is done. */

@@ -3,6 +3,9 @@
  * and the companion developer server, on 127.0.0.1 with random ports, the
  * server on a clock the test can move (tokens expire after 2 hours).
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startMiniProgram } from './harness.ts';
+import { createWeChat, type FakeWeChat } from './wechat.ts';
 import { buildEmulator, type Emulator } from '../../emulator/src/app.ts';
 import { APPID, manualClock, SECRET, startServer, tempDir, testConfig, type RunningServer } from '../helpers.ts';
 
@@ -45,3 +48,26 @@ export async function startStack(options: { devtoolsUser?: boolean } = {}): Prom
     },
   };
 }
+
+/**
+ * One stack for a test file, a fresh fake WeChat and a freshly started
+ * mini program before each test; `use` hands both to the file's variables.
+ */
+export function useCompanion(use: (stack: Stack, wechat: FakeWeChat) => void, options: { afterStart?: (stack: Stack) => void } = {}): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  beforeEach(() => {
+    const wechat = createWeChat(stack!);
+    startMiniProgram(wechat.wx, { serverUrl: stack!.server.url, emulator: null });
+    options.afterStart?.(stack!);
+    use(stack!, wechat);
+  });
+}
+
+/** What the mini program asked the server, in order: `POST /api/login 200`. */
+export const requestLog = (wechat: FakeWeChat) => wechat.requests.map((r) => `${r.method} ${r.path} ${r.status}`);

@@ -23,17 +23,10 @@ import {
   type FlowScope,
 } from './machine.ts';
 import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
-import {
-  defineSimulation,
-  type Control,
-  type EffectSpec,
-  type Finding,
-  type HolderRow,
-  type StateMeta,
-  type WorldView,
-} from '../../kit/engine/definition.ts';
+import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
-import { STANDARD_LANES } from '../shared/lanes.ts';
+import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
+import { wxCallback } from '../shared/wx.ts';
 
 export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
 export const OPEN_SETTING_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/open-api/setting/wx.openSetting.html';
@@ -96,14 +89,7 @@ function settle(
         privacyRecent: '距上次拒绝隐私弹窗不足 10 秒：不再弹窗，直接失败',
         notDeclared: 'app.json 缺少 permission["scope.userLocation"] 声明。真机和开发者工具的报错原文本站未能核实，这里只模拟失败本身',
       };
-      world.wire.record({
-        from: 'client',
-        to: 'miniprogram',
-        label: step.ok ? 'success' : 'fail',
-        payload: { errMsg: step.errMsg },
-        tone: step.ok ? 'normal' : 'error',
-        ...(step.ok ? (direct ? { note: '已允许过：不弹窗，直接成功' } : {}) : { note: notes[step.reason] }),
-      });
+      wxCallback(world, step, step.ok ? (direct ? '已允许过：不弹窗，直接成功' : undefined) : notes[step.reason]);
       // Strategy B does not parse errMsg (its wording differs between iOS and Android); it asks getSetting.
       if (!step.ok && snapshot.context.strategy === 'onDemand' && snapshot.matches('asking')) {
         const { authSetting } = world.client.getSetting();
@@ -429,9 +415,7 @@ export const authorizationSimulation = defineSimulation<AuthorizationMachine, Au
   flow: 'authorization',
   title: '授权',
   machine: authorizationMachine,
-  lanes: STANDARD_LANES,
-  phones: [{ id: 'user', label: '用户的手机' }],
-  timeScale: 'clock',
+  ...ONE_PHONE_STAGE,
   effects,
   createWorld: createAuthorizationWorld,
   controls: authorizationControls,

@@ -17,17 +17,9 @@ import {
 } from '../../world/simulated-world.ts';
 import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from './machine.ts';
 import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
-import {
-  defineSimulation,
-  type Control,
-  type EffectSpec,
-  type Finding,
-  type HolderRow,
-  type StateMeta,
-  type WorldView,
-} from '../../kit/engine/definition.ts';
+import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { CORE, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
-import { STANDARD_LANES } from '../shared/lanes.ts';
+import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { appSecretRow, serverSessionRows, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
 import { code2SessionFault, pastCodeLifetime } from '../shared/controls.ts';
 import { bearer, wxCheckSession, wxLogin, wxRequest } from '../shared/wx.ts';
@@ -270,9 +262,7 @@ export const loginSimulation = defineSimulation<LoginMachine, LoginWorld>({
   flow: 'login',
   title: '小程序登录',
   machine: loginMachine,
-  lanes: STANDARD_LANES,
-  phones: [{ id: 'user', label: '用户的手机' }],
-  timeScale: 'clock',
+  ...ONE_PHONE_STAGE,
   effects,
   createWorld: () => Object.assign(createSimulatedWorld('login'), { inFlight: {}, directCallAttempted: false }),
   controls: loginControls,

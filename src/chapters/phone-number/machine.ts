@@ -165,11 +165,11 @@ export const phoneNumberMachine = setup({
     recordQuotaError: assign({
       lastError: ({ event }) =>
         event.type === 'wx.phoneQuotaExhausted'
-          ? { source: 'client' as const, code: `errno ${event.errno}`, message: '手机号快速验证组件的额度已用完（errno 1400001）' }
+          ? { source: 'client' as const, code: `errno ${event.errno}`, message: event.errMsg }
           : null,
     }),
     recordSessionExpired: assign({
-      lastError: { source: 'client' as const, code: 'checkSession:fail', message: '登录态已失效：重新登录后，请再点一次按钮' },
+      lastError: { source: 'client' as const, code: 'checkSession:fail', message: 'checkSession:fail' },
     }),
   },
   guards: {

@@ -13,7 +13,7 @@ import { phoneNumberMachine, type PhoneNumberEffect, type PhoneNumberEvent, type
 import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { CORE, CRYPTO, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
-import { STANDARD_LANES } from '../shared/lanes.ts';
+import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { appSecretRow, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
 import { CODE_LIFETIME_MINUTES, pastCodeLifetime } from '../shared/controls.ts';
 import { bearer, currentSessionKey, keyTag, wxCheckSession, wxLogin, wxRequest } from '../shared/wx.ts';
@@ -303,9 +303,7 @@ export const phoneNumberSimulation = defineSimulation<PhoneNumberMachine, PhoneN
   flow: 'phone-number',
   title: '获取手机号',
   machine: phoneNumberMachine,
-  lanes: STANDARD_LANES,
-  phones: [{ id: 'user', label: '用户的手机' }],
-  timeScale: 'clock',
+  ...ONE_PHONE_STAGE,
   effects,
   createWorld: () => Object.assign(createSimulatedWorld('phone-number'), { encryptedWith: null, attempts: [] }),
   controls: phoneNumberControls,

@@ -53,14 +53,20 @@ export function wxCheckSession(world: SimulatedWorld): { ok: boolean } {
     tone: result.ok ? 'normal' : 'error',
     note: '它只检查，不会刷新 session_key',
   });
+  wxCallback(world, result);
+  return { ok: result.ok };
+}
+
+/** The WeChat client answering a wx.* call: success or fail with its errMsg, and why it matters. */
+export function wxCallback(world: SimulatedWorld, result: { ok: boolean; errMsg: string }, note?: string): void {
   world.wire.record({
     from: 'client',
     to: 'miniprogram',
     label: result.ok ? 'success' : 'fail',
     payload: { errMsg: result.errMsg },
     tone: result.ok ? 'normal' : 'error',
+    ...(note ? { note } : {}),
   });
-  return { ok: result.ok };
 }
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiErrorBody['error'] };

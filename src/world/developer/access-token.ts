@@ -8,7 +8,11 @@
  *    token, and a lock lets one instance fetch while the others poll;
  *  - a token WeChat rejects (40001 / 42001) is dropped and fetched once
  *    more, and the call retried once: a second rejection is returned, never
- *    looped on.
+ *    looped on;
+ *  - the shared store is a cache, not a dependency: while it fails, each
+ *    process fetches for itself (still one fetch at a time). stable_token in
+ *    normal mode hands every caller the same token and revokes none, so
+ *    instances that fetch on their own do not break each other.
  */
 import { isWeChatError } from '../wechat/errors.ts';
 
@@ -47,6 +51,15 @@ export interface AccessTokenProviderOptions {
   /** How long to wait for another instance's fetch before giving up (real time). */
   sharedWaitMs?: number;
   pollIntervalMs?: number;
+  /** Told once when the shared store starts failing (with the error) and once when it works again, not on every call. */
+  onSharedStoreChange?: (change: { available: false; error: unknown } | { available: true }) => void;
+}
+
+/** A shared-store operation failed: the store, not WeChat, is the problem. */
+class SharedStoreFailure extends Error {
+  constructor(readonly error: unknown) {
+    super('shared access_token store failed');
+  }
 }
 
 export class AccessTokenError extends Error {
@@ -67,6 +80,22 @@ export function createAccessTokenProvider(
   const refreshMarginMs = options.refreshMarginMs ?? 5 * 60 * 1000;
   const sharedWaitMs = options.sharedWaitMs ?? 20_000;
   const pollIntervalMs = options.pollIntervalMs ?? 25;
+  let sharedAvailable = true;
+
+  function markShared(available: boolean, error?: unknown): void {
+    if (available === sharedAvailable) return;
+    sharedAvailable = available;
+    options.onSharedStoreChange?.(available ? { available: true } : { available: false, error });
+  }
+
+  /** Runs one store operation, so that its failure cannot be mistaken for WeChat's. */
+  async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new SharedStoreFailure(error);
+    }
+  }
 
   let cached: CachedAccessToken | null = null;
   let inFlight: Promise<string> | null = null;
@@ -88,18 +117,20 @@ export function createAccessTokenProvider(
     const deadline = Date.now() + sharedWaitMs;
     const owner = globalThis.crypto.randomUUID();
     for (;;) {
-      const current = await store.read();
+      const current = await guarded(() => store.read());
       if (fresh(current)) return current;
-      if (await store.lock(owner)) {
+      if (await guarded(() => store.lock(owner))) {
         try {
           // Another instance may have written the token between our read and our lock.
-          const again = await store.read();
+          const again = await guarded(() => store.read());
           if (fresh(again)) return again;
           const entry = await fetchUpstream();
-          await store.write(entry);
+          // The token is ours even if sharing it fails; the others will fetch their own.
+          await store.write(entry).catch((error: unknown) => markShared(false, error));
           return entry;
         } finally {
-          await store.unlock(owner);
+          // The lock expires on its own if the store cannot be told.
+          await store.unlock(owner).catch(() => undefined);
         }
       }
       if (Date.now() > deadline) throw new Error('timed out waiting for another instance to fetch the access_token');
@@ -108,13 +139,29 @@ export function createAccessTokenProvider(
   }
 
   async function refresh(): Promise<string> {
+    // A rejected token the store could not forget may still sit there: fetch past it this once.
+    let bypassShared = false;
     if (pendingDrop) {
       const drop = pendingDrop;
       pendingDrop = null;
       const failure = await drop;
-      if (failure) throw failure;
+      if (failure) {
+        markShared(false, failure);
+        bypassShared = true;
+      }
     }
-    cached = shared ? await refreshShared(shared) : await fetchUpstream();
+    if (!shared || bypassShared) {
+      cached = await fetchUpstream();
+      return cached.token;
+    }
+    try {
+      cached = await refreshShared(shared);
+      markShared(true);
+    } catch (error) {
+      if (!(error instanceof SharedStoreFailure)) throw error;
+      markShared(false, error.error);
+      cached = await fetchUpstream();
+    }
     return cached.token;
   }
 

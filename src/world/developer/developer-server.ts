@@ -17,9 +17,29 @@ import { decryptWeChatData, WeChatCryptoError } from '../support/crypto.ts';
 /** The developer server's client for WeChat's API: appid and secret live behind it. */
 export interface WeChatApi {
   code2Session(jsCode: string): Promise<Code2SessionResponse>;
-  /** `POST /wxa/business/getuserphonenumber`; optional so that login-only servers need not provide it. */
-  getUserPhoneNumber?(code: string, accessToken: string): Promise<GetUserPhoneNumberResponse>;
+  /**
+   * `POST /wxa/business/getuserphonenumber`; optional so that login-only servers need not provide it.
+   * With `openid`, WeChat checks that the code was issued to that user ("填入后会校验openid和code的绑定关系").
+   */
+  getUserPhoneNumber?(code: string, accessToken: string, openid?: string): Promise<GetUserPhoneNumberResponse>;
 }
+
+/**
+ * What a WeChatApi implementation throws when WeChat answered, but not with
+ * the documented shape (or not with JSON at all): the reply is unusable, and
+ * it is nobody's fault on the mini program's side.
+ */
+export class WeChatBadResponseError extends Error {
+  constructor(
+    readonly endpoint: string,
+    readonly problem: string,
+  ) {
+    super(`${endpoint}: ${problem}`);
+    this.name = 'WeChatBadResponseError';
+  }
+}
+
+const badResponse = () => apiError(502, 'WECHAT_BAD_RESPONSE', '微信接口返回了无法识别的数据，请稍后重试');
 
 /**
  * Where the server's access_token comes from: in production a 中控 service
@@ -157,7 +177,8 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     let result: Code2SessionResponse;
     try {
       result = await wechat.code2Session(code);
-    } catch {
+    } catch (error) {
+      if (error instanceof WeChatBadResponseError) return { ok: false, errcode: -1, response: badResponse() };
       return { ok: false, errcode: -1, response: apiError(502, 'WECHAT_UNREACHABLE', '暂时无法连接微信服务器，请稍后重试') };
     }
     if (isWeChatError(result)) return { ok: false, errcode: result.errcode, response: mapWeChatRejection(result.errcode) };
@@ -231,6 +252,15 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
       const auth = await authenticate(authorization);
       if (!auth.ok) return auth.response;
     }
+    return exchangePhoneCode(body);
+  }
+
+  /**
+   * The getuserphonenumber exchange itself, for a caller that has already
+   * decided who is asking: with `openid`, WeChat refuses a code issued to
+   * another user, so a code lifted from someone else's device is worthless.
+   */
+  async function exchangePhoneCode(body: unknown, openid?: string): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
     const parsed = phoneCodeBodySchema.safeParse(body);
     if (!parsed.success) return apiError(400, 'BAD_REQUEST', '请求体必须是 { "code": string }，且不能有其他字段');
     const { accessTokens } = options;
@@ -242,12 +272,15 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     let result: GetUserPhoneNumberResponse;
     try {
       // Another instance or a forced refresh may have replaced our token: one retry with a fresh one.
-      result = await withAccessToken(accessTokens, (token) => getUserPhoneNumber(parsed.data.code, token));
+      result = await withAccessToken(accessTokens, (token) =>
+        openid === undefined ? getUserPhoneNumber(parsed.data.code, token) : getUserPhoneNumber(parsed.data.code, token, openid),
+      );
     } catch (error) {
       // WeChat refusing to give us a token at all is our configuration (secret, IP allow-list), not the user's problem.
       if (error instanceof AccessTokenError && error.errcode !== -1) {
         return apiError(500, 'SERVER_MISCONFIGURED', '服务器获取 access_token 失败，请联系开发者');
       }
+      if (error instanceof WeChatBadResponseError) return badResponse();
       return apiError(502, 'WECHAT_UNREACHABLE', '暂时无法连接微信服务器，请稍后重试');
     }
     if (isWeChatError(result)) {
@@ -263,7 +296,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     return { status: 200, body: pickPhone(info as unknown as Record<string, unknown>) };
   }
 
-  return { parseLoginBody, exchangeCode, establishSession, login, authenticate, me, phoneDecrypt, phoneCode };
+  return { parseLoginBody, exchangeCode, establishSession, login, authenticate, me, phoneDecrypt, phoneCode, exchangePhoneCode };
 }
 
 /** Only the three phone fields leave the server; countryCode is a string in the old flow and a number in the new one. */

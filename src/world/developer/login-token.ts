@@ -6,6 +6,7 @@
  * the very same way.
  */
 import { SignJWT, errors, jwtVerify } from 'jose';
+import { z } from 'zod';
 import type { Clock } from '../support/clock.ts';
 
 export interface LoginTokenClaims {
@@ -30,6 +31,9 @@ export interface LoginTokenOptions {
 }
 
 const ALGORITHM = 'HS256';
+
+/** A token can be correctly signed and still carry claims of the wrong type (a leaked key, an old issuer): check them too. */
+const claimsSchema = z.object({ sub: z.string().min(1).max(128), exp: z.number() });
 
 export function createLoginTokenIssuer(options: LoginTokenOptions): LoginTokenIssuer {
   const { secret, clock, lifetimeSeconds } = options;
@@ -56,7 +60,8 @@ export function createLoginTokenIssuer(options: LoginTokenOptions): LoginTokenIs
           currentDate: new Date(clock.now()),
           requiredClaims: ['sub', 'exp'],
         });
-        return payload.sub ? { ok: true, claims: { openid: payload.sub } } : { ok: false, reason: 'invalid' };
+        const claims = claimsSchema.safeParse(payload);
+        return claims.success ? { ok: true, claims: { openid: claims.data.sub } } : { ok: false, reason: 'invalid' };
       } catch (error) {
         return { ok: false, reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
       }

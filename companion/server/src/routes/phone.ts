@@ -1,17 +1,27 @@
 /**
  * Phone number, old and new flow: thin adapters to the developer-server
- * core's phoneDecrypt / phoneCode, which the site's 获取手机号 simulator runs too.
+ * core's phoneDecrypt / exchangePhoneCode, which the site's 获取手机号 simulator runs too.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import {
   phoneCodeBodySchema,
   phoneDecryptBodySchema,
   type DeveloperServer,
 } from '../../../../src/world/developer/developer-server.ts';
 import { errorEnvelopeSchema } from '../errors.ts';
+import { limiter } from '../rate-limits.ts';
 
 export interface PhoneRoutesOptions {
   developer: DeveloperServer;
+  perUserPerMinute: number;
+  perClientPerMinute: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the login check on routes that require one. */
+    caller: string | null;
+  }
 }
 
 /**
@@ -33,7 +43,9 @@ const phoneResponse = {
   '5xx': errorEnvelopeSchema,
 } as const;
 
-export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, { developer }) => {
+export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, { developer, perUserPerMinute, perClientPerMinute }) => {
+  app.decorateRequest('caller', null);
+
   // #region decrypt-route
   app.post(
     '/api/phone/decrypt',
@@ -46,12 +58,32 @@ export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, {
   );
   // #endregion
 
+  const requireLogin: preHandlerAsyncHookHandler = async (request, reply) => {
+    const auth = await developer.authenticate(request.headers.authorization);
+    if (!auth.ok) return reply.code(auth.response.status).send(auth.response.body);
+    request.caller = auth.openid;
+  };
+
+  /**
+   * Every call here is a getuserphonenumber call: billed when it succeeds and
+   * counted against the AppID's frequency quota either way. So only a logged-in
+   * user may make one, a few per minute, and one client address not many more;
+   * the cheap per-client check runs before the login check, which reads SQLite.
+   */
   // #region code-route
   app.post(
     '/api/phone/code',
-    { schema: { body: phoneCodeBodySchema, response: phoneResponse } },
+    {
+      schema: { body: phoneCodeBodySchema, response: phoneResponse },
+      preHandler: [
+        limiter(app, 'phone-code:client', perClientPerMinute, (request) => request.ip),
+        requireLogin,
+        limiter(app, 'phone-code:user', perUserPerMinute, (request) => request.caller ?? ''),
+      ],
+    },
     async (request, reply) => {
-      const { status, body } = await developer.phoneCode(request.headers.authorization, request.body);
+      // The caller's openid goes to WeChat, which refuses a code that was issued to someone else.
+      const { status, body } = await developer.exchangePhoneCode(request.body, request.caller ?? undefined);
       return reply.code(status).header('cache-control', 'no-store').send(body);
     },
   );
