@@ -17,6 +17,8 @@ export interface ControllerState<TContext = unknown> {
   canForward: boolean;
   /** Something the reader must be told, e.g. a link that could not be restored. */
   notice: string | null;
+  /** How many steps a shared link restored, until the reader moves on or dismisses it. */
+  restored: number | null;
 }
 
 export class SimulatorController<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
@@ -26,6 +28,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
   #history: string[] = [];
   #cursor = 0;
   #notice: string | null = null;
+  #restored: number | null = null;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(definition: SimulationDefinition<TMachine, TWorld>) {
@@ -44,6 +47,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
       canBack: this.#cursor > 0,
       canForward: this.#cursor < this.#history.length,
       notice: this.#notice,
+      restored: this.#restored,
     };
   }
 
@@ -61,6 +65,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
       if (result.ok) {
         this.#history = [...parsed.steps];
         this.#cursor = parsed.steps.length;
+        this.#restored = parsed.steps.length;
       } else {
         this.#notice = `链接里的第 ${result.failedAt + 1} 步无法还原（${result.reason}），已从头开始。`;
       }
@@ -72,6 +77,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
       const result = await this.#simulation.apply(controlId);
       if (!result.ok) return;
       this.#notice = null;
+      this.#restored = null;
       this.#history = [...this.#history.slice(0, this.#cursor), controlId];
       this.#cursor += 1;
     });
@@ -99,11 +105,13 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
       this.#history = [];
       this.#cursor = 0;
       this.#notice = null;
+      this.#restored = null;
     });
   }
 
   dismissNotice(): ControllerState<ContextFrom<TMachine>> {
     this.#notice = null;
+    this.#restored = null;
     return this.state();
   }
 

@@ -10,6 +10,11 @@ export function userControl<TEvent>(id: string, label: string, event: TEvent, hi
   return { kind: 'user', id, label, event, ...(hint ? { hint } : {}) };
 }
 
+/** A machine event that stands for a choice in the developer's code (which callback, which strategy), not a tap. */
+export function codeChoice<TEvent>(id: string, label: string, event: TEvent, hint?: string): UserControl<TEvent> {
+  return { ...userControl(id, label, event, hint), actor: 'code' };
+}
+
 export function clockControl(id: string, label: string, ms: number, hint?: string): ClockControl {
   return { kind: 'clock', id, label, ms, ...(hint ? { hint } : {}) };
 }

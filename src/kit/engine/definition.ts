@@ -107,11 +107,21 @@ export interface EffectSpec<TWorld, TMachine extends AnyStateMachine> {
   run(context: EffectContext<TWorld, TMachine, EventFromLogic<TMachine>>): Promise<Outcome<EventFromLogic<TMachine>>>;
 }
 
+/** Who acts when the control is pressed: the user on the phone, the developer's code (a choice of design), or the world. */
+export type Actor = 'user' | 'code' | 'world';
+
 export interface ControlBase {
   /** Token in the deep link: lower-case letters, digits and dashes. */
   id: string;
   label: string;
+  /** One line saying what pressing it does; shown beside the controls on focus or hover. */
   hint?: string;
+  /** Defaults: reader events are the user's, everything else the world's. */
+  actor?: Actor;
+}
+
+export function actorOf(control: { kind: string; actor?: Actor }): Actor {
+  return control.actor ?? (control.kind === 'user' ? 'user' : 'world');
 }
 
 export interface UserControl<TEvent> extends ControlBase {
