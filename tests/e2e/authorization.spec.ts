@@ -45,7 +45,7 @@ test.describe('/authorization/ simulator', () => {
     await sim.expectState('closed');
 
     // The reader launches the mini program written the recommended way.
-    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.expectState('ready');
     await expect(sim.memory('scope.record')).toContainText('从未询问');
@@ -101,9 +101,9 @@ test.describe('/authorization/ simulator', () => {
   test('openSetting from onShow fails and the settings page never opens', async ({ page }) => {
     const sim = new AuthorizationPage(page);
     await sim.open(PATH);
-    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
-    await sim.press('用户操作', '回到前台（onShow 调 openSetting）');
+    await sim.press('你的代码', '回到前台（onShow 调 openSetting）');
     await sim.step();
     await sim.expectState('ready');
     await expect(sim.messages.last()).toContainText('openSetting:fail can only be invoked by user TAP gesture.');
@@ -116,7 +116,7 @@ test.describe('/authorization/ simulator', () => {
   test('asking everything at launch dead-ends after one refusal', async ({ page }) => {
     const sim = new AuthorizationPage(page);
     await sim.open(PATH);
-    await sim.press('用户操作', '启动：策略 A（启动就全部申请）');
+    await sim.press('你的代码', '启动：策略 A（启动就全部申请）');
     await sim.step(2);
     await sim.press('用户操作', '同意隐私保护指引');
     await sim.step();
@@ -131,7 +131,7 @@ test.describe('/authorization/ simulator', () => {
     await expect(sim.messagesWith('弹出授权框')).toHaveCount(4);
 
     // Relaunch: the same code asks for the microphone again and fails without a dialog.
-    await sim.press('用户操作', '启动：策略 A（启动就全部申请）');
+    await sim.press('你的代码', '启动：策略 A（启动就全部申请）');
     await sim.step(2);
     await sim.expectState('ready');
     await expect(sim.messagesWith('弹出授权框')).toHaveCount(4);
@@ -151,7 +151,7 @@ test.describe('/authorization/ simulator', () => {
   test('a privacy refusal blocks the popup for 10 seconds of the virtual clock', async ({ page }) => {
     const sim = new AuthorizationPage(page);
     await sim.open(PATH);
-    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.tap('附近小组');
     await sim.step();
@@ -171,9 +171,9 @@ test.describe('/authorization/ simulator', () => {
   test('a missing permission declaration fails location before any dialog', async ({ page }) => {
     const sim = new AuthorizationPage(page);
     await sim.open(PATH);
-    await sim.press('世界', 'app.json 去掉 permission 声明');
-    await expect(sim.control('世界', 'app.json 去掉 permission 声明')).toHaveAttribute('aria-pressed', 'true');
-    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.press('你的代码', 'app.json 去掉 permission 声明');
+    await expect(sim.control('你的代码', 'app.json 去掉 permission 声明')).toHaveAttribute('aria-pressed', 'true');
+    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.tap('附近小组');
     await sim.step();
@@ -191,7 +191,7 @@ test.describe('/authorization/ simulator', () => {
   test('the deep link restores the same step after a reload', async ({ page }) => {
     const sim = new AuthorizationPage(page);
     await sim.open(PATH);
-    await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.tap('保存海报');
     await sim.step();
@@ -227,7 +227,7 @@ test.describe('/authorization/ simulator', () => {
       await sim.open(PATH);
       expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 
-      await sim.press('用户操作', '启动：策略 B（用到时再申请）');
+      await sim.press('你的代码', '启动：策略 B（用到时再申请）');
       await sim.step();
       await sim.tap('录音');
       await sim.step();
@@ -247,3 +247,27 @@ test.describe('/authorization/ simulator', () => {
   }
 });
 
+
+test.describe('/authorization/ phone dialogs', () => {
+  test("WeChat's dialog is modal: focus moves into it and the page behind it is out of reach", async ({ page }) => {
+    const sim = new AuthorizationPage(page);
+    await sim.open(PATH);
+    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
+    await sim.step();
+    await sim.tap('录音');
+    await sim.step();
+    const privacy = sim.root.getByRole('dialog', { name: '用户隐私保护提示' });
+    await expect(privacy).toHaveAttribute('aria-modal', 'true');
+    await expect(privacy.getByRole('button', { name: '拒绝' })).toBeFocused();
+    await expect(sim.phonePage).toHaveAttribute('inert', '');
+    await sim.tap('同意');
+    await sim.step();
+    await expect(sim.scopeDialog).toHaveAttribute('aria-modal', 'true');
+    await expect(sim.scopeDialog.getByRole('button', { name: '拒绝' })).toBeFocused();
+    // Tab stays out of the page behind: the feature buttons cannot take focus.
+    await expect(sim.phonePage.getByRole('button', { name: '录音' })).not.toBeFocused();
+    await sim.scopeDialog.getByRole('button', { name: '允许' }).click();
+    await sim.step();
+    await expect(sim.phonePage).not.toHaveAttribute('inert', '');
+  });
+});

@@ -10,28 +10,10 @@ import { expect, test } from '@playwright/test';
 import { simulations } from '../../src/chapters/registry.ts';
 import { formatDeepLink } from '../../src/kit/engine/deep-link.ts';
 import { knownControlIds, Simulation } from '../../src/kit/engine/engine.ts';
+import { longWalk } from './walk.ts';
 import { SimulatorPage, watchForTrouble } from './simulator.ts';
 
 const registered = await simulations();
-
-/**
- * A long walk through the simulator, the same every run: at each step one of
- * the controls enabled at that moment, chosen by a fixed stride, so the walk
- * wanders through states the chapter specs never script.
- */
-async function longWalk(definition: (typeof registered)[number]['definition'], length = 40) {
-  const sim = new Simulation(definition);
-  const ids: string[] = [];
-  for (let i = 0; i < length; i++) {
-    const enabled = sim.frame().enabled;
-    const id = enabled[(i * 7 + 3) % enabled.length]!;
-    const result = await sim.apply(id);
-    if (!result.ok) throw new Error(result.reason);
-    ids.push(id);
-  }
-  const frame = sim.frame();
-  return { ids, state: frame.state, messages: frame.messages.length };
-}
 
 for (const { chapter, definition } of registered) {
   const path = `/${chapter.slug}/`;

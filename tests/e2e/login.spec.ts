@@ -60,7 +60,7 @@ test.describe('/login/ simulator', () => {
     await sim.open('/login/');
     await sim.press('用户操作', '登录');
     await sim.step(4);
-    await sim.press('用户操作', '重复提交刚才的 code');
+    await sim.press('你的代码', '重复提交刚才的 code');
     await sim.step();
     await sim.expectState('loggedIn');
     const count = await sim.messages.count();
@@ -84,12 +84,12 @@ test.describe('/login/ simulator', () => {
   test('the wrong design is flagged as a security error', async ({ page }) => {
     const sim = new SimulatorPage(page, 'login');
     await sim.open('/login/');
-    await sim.press('世界', '错误设计：把 session_key 下发给小程序');
-    await expect(sim.control('世界', '错误设计：把 session_key 下发给小程序')).toHaveAttribute('aria-pressed', 'true');
+    await sim.press('你的代码', '错误设计：把 session_key 下发给小程序');
+    await expect(sim.control('你的代码', '错误设计：把 session_key 下发给小程序')).toHaveAttribute('aria-pressed', 'true');
     await sim.press('用户操作', '登录');
     await sim.step(4);
     await expect(sim.root.getByRole('status').filter({ hasText: '安全错误：session_key 到了小程序里' })).toBeVisible();
-    await sim.press('用户操作', '小程序直连微信接口');
+    await sim.press('你的代码', '小程序直连微信接口');
     await sim.step();
     await expect(sim.messages.last()).toContainText('url not in domain list');
     await expect(sim.root.getByRole('status').filter({ hasText: '小程序试图直连 api.weixin.qq.com' })).toBeVisible();

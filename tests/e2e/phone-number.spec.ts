@@ -31,7 +31,7 @@ test.describe('/phone-number/ simulator', () => {
 
     await sim.press('世界', '下次 wx.login 刷新 session_key');
     await expect(sim.control('世界', '下次 wx.login 刷新 session_key')).toHaveAttribute('aria-pressed', 'true');
-    await sim.press('用户操作', '回调里先 wx.login');
+    await sim.press('你的代码', '回调里先 wx.login');
     await runPending(sim);
     await sim.expectState('phoneFailed');
     await expect(sim.messages.filter({ hasText: 'session_key 被刷新' })).toHaveCount(1);
@@ -48,7 +48,7 @@ test.describe('/phone-number/ simulator', () => {
     // The fix: the server now holds WeChat's current key, so asking again works.
     await sim.press('用户操作', '点击获取手机号');
     await sim.step();
-    await sim.press('用户操作', '直接上传 encryptedData');
+    await sim.press('你的代码', '直接上传 encryptedData');
     await sim.step();
     await sim.expectState('phoneVerified');
     await expect(sim.root.getByText('手机号已验证')).toBeVisible();
@@ -64,7 +64,7 @@ test.describe('/phone-number/ simulator', () => {
     await sim.open('/phone-number/');
     await upToCallback(sim);
     await sim.press('世界', '下次 wx.login 刷新 session_key');
-    await sim.press('用户操作', '回调里先 wx.checkSession');
+    await sim.press('你的代码', '回调里先 wx.checkSession');
     await runPending(sim);
     await sim.expectState('phoneVerified');
     await expect(sim.messages.filter({ hasText: 'wx.login()' })).toHaveCount(1);
@@ -74,7 +74,7 @@ test.describe('/phone-number/ simulator', () => {
     const sim = new SimulatorPage(page, FLOW);
     await sim.open('/phone-number/');
     await upToCallback(sim);
-    await sim.press('用户操作', '拼进 URL 上传');
+    await sim.press('你的代码', '拼进 URL 上传');
     await sim.step();
     await sim.expectState('phoneFailed');
     await expect(sim.messages.last()).toContainText('400');
@@ -84,14 +84,14 @@ test.describe('/phone-number/ simulator', () => {
   test('the new code flow needs no login, and a code works only once', async ({ page }) => {
     const sim = new SimulatorPage(page, FLOW);
     await sim.open('/phone-number/');
-    await sim.press('用户操作', '用新版（code）');
+    await sim.press('你的代码', '用新版（code）');
     await sim.press('用户操作', '点击获取手机号');
     await sim.step(2);
     await sim.expectState('phoneVerified');
     await expect(sim.messages.filter({ hasText: 'wx.login()' })).toHaveCount(0);
     await expect(sim.messages.filter({ hasText: 'POST /cgi-bin/stable_token' })).toHaveCount(1);
     await expect(sim.messages.filter({ hasText: 'POST /wxa/business/getuserphonenumber' })).toHaveCount(1);
-    await sim.press('用户操作', '重复提交手机号 code');
+    await sim.press('你的代码', '重复提交手机号 code');
     await sim.step();
     await sim.expectState('phoneFailed');
     await expect(sim.messages.filter({ hasText: 'errcode 40029' })).toHaveCount(1);
@@ -102,7 +102,7 @@ test.describe('/phone-number/ simulator', () => {
     await sim.open('/phone-number/');
     await upToCallback(sim);
     await sim.press('世界', '下次 wx.login 刷新 session_key');
-    await sim.press('用户操作', '回调里先 wx.login');
+    await sim.press('你的代码', '回调里先 wx.login');
     await runPending(sim);
     await sim.expectState('phoneFailed');
     const count = await sim.messages.count();
@@ -192,7 +192,7 @@ test.describe('accessibility', () => {
       expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
       await upToCallback(sim);
       await sim.press('世界', '下次 wx.login 刷新 session_key');
-      await sim.press('用户操作', '回调里先 wx.login');
+      await sim.press('你的代码', '回调里先 wx.login');
       await runPending(sim);
       await page.locator('details.sim-log summary').click();
       const panel = page.getByTestId('decrypt-panel');

@@ -40,6 +40,11 @@ export class SimulatorPage {
     return this.control('流程', '下一步');
   }
 
+  /** The phone's page behind a dialog, to check that it is out of reach. */
+  get phonePage(): Locator {
+    return this.root.locator('[data-phone] .sim-phone__page');
+  }
+
   async press(group: string, name: string) {
     await this.control(group, name).click();
   }

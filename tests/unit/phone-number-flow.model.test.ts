@@ -32,7 +32,7 @@ const rotatingLogin: PhoneNumberEvent = { type: 'wx.loginSucceeded', code: 'ROTA
 const outcomesByState: Record<string, PhoneNumberEvent[]> = {
   'loggingIn.requestingCode': [{ type: 'wx.loginSucceeded', code: 'CODE' }],
   'loggingIn.sendingCode': [{ type: 'server.loginSucceeded', token: 'TOKEN' }, loginFailed],
-  'oldFlow.encrypting': [{ type: 'wx.phoneNumberEncrypted', encryptedData: 'DATA', iv: 'IV' }],
+  'oldFlow.encrypting': [{ type: 'wx.phoneNumberEncrypted', encryptedData: 'DATA', iv: 'IV' }, { type: 'wx.phoneQuotaExhausted', errno: 1400001, errMsg: '' }],
   'oldFlow.checkingSession': [{ type: 'wx.sessionValid' }, { type: 'wx.sessionExpired' }],
   'oldFlow.reLoggingIn.requestingCode': [{ type: 'wx.loginSucceeded', code: 'CODE' }],
   'oldFlow.reLoggingIn.sendingCode': [{ type: 'server.loginSucceeded', token: 'TOKEN' }, loginFailed],
@@ -61,6 +61,7 @@ async function produce(sim: PhoneSim, event: PhoneNumberEvent) {
       await press(sim, 'expire-session');
       break;
     case 'wx.phoneCodeIssued':
+    case 'wx.phoneNumberEncrypted':
       await setSwitch(sim, 'no-quota', false);
       break;
     case 'wx.phoneQuotaExhausted':
@@ -134,6 +135,9 @@ describeChapterModel<PhoneNumberMachine, PhoneNumberWorld>({
     const serialized = JSON.stringify(toPhone.map((m) => m.payload));
     for (const record of world.sessions.records.values()) expect(serialized).not.toContain(record.sessionKey);
     for (const attempt of world.attempts) expect(serialized).not.toContain(attempt.encryptedWith);
+    // Every successful tap of either button is billed once, and only those.
+    const callbacks = messages.filter((m) => m.label === 'bindgetphonenumber' && m.tone !== 'error').length;
+    expect(world.wechat.phoneCharges(world.client.appid)).toBe(callbacks);
     // A verified phone is the user's real number, whichever flow produced it.
     if (sim.snapshot.matches('phoneVerified')) expect(sim.snapshot.context.phone).toEqual(phone);
   },
@@ -144,7 +148,9 @@ describeChapterModel<PhoneNumberMachine, PhoneNumberWorld>({
     'encryptedData mangled in a query string': (sim) => sim.world.attempts.some((a) => !a.ok && a.via === 'query'),
     'encryptedData surviving a query string by chance': (sim) => sim.world.attempts.some((a) => a.ok && a.via === 'query'),
     'a phone number from the code flow': (sim) => sim.snapshot.matches('phoneVerified') && sim.snapshot.context.mode === 'new',
-    'the phone-number quota exhausted': (sim) => sim.snapshot.context.lastError?.code === 'errno 1400001',
+    'the phone-number quota exhausted, in either flow': (sim) => sim.snapshot.context.lastError?.code === 'errno 1400001',
+    'the old flow billed like the new one': (sim) =>
+      sim.snapshot.context.mode === 'old' && sim.world.wechat.phoneCharges(sim.world.client.appid) > 0,
   },
 });
 

@@ -5,6 +5,7 @@ import { DEFAULT_LOCATION_DESC, FEATURES } from './simulation.ts';
 import { LIVE_SCOPES, SCOPE_INFO } from '../../world/wechat/authorization.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
+import { PhoneDialog } from '../../kit/shell/PhoneDialog.tsx';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import './phone.css';
 
@@ -52,7 +53,7 @@ export function ScopeMemoryTable({ frame }: { frame: Frame }) {
 function ScopeDialog({ scope, locationDesc, press }: { scope: FlowScope; locationDesc: string | null; press(id: string): void }) {
   const info = SCOPE_INFO[scope];
   return (
-    <div className="auth-sheet" role="dialog" aria-labelledby="auth-sheet-title">
+    <PhoneDialog className="auth-sheet" labelledBy="auth-sheet-title">
       <p className="auth-sheet__app">
         <span className="auth-sheet__icon" aria-hidden="true">
           能
@@ -71,13 +72,13 @@ function ScopeDialog({ scope, locationDesc, press }: { scope: FlowScope; locatio
           允许
         </button>
       </div>
-    </div>
+    </PhoneDialog>
   );
 }
 
 function PrivacyPopup({ press }: { press(id: string): void }) {
   return (
-    <div className="auth-privacy" role="dialog" aria-labelledby="auth-privacy-title">
+    <PhoneDialog className="auth-privacy" labelledBy="auth-privacy-title">
       <p id="auth-privacy-title" className="auth-privacy__title">
         用户隐私保护提示
       </p>
@@ -93,14 +94,14 @@ function PrivacyPopup({ press }: { press(id: string): void }) {
           同意
         </button>
       </div>
-    </div>
+    </PhoneDialog>
   );
 }
 
 function SettingsPage({ rows, press }: { rows: Partial<Record<FlowScope, boolean>>; press(id: string): void }) {
   const listed = FEATURES.filter((f) => f.scope in rows);
   return (
-    <div className="auth-settings" role="dialog" aria-labelledby="auth-settings-title">
+    <PhoneDialog className="auth-settings" labelledBy="auth-settings-title">
       <div className="auth-settings__nav">
         <button type="button" className="auth-settings__back" onClick={() => press('leave-settings')}>
           ‹ 返回
@@ -133,7 +134,7 @@ function SettingsPage({ rows, press }: { rows: Partial<Record<FlowScope, boolean
         </ul>
       )}
       <p className="auth-settings__note">只列出小程序问过的权限</p>
-    </div>
+    </PhoneDialog>
   );
 }
 
@@ -147,6 +148,7 @@ export function AuthorizationPhone({ phone, frame, press }: PhoneProps<Authoriza
   const onDemand = context.strategy === 'onDemand';
   const deniedFeatures = onDemand ? FEATURES.filter((f) => context.known[f.scope] === false) : [];
 
+  const dialogOpen = leaf === 'scopeDialog' || leaf === 'privacyPrompt' || (state.startsWith('settingsPage') && context.settingsRows !== null);
   const overlay = (
     <>
       {leaf === 'scopeDialog' && scope && <ScopeDialog scope={scope} locationDesc={declared ? DEFAULT_LOCATION_DESC : null} press={press} />}
@@ -161,7 +163,7 @@ export function AuthorizationPhone({ phone, frame, press }: PhoneProps<Authoriza
 
   return (
     <div className="auth-side">
-      <PhoneFrame phone={phone} title={state === 'closed' ? '微信' : DEMO_APP.name} clock={frame.clock} overlay={overlay}>
+      <PhoneFrame phone={phone} title={state === 'closed' ? '微信' : DEMO_APP.name} clock={frame.clock} overlay={overlay} modal={dialogOpen}>
         {state === 'closed' ? (
           <div className="sim-mp">
             <div className="sim-mp__avatar" aria-hidden="true">

@@ -22,7 +22,7 @@ import {
   type AuthorizationMachine,
   type FlowScope,
 } from './machine.ts';
-import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import { clockControl, codeChoice, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
 import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
@@ -239,6 +239,7 @@ const handlers: Record<AuthorizationEffect, (world: AuthorizationWorld, snapshot
 };
 
 const user = userControl<AuthorizationEvent>;
+const code = codeChoice<AuthorizationEvent>;
 
 const advance = clockControl;
 
@@ -251,8 +252,8 @@ export const FEATURES: readonly { id: string; scope: FlowScope; label: string; w
 ];
 
 export const authorizationControls: readonly Control<AuthorizationWorld, AuthorizationEvent>[] = [
-  user('launch-upfront', '启动：策略 A（启动就全部申请）', { type: 'user.launched', strategy: 'upfront' }, 'onLaunch 里对每个没授权的 scope 调用 wx.authorize'),
-  user('launch-ondemand', '启动：策略 B（用到时再申请）', { type: 'user.launched', strategy: 'onDemand' }, '启动时只读 wx.getSetting，什么都不申请'),
+  code('launch-upfront', '启动：策略 A（启动就全部申请）', { type: 'user.launched', strategy: 'upfront' }, 'onLaunch 里对每个没授权的 scope 调用 wx.authorize'),
+  code('launch-ondemand', '启动：策略 B（用到时再申请）', { type: 'user.launched', strategy: 'onDemand' }, '启动时只读 wx.getSetting，什么都不申请'),
   ...FEATURES.map((f) =>
     user(f.id, `点「${f.label}」`, { type: 'user.tappedFeature', scope: f.scope }, `调用需要 ${f.scope} 的接口`),
   ),
@@ -261,7 +262,7 @@ export const authorizationControls: readonly Control<AuthorizationWorld, Authori
   user('allow', '允许', { type: 'user.allowedScope' }, '在微信的授权框里点「允许」'),
   user('deny', '拒绝', { type: 'user.deniedScope' }, '在微信的授权框里点「拒绝」'),
   user('open-setting', '点「去设置」', { type: 'user.tappedOpenSetting' }, '点 open-type="openSetting" 的按钮（策略 B 在被拒绝后才显示）'),
-  user('on-show', '回到前台（onShow 调 openSetting）', { type: 'app.shown' }, '错误做法：没有用户点击，在 onShow 里直接调用 wx.openSetting'),
+  code('on-show', '回到前台（onShow 调 openSetting）', { type: 'app.shown' }, '错误做法：没有用户点击，在 onShow 里直接调用 wx.openSetting'),
   ...FEATURES.map((f) =>
     user(
       `switch-${f.id}`,
@@ -278,6 +279,7 @@ export const authorizationControls: readonly Control<AuthorizationWorld, Authori
   {
     kind: 'world',
     id: 'no-permission',
+    actor: 'code',
     label: 'app.json 去掉 permission 声明',
     hint: '切换：app.json 里有没有 permission["scope.userLocation"]',
     apply: (world) => {

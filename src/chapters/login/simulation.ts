@@ -16,7 +16,7 @@ import {
   type SimulatedWorld,
 } from '../../world/simulated-world.ts';
 import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from './machine.ts';
-import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import { clockControl, codeChoice, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { CORE, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
@@ -150,6 +150,7 @@ function storeLogin(world: LoginWorld, body: LoginSuccessBody): void {
 }
 
 const user = userControl<LoginEvent>;
+const code = codeChoice<LoginEvent>;
 
 const advance = clockControl;
 
@@ -157,8 +158,8 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   user('login', '登录', { type: 'user.tappedLogin' }, '用户点击小程序里的「登录」按钮'),
   user('profile', '请求我的资料', { type: 'user.openedProfile' }, '带着登录态请求 GET /api/me'),
   user('relaunch', '重启小程序', { type: 'app.relaunched' }, '冷启动：onLaunch 里调用 wx.checkSession'),
-  user('resubmit', '重复提交刚才的 code', { type: 'user.resubmittedCode' }, '把已经用过的 code 再发给服务器一次'),
-  user('direct', '小程序直连微信接口', { type: 'user.calledWeChatApiDirectly' }, '错误做法：在小程序里请求 api.weixin.qq.com'),
+  code('resubmit', '重复提交刚才的 code', { type: 'user.resubmittedCode' }, '把已经用过的 code 再发给服务器一次'),
+  code('direct', '小程序直连微信接口', { type: 'user.calledWeChatApiDirectly' }, '错误做法：在小程序里请求 api.weixin.qq.com'),
   advance('plus-1m', '+1 分钟', MINUTE),
   pastCodeLifetime(),
   advance('plus-2h', '+2 小时', 2 * HOUR),
@@ -182,6 +183,7 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   {
     kind: 'world',
     id: 'leak',
+    actor: 'code',
     label: '错误设计：把 session_key 下发给小程序',
     hint: '切换：服务器在登录响应里带上 session_key',
     apply: (world) => {
@@ -195,20 +197,19 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
  * The code a reader should look at in each state. The files are the same
  * ones the chapter prints in full, so the panel and the page never disagree.
  */
-const code = stateMeta;
 
 const states: Record<string, StateMeta> = {
-  signedOut: code(`${MINIPROGRAM}/pages/login/login.ts`, 'login-tap'),
-  'loggingIn.requestingCode': code(`${MINIPROGRAM}/utils/auth.ts`, 'login', '登录中…'),
-  'loggingIn.awaitingServer.requestInFlight': code(`${SERVER}/routes/auth.ts`, 'route', '登录中…'),
-  'loggingIn.awaitingServer.exchangingCode': code(`${SERVER}/wechat-api.ts`, 'code2session', '登录中…'),
-  'loggingIn.awaitingServer.issuingToken': code(CORE, 'issue-token', '登录中…'),
-  'loggingIn.awaitingServer.respondingWithError': code(CORE, 'map-errors', '登录中…'),
-  loggedIn: code(`${MINIPROGRAM}/utils/auth.ts`, 'store-token'),
-  checkingSession: code(`${MINIPROGRAM}/utils/auth.ts`, 'check-session', '启动中…'),
-  fetchingProfile: code(`${MINIPROGRAM}/utils/request.ts`, 'retry-on-401', '加载中…'),
-  resubmittingCode: code(CORE, 'map-errors', '提交中…'),
-  callingWeChatDirectly: code(`${MINIPROGRAM}/wrong/login-direct.ts`, 'direct-call', '请求中…'),
+  signedOut: stateMeta(`${MINIPROGRAM}/pages/login/login.ts`, 'login-tap'),
+  'loggingIn.requestingCode': stateMeta(`${MINIPROGRAM}/utils/auth.ts`, 'login', '登录中…'),
+  'loggingIn.awaitingServer.requestInFlight': stateMeta(`${SERVER}/routes/auth.ts`, 'route', '登录中…'),
+  'loggingIn.awaitingServer.exchangingCode': stateMeta(`${SERVER}/wechat-api.ts`, 'code2session', '登录中…'),
+  'loggingIn.awaitingServer.issuingToken': stateMeta(CORE, 'issue-token', '登录中…'),
+  'loggingIn.awaitingServer.respondingWithError': stateMeta(CORE, 'map-errors', '登录中…'),
+  loggedIn: stateMeta(`${MINIPROGRAM}/utils/auth.ts`, 'store-token'),
+  checkingSession: stateMeta(`${MINIPROGRAM}/utils/auth.ts`, 'check-session', '启动中…'),
+  fetchingProfile: stateMeta(`${MINIPROGRAM}/utils/request.ts`, 'retry-on-401', '加载中…'),
+  resubmittingCode: stateMeta(CORE, 'map-errors', '提交中…'),
+  callingWeChatDirectly: stateMeta(`${MINIPROGRAM}/wrong/login-direct.ts`, 'direct-call', '请求中…'),
 };
 
 /** Every file the code panel offers, in reading order. */

@@ -190,7 +190,11 @@ export const phoneNumberMachine = setup({
       states: {
         encrypting: {
           entry: 'deliverEncryptedData',
-          on: { 'wx.phoneNumberEncrypted': { target: 'inCallback', actions: 'rememberDetail' } },
+          on: {
+            'wx.phoneNumberEncrypted': { target: 'inCallback', actions: 'rememberDetail' },
+            // The old button spends the same quota as the new one.
+            'wx.phoneQuotaExhausted': { target: '#phoneNumber.phoneFailed', actions: 'recordQuotaError' },
+          },
         },
         /** bindgetphonenumber has fired: what the developer wrote next decides the outcome. */
         inCallback: {

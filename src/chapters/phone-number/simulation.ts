@@ -8,9 +8,9 @@ import type { SnapshotFrom } from 'xstate';
 import { HOUR } from '../../world/support/clock.ts';
 import type { PhoneNumberBody } from '../../world/developer/developer-server.ts';
 import { createSimulatedWorld, DEMO_APP, DEMO_USER, DEVELOPER_ORIGIN, type SimulatedWorld } from '../../world/simulated-world.ts';
-import { PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../../world/wechat/phone-numbers.ts';
+import { PHONE_FEE_FEN, PHONE_TRIAL_QUOTA, type NoQuota } from '../../world/wechat/phone-numbers.ts';
 import { phoneNumberMachine, type PhoneNumberEffect, type PhoneNumberEvent, type PhoneNumberMachine } from './machine.ts';
-import { clockControl, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import { clockControl, codeChoice, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { CORE, CRYPTO, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
@@ -74,6 +74,19 @@ async function uploadEncrypted(world: PhoneNumberWorld, snapshot: PhoneSnapshot,
   return { type: 'server.phoneRejected', status: result.status, ...error };
 }
 
+/** Either button with no quota left: WeChat shows its own notice, the callback gets errno 1400001. */
+function quotaExhausted(world: PhoneNumberWorld, failure: NoQuota): PhoneNumberEvent {
+  world.wire.record({ from: 'wechat', to: 'client', label: '额度不足', tone: 'error', note: '用户会看到默认的半屏提示' });
+  world.wire.record({
+    from: 'client',
+    to: 'miniprogram',
+    label: 'bindgetphonenumber',
+    payload: { errMsg: failure.errMsg, errno: failure.errno },
+    tone: 'error',
+  });
+  return { type: 'wx.phoneQuotaExhausted', errno: failure.errno, errMsg: failure.errMsg };
+}
+
 function forgetLogin(world: PhoneNumberWorld): void {
   world.client.removeStorageSync('token');
 }
@@ -102,8 +115,10 @@ const effects: Record<PhoneNumberEffect, EffectSpec<PhoneNumberWorld, PhoneNumbe
 
   deliverEncryptedData: effect('wechat', '微信加密手机号，触发 bindgetphonenumber', async (world) => {
     world.wire.record({ from: 'miniprogram', to: 'client', label: '用户点击 <button open-type="getPhoneNumber">', note: '必须是用户点击，不能用代码调用' });
-    world.wire.record({ from: 'client', to: 'wechat', label: '（微信内部）用户同意后请求手机号' });
-    const detail = await world.wechat.encryptPhoneNumber(DEMO_APP.appid, DEMO_USER.id);
+    world.wire.record({ from: 'client', to: 'wechat', label: '（微信内部）检查额度，用户同意后请求手机号', note: '旧版按钮同样计费' });
+    const tapped = await world.wechat.tapOldPhoneButton(DEMO_APP.appid, DEMO_USER.id);
+    if (!tapped.ok) return quotaExhausted(world, tapped);
+    const detail = { encryptedData: tapped.encryptedData, iv: tapped.iv };
     const key = currentKey(world) ?? '';
     world.encryptedWith = key;
     world.wire.record({
@@ -111,7 +126,7 @@ const effects: Record<PhoneNumberEffect, EffectSpec<PhoneNumberWorld, PhoneNumbe
       to: 'client',
       label: 'encryptedData + iv',
       payload: detail,
-      note: `用微信此刻的 session_key ${keyTag(key)} 加密（AES-128-CBC）`,
+      note: `用微信此刻的 session_key ${keyTag(key)} 加密（AES-128-CBC）；此时计费一次`,
     });
     world.wire.record({
       from: 'client',
@@ -137,17 +152,7 @@ const effects: Record<PhoneNumberEffect, EffectSpec<PhoneNumberWorld, PhoneNumbe
     world.wire.record({ from: 'miniprogram', to: 'client', label: '用户点击 <button open-type="getPhoneNumber">', note: '新版：不需要先 wx.login' });
     world.wire.record({ from: 'client', to: 'wechat', label: '（微信内部）检查额度，用户同意后签发 code' });
     const issued = world.wechat.issuePhoneCode(DEMO_APP.appid, DEMO_USER.id);
-    if (!issued.ok) {
-      world.wire.record({ from: 'wechat', to: 'client', label: '额度不足', tone: 'error', note: '用户会看到默认的半屏提示' });
-      world.wire.record({
-        from: 'client',
-        to: 'miniprogram',
-        label: 'bindgetphonenumber',
-        payload: { errMsg: issued.errMsg, errno: issued.errno },
-        tone: 'error',
-      });
-      return { type: 'wx.phoneQuotaExhausted', errno: issued.errno, errMsg: issued.errMsg };
-    }
+    if (!issued.ok) return quotaExhausted(world, issued);
     world.wire.record({ from: 'wechat', to: 'client', label: 'code', payload: { code: issued.code }, note: `${CODE_LIFETIME_MINUTES} 分钟内有效，只能用一次；此时计费一次` });
     world.wire.record({ from: 'client', to: 'miniprogram', label: 'bindgetphonenumber', payload: { errMsg: 'getPhoneNumber:ok', code: issued.code } });
     return { type: 'wx.phoneCodeIssued', code: issued.code };
@@ -166,18 +171,19 @@ const effects: Record<PhoneNumberEffect, EffectSpec<PhoneNumberWorld, PhoneNumbe
 };
 
 const user = userControl<PhoneNumberEvent>;
+const code = codeChoice<PhoneNumberEvent>;
 const advance = clockControl;
 
 export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumberEvent>[] = [
-  user('old', '用旧版（encryptedData）', { type: 'user.choseOldFlow' }, '切换到旧版：先登录，再解密 encryptedData'),
-  user('new', '用新版（code）', { type: 'user.choseNewFlow' }, '切换到新版：按钮返回 code，服务器调用 getuserphonenumber'),
+  code('old', '用旧版（encryptedData）', { type: 'user.choseOldFlow' }, '切换到旧版：先登录，再解密 encryptedData'),
+  code('new', '用新版（code）', { type: 'user.choseNewFlow' }, '切换到新版：按钮返回 code，服务器调用 getuserphonenumber'),
   user('login', '登录', { type: 'user.tappedLogin' }, 'wx.login → POST /api/login，服务器保存 session_key'),
   user('tap', '点击获取手机号', { type: 'user.tappedPhoneButton' }, '用户点击 open-type="getPhoneNumber" 的按钮'),
-  user('send', '直接上传 encryptedData', { type: 'user.sentEncryptedData' }, '回调里立即 POST /api/phone/decrypt（已提前登录）'),
-  user('relogin', '回调里先 wx.login', { type: 'user.calledLoginInCallback' }, '常见错误：回调里再登录一次，可能刷新 session_key'),
-  user('check', '回调里先 wx.checkSession', { type: 'user.calledCheckSession' }, '官方建议：先检查登录态，它不会刷新 session_key'),
-  user('query', '拼进 URL 上传', { type: 'user.sentInQueryString' }, '错误做法：encryptedData 不编码就拼进查询串'),
-  user('resubmit', '重复提交手机号 code', { type: 'user.resubmittedPhoneCode' }, '把用过的新版 code 再发一次'),
+  code('send', '直接上传 encryptedData', { type: 'user.sentEncryptedData' }, '回调里立即 POST /api/phone/decrypt（已提前登录）'),
+  code('relogin', '回调里先 wx.login', { type: 'user.calledLoginInCallback' }, '常见错误：回调里再登录一次，可能刷新 session_key'),
+  code('check', '回调里先 wx.checkSession', { type: 'user.calledCheckSession' }, '官方建议：先检查登录态，它不会刷新 session_key'),
+  code('query', '拼进 URL 上传', { type: 'user.sentInQueryString' }, '错误做法：encryptedData 不编码就拼进查询串'),
+  code('resubmit', '重复提交手机号 code', { type: 'user.resubmittedPhoneCode' }, '把用过的新版 code 再发一次'),
   {
     kind: 'world',
     id: 'rotate',

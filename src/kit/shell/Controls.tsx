@@ -1,24 +1,27 @@
-import { laneStepId, type Control, type LaneSpec } from '../engine/definition.ts';
+import { useState } from 'react';
+import { actorOf, laneStepId, type Actor, type Control, type LaneSpec } from '../engine/definition.ts';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { ControllerState } from '../engine/controller.ts';
 
-interface ControlsProps {
-  controls: readonly Control<never, unknown>[];
-  lanes: readonly LaneSpec[];
-  state: ControllerState;
+interface ButtonProps {
+  id: string;
+  label: string;
+  hint?: string | undefined;
+  frame: Frame;
   onPress(id: string): void;
-  onBack(): void;
-  onForward(): void;
-  onReset(): void;
+  onHint(hint: string | null): void;
 }
 
 /**
  * Buttons stay focusable when unavailable (aria-disabled, not disabled), so a
- * keyboard user's focus never drops to the page when the flow moves on.
+ * keyboard user's focus never drops to the page when the flow moves on. Their
+ * hint shows in the line under the controls on focus or hover, so it reaches
+ * touch and keyboard readers too, not only a mouse's tooltip.
  */
-function ControlButton({ id, label, hint, frame, onPress }: { id: string; label: string; hint?: string | undefined; frame: Frame; onPress(id: string): void }) {
+function ControlButton({ id, label, hint, frame, onPress, onHint }: ButtonProps) {
   const enabled = frame.enabled.includes(id);
   const pressed = frame.active.includes(id);
+  const show = () => onHint(hint ?? null);
   return (
     <button
       type="button"
@@ -26,27 +29,36 @@ function ControlButton({ id, label, hint, frame, onPress }: { id: string; label:
       data-control={id}
       aria-disabled={!enabled}
       aria-pressed={pressed || undefined}
-      title={hint}
       onClick={() => enabled && onPress(id)}
+      onFocus={show}
+      onMouseEnter={show}
     >
       {label}
     </button>
   );
 }
 
-export function Controls({ controls, lanes, state, onPress, onBack, onForward, onReset }: ControlsProps) {
+interface StepBarProps {
+  lanes: readonly LaneSpec[];
+  state: ControllerState;
+  onPress(id: string): void;
+  onBack(): void;
+  onForward(): void;
+  onReset(): void;
+  onCopyLink(): Promise<boolean>;
+}
+
+/** What moves the flow: 下一步 (or a lane's turn), the history, and the link to this step. Sticky while the simulator is on screen. */
+export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onCopyLink }: StepBarProps) {
   const { frame } = state;
-  const user = controls.filter((c) => c.kind === 'user');
-  const world = controls.filter((c) => c.kind !== 'user');
+  const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
   // When several lanes have work waiting, the reader may choose whose goes first.
   const busyLanes = lanes.filter((lane) => frame.pending.some((p) => p.lane === lane.id));
+  const noHint = () => {};
   return (
-    <section className="sim-controls" aria-label="操作">
-      <div className="sim-controls__group" role="group" aria-label="流程">
-        <ControlButton id={STEP_CONTROL_ID} label="下一步" frame={frame} onPress={onPress} />
-        <span className="sim-controls__pending" aria-live="polite">
-          {frame.nextDescription ? `待处理：${frame.nextDescription}` : '没有待处理的消息，请选择一个操作'}
-        </span>
+    <section className="sim-bar" aria-label="步骤">
+      <div className="sim-bar__group" role="group" aria-label="流程">
+        <ControlButton id={STEP_CONTROL_ID} label="下一步" frame={frame} onPress={onPress} onHint={noHint} />
         {busyLanes.length > 1 &&
           busyLanes.map((lane) => (
             <ControlButton
@@ -56,29 +68,24 @@ export function Controls({ controls, lanes, state, onPress, onBack, onForward, o
               hint={frame.pending.find((p) => p.lane === lane.id)?.busy}
               frame={frame}
               onPress={onPress}
+              onHint={noHint}
             />
           ))}
+        <span className="sim-bar__pending">
+          {frame.nextDescription ? `待处理：${frame.nextDescription}` : '没有待处理的消息，请选择一个操作'}
+        </span>
+        {frame.agenda.length > 0 && (
+          <ol className="sim-bar__agenda" aria-label="接下来会发生">
+            {frame.agenda.slice(0, 3).map((entry, index) => (
+              <li key={index}>
+                {lanes.find((lane) => lane.id === entry.lane)?.label ?? entry.lane}：{entry.label}
+              </li>
+            ))}
+          </ol>
+        )}
       </div>
-      {frame.agenda.length > 0 && (
-        <ol className="sim-controls__agenda" aria-label="接下来会发生">
-          {frame.agenda.slice(0, 3).map((entry, index) => (
-            <li key={index}>
-              {lanes.find((lane) => lane.id === entry.lane)?.label ?? entry.lane}：{entry.label}
-            </li>
-          ))}
-        </ol>
-      )}
-      <div className="sim-controls__group" role="group" aria-label="用户操作">
-        {user.map((c) => (
-          <ControlButton key={c.id} id={c.id} label={c.label} hint={c.hint} frame={frame} onPress={onPress} />
-        ))}
-      </div>
-      <div className="sim-controls__group" role="group" aria-label="世界">
-        {world.map((c) => (
-          <ControlButton key={c.id} id={c.id} label={c.label} hint={c.hint} frame={frame} onPress={onPress} />
-        ))}
-      </div>
-      <div className="sim-controls__group" role="group" aria-label="历史">
+      <div className="sim-bar__group" role="group" aria-label="历史">
+        <span className="sim-bar__step">第 {state.steps.length} 步</span>
         <button type="button" className="sim-button" aria-disabled={!state.canBack} onClick={() => state.canBack && onBack()}>
           后退一步
         </button>
@@ -88,7 +95,44 @@ export function Controls({ controls, lanes, state, onPress, onBack, onForward, o
         <button type="button" className="sim-button" aria-disabled={state.steps.length === 0 && !state.canForward} onClick={onReset}>
           重置
         </button>
+        <button
+          type="button"
+          className="sim-button"
+          onClick={() => void onCopyLink().then((ok) => setCopied(ok ? 'done' : 'failed'))}
+          onBlur={() => setCopied('idle')}
+        >
+          {copied === 'done' ? '已复制' : copied === 'failed' ? '请从地址栏复制' : '复制链接'}
+        </button>
       </div>
+    </section>
+  );
+}
+
+const GROUPS: readonly { actor: Actor; label: string }[] = [
+  { actor: 'user', label: '用户操作' },
+  { actor: 'code', label: '你的代码' },
+  { actor: 'world', label: '世界' },
+];
+
+/** The reader's levers, grouped by who acts: the user on the phone, the developer's code, the world. */
+export function Controls({ controls, frame, onPress }: { controls: readonly Control<never, unknown>[]; frame: Frame; onPress(id: string): void }) {
+  const [hint, setHint] = useState<string | null>(null);
+  return (
+    <section className="sim-controls" aria-label="操作" onMouseLeave={() => setHint(null)}>
+      {GROUPS.map(({ actor, label }) => {
+        const mine = controls.filter((control) => actorOf(control) === actor);
+        if (mine.length === 0) return null;
+        return (
+          <div key={actor} className="sim-controls__group" role="group" aria-label={label}>
+            {mine.map((c) => (
+              <ControlButton key={c.id} id={c.id} label={c.label} hint={c.hint} frame={frame} onPress={onPress} onHint={setHint} />
+            ))}
+          </div>
+        );
+      })}
+      <p className="sim-controls__hint" aria-live="polite">
+        {hint ?? '把光标移到或聚焦到一个操作上，这里会说明它做什么。'}
+      </p>
     </section>
   );
 }

@@ -12,10 +12,12 @@ interface PhoneFrameProps {
   children: ReactNode;
   /** WeChat's own UI drawn over the page (dialogs, toasts). */
   overlay?: ReactNode;
+  /** The overlay is a modal dialog: the page behind it is inert until it closes. */
+  modal?: boolean;
 }
 
 /** A phone showing one mini program page: status bar, WeChat's navigation bar with the capsule, the page. */
-export function PhoneFrame({ phone, named = false, title, clock, children, overlay }: PhoneFrameProps) {
+export function PhoneFrame({ phone, named = false, title, clock, children, overlay, modal = false }: PhoneFrameProps) {
   return (
     <figure className="sim-phone" data-phone={phone.id} aria-label={named ? `手机屏幕：${phone.label}` : '手机屏幕'}>
       <div className="sim-phone__screen">
@@ -30,7 +32,9 @@ export function PhoneFrame({ phone, named = false, title, clock, children, overl
             <span>◉</span>
           </span>
         </div>
-        <div className="sim-phone__page">{children}</div>
+        <div className="sim-phone__page" inert={modal || undefined}>
+          {children}
+        </div>
         {overlay}
       </div>
     </figure>

@@ -24,17 +24,25 @@ function Payload({ payload, secrets }: { payload: unknown; secrets: readonly str
   );
 }
 
-/** One column per lane the chapter declares; every message the world recorded, newest step highlighted. */
+/**
+ * One column per lane the chapter declares, one row per message: the arrow
+ * carries the message's label, the card under it the payload, so a row reads
+ * as one thing. No scroll box of its own; it follows the newest message only
+ * while the reader is looking at it.
+ */
 export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonly LaneSpec[] }) {
-  const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const lastStep = frame.log.length;
   const laneIndex = new Map(lanes.map((lane, index) => [lane.id, index]));
   const lane = (id: string) => lanes[laneIndex.get(id) ?? 0]!;
   const share = 100 / lanes.length;
 
   useEffect(() => {
-    const element = scroller.current;
-    if (element) element.scrollTop = element.scrollHeight;
+    const element = list.current;
+    const newest = element?.lastElementChild;
+    if (!element || !newest) return;
+    const box = element.getBoundingClientRect();
+    if (box.top < window.innerHeight && box.bottom > 0) newest.scrollIntoView({ block: 'nearest' });
   }, [frame.messages.length]);
 
   return (
@@ -44,38 +52,41 @@ export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonl
           <span key={lane.id}>{lane.label}</span>
         ))}
       </div>
-      <div className="sim-seq__body" ref={scroller} tabIndex={0} aria-label="消息列表">
-        {frame.messages.length === 0 && <p className="sim-seq__empty">还没有消息。从下面的操作开始。</p>}
-        <ol>
+      <div className="sim-seq__body" aria-label="消息列表">
+        {frame.messages.length === 0 && <p className="sim-seq__empty">还没有消息。从上面的操作开始。</p>}
+        <ol ref={list}>
           {frame.messages.map((message, index) => {
             const from = laneIndex.get(message.from) ?? 0;
             const to = laneIndex.get(message.to) ?? 0;
+            // A message to its own lane (a dialog the client draws) gets a short loop to the right.
+            const self = from === to;
             const left = Math.min(from, to) * share + share / 2;
-            const width = Math.abs(to - from) * share;
+            const width = self ? share / 2 : Math.abs(to - from) * share;
             const leaksSecret =
               lane(message.to).trust === 'device' &&
               (message.secrets ?? []).some((key) => typeof message.payload === 'object' && message.payload !== null && key in message.payload);
             const tone = leaksSecret ? 'danger' : (message.tone ?? 'normal');
+            const direction = self ? 'self' : to >= from ? 'right' : 'left';
             return (
               <li
                 key={index}
                 className={`sim-msg sim-msg--${tone}${message.step === lastStep ? ' sim-msg--latest' : ''}`}
                 aria-label={`${lane(message.from).label} → ${lane(message.to).label}：${message.label}`}
               >
-                <div className="sim-msg__track" aria-hidden="true">
-                  <span
-                    className={`sim-msg__arrow ${to >= from ? 'sim-msg__arrow--right' : 'sim-msg__arrow--left'}`}
-                    style={{ left: `${left}%`, width: `${width}%` }}
-                  />
-                </div>
-                <div className="sim-msg__text">
-                  <span className="sim-msg__route">
-                    {lane(message.from).label} → {lane(message.to).label}
+                <div className="sim-msg__track">
+                  <span className={`sim-msg__arrow sim-msg__arrow--${direction}`} style={{ left: `${left}%`, width: `${width}%` }}>
+                    <strong className="sim-msg__label">{message.label}</strong>
                   </span>
-                  <strong className="sim-msg__label">{message.label}</strong>
-                  {message.note && <span className="sim-msg__note">{message.note}</span>}
-                  <Payload payload={message.payload} secrets={message.secrets ?? []} />
                 </div>
+                {(message.note || message.payload !== undefined) && (
+                  <div className="sim-msg__text" style={{ marginInlineStart: `${Math.min(left, 55)}%` }}>
+                    <span className="sim-msg__route">
+                      {lane(message.from).label} → {lane(message.to).label}
+                    </span>
+                    {message.note && <span className="sim-msg__note">{message.note}</span>}
+                    <Payload payload={message.payload} secrets={message.secrets ?? []} />
+                  </div>
+                )}
               </li>
             );
           })}

@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState, type ComponentType } from 'react';
+import { useEffect, useRef, useState, type ComponentType, type KeyboardEvent } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
 import type { HighlightedSample } from './highlighted.ts';
-import type { Frame } from '../engine/engine.ts';
+import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';
-import { Controls } from './Controls.tsx';
+import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
 import { withDeepLink } from '../engine/deep-link.ts';
 import { EventLog } from './EventLog.tsx';
@@ -30,10 +30,15 @@ export interface SimulatorShellProps<TMachine extends AnyStateMachine, TWorld ex
   Phone?: ComponentType<PhoneProps<ContextFrom<TMachine>>> | undefined;
 }
 
+/** Arrow keys step only when focus is not in something that uses them itself. */
+const typing = (target: EventTarget) => target instanceof HTMLElement && target.closest('input, textarea, select, [role="switch"]') !== null;
+
 /**
- * The frame every simulator shares. The first render is the flow's first
- * step and needs no browser, so the server-rendered HTML is a faithful
- * static picture; after hydration the deep link is read and replayed.
+ * The workbench every simulator shares: a sticky step bar, the phone(s)
+ * beside the code of the current step, the reader's controls grouped by who
+ * acts, then the messages, the machine and who holds what. The first render
+ * is the flow's first step and needs no browser, so the server-rendered HTML
+ * is a faithful static picture; after hydration the deep link is read and replayed.
  */
 export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends KitWorld>({
   definition,
@@ -44,6 +49,18 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   controller.current ??= new SimulatorController(definition);
   const [state, setState] = useState<ControllerState<ContextFrom<TMachine>>>(() => controller.current!.state());
   const [ready, setReady] = useState(false);
+  const [announcement, setAnnouncement] = useState('');
+  const root = useRef<HTMLDivElement>(null);
+
+  // The diagram's lane headers stick under the step bar, whose height changes as it wraps.
+  useEffect(() => {
+    const element = root.current;
+    const bar = element?.querySelector<HTMLElement>('.sim-bar');
+    if (!element || !bar || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => element.style.setProperty('--sim-bar-height', `${bar.offsetHeight}px`));
+    observer.observe(bar);
+    return () => observer.disconnect();
+  }, []);
 
   useEffect(() => {
     const raw = new URL(window.location.href).searchParams.get(definition.flow);
@@ -61,10 +78,38 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     }
   }, [ready, state.steps, definition.flow]);
 
-  const run = (operation: Promise<ControllerState<ContextFrom<TMachine>>>) => void operation.then(setState);
+  const run = (operation: Promise<ControllerState<ContextFrom<TMachine>>>) =>
+    void operation.then((next) => {
+      setState(next);
+      const last = next.frame.log.at(-1);
+      setAnnouncement(last ? `第 ${next.steps.length} 步：${last.label}，现在是 ${next.frame.state}` : '回到了第 0 步');
+    });
   const press = (id: string) => run(controller.current!.press(id));
+  const back = () => run(controller.current!.back());
+  const forward = () => run(controller.current!.forward());
   const { frame } = state;
   const phones = Phone ? definition.phones : [];
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
+    if (event.key === 'ArrowRight') {
+      event.preventDefault();
+      if (frame.enabled.includes(STEP_CONTROL_ID)) press(STEP_CONTROL_ID);
+      else if (state.canForward) forward();
+    } else if (event.key === 'ArrowLeft' && state.canBack) {
+      event.preventDefault();
+      back();
+    }
+  };
+
+  const copyLink = async () => {
+    try {
+      await navigator.clipboard.writeText(window.location.href);
+      return true;
+    } catch {
+      return false;
+    }
+  };
 
   return (
     <div
@@ -74,6 +119,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       data-ready={ready ? 'true' : 'false'}
       aria-label={`${definition.title}模拟器`}
       role="region"
+      ref={root}
+      onKeyDown={onKeyDown}
     >
       {state.notice && (
         <div className="sim-notice" role="alert">
@@ -83,9 +130,32 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
           </button>
         </div>
       )}
-      <div className={phones.length > 0 ? 'sim-stage' : 'sim-stage sim-stage--no-phone'} data-phones={phones.length}>
+      {state.restored !== null && (
+        <div className="sim-notice sim-notice--shared" role="status">
+          <p>你打开的是别人分享的第 {state.restored} 步。可以接着往下走，也可以从头看起。</p>
+          <button type="button" className="sim-button" onClick={() => run(controller.current!.reset())}>
+            回到第 1 步
+          </button>
+          <button type="button" className="sim-button" onClick={() => setState(controller.current!.dismissNotice())}>
+            知道了
+          </button>
+        </div>
+      )}
+      <StepBar
+        lanes={definition.lanes}
+        state={state as ControllerState}
+        onPress={press}
+        onBack={back}
+        onForward={forward}
+        onReset={() => run(controller.current!.reset())}
+        onCopyLink={copyLink}
+      />
+      <p className="sim-visually-hidden" aria-live="polite">
+        {announcement}
+      </p>
+      <div className={phones.length > 0 ? 'sim-bench' : 'sim-bench sim-bench--no-phone'} data-phones={phones.length}>
         {phones.length > 0 && Phone && (
-          <div className="sim-stage__phones">
+          <div className="sim-bench__phones">
             {phones.map((phone) => (
               <Phone
                 key={phone.id}
@@ -97,22 +167,14 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
             ))}
           </div>
         )}
-        <SequenceDiagram frame={frame as Frame} lanes={definition.lanes} />
+        <CodePanel samples={samples} frame={frame as Frame} />
       </div>
-      <Controls
-        controls={definition.controls as readonly Control<never, unknown>[]}
-        lanes={definition.lanes}
-        state={state as ControllerState}
-        onPress={press}
-        onBack={() => run(controller.current!.back())}
-        onForward={() => run(controller.current!.forward())}
-        onReset={() => run(controller.current!.reset())}
-      />
+      <Controls controls={definition.controls as readonly Control<never, unknown>[]} frame={frame as Frame} onPress={press} />
+      <SequenceDiagram frame={frame as Frame} lanes={definition.lanes} />
       <div className="sim-panels">
         <StateView machine={definition.machine} frame={frame as Frame} />
         <WorldPanel frame={frame as Frame} lanes={definition.lanes} timeScale={definition.timeScale} />
       </div>
-      <CodePanel samples={samples} frame={frame as Frame} />
       <EventLog frame={frame as Frame} />
       <noscript>
         <p className="sim-noscript">这是模拟器的第一步。开启 JavaScript 后可以逐步操作。</p>

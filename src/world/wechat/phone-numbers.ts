@@ -5,8 +5,10 @@
  *
  * - Old flow: the number is encrypted with the session_key current at the tap:
  *   https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/deprecatedGetPhoneNumber.html
- * - New flow: 1000 free trial calls, then 0.03 元 per successful call; the
- *   quota is checked at the tap (errno 1400001) and charged on the success callback:
+ * - Both flows: 1000 free trial calls, then 0.03 元 per successful call; the
+ *   quota is checked at the tap (errno 1400001) and charged on the success
+ *   callback ("扣费节点：…bindgetphonenumber 事件的 success 回调"), whichever
+ *   flow the button serves:
  *   https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/getPhoneNumber.html
  * - "每个code有效期为5分钟，且只能消费一次"; `openid`, if given, must match the code:
  *   https://developers.weixin.qq.com/miniprogram/dev/server/API/user-info/phone-number/api_getphonenumber
@@ -37,7 +39,8 @@ export interface PhonePlainData {
   countryCode: string;
 }
 
-export type PhoneCodeIssue = { ok: true; code: string } | { ok: false; errno: 1400001; errMsg: string };
+export type NoQuota = { ok: false; errno: 1400001; errMsg: string };
+export type PhoneCodeIssue = { ok: true; code: string } | NoQuota;
 
 export interface GetUserPhoneNumberSuccess {
   errcode: 0;
@@ -114,19 +117,34 @@ export class PhoneNumbers {
     });
   }
 
+  /** A tap on the old button: the same quota and charge as the new one, then the number encrypted as above. */
+  async tapOldPhoneButton(appid: string, userId: string): Promise<({ ok: true } & EncryptedPhoneDetail) | NoQuota> {
+    this.#accounts.requireAppAndUser(appid, userId);
+    const charged = this.#chargeTap(appid);
+    if (!charged.ok) return charged;
+    return { ok: true, ...(await this.encryptPhoneNumber(appid, userId)) };
+  }
+
   /**
    * Backs the new getPhoneNumber button: the quota is checked at the tap, and
    * the call is charged when the success callback fires, i.e. right here.
    */
   issuePhoneCode(appid: string, userId: string): PhoneCodeIssue {
     this.#accounts.requireAppAndUser(appid, userId);
+    const charged = this.#chargeTap(appid);
+    if (!charged.ok) return charged;
+    const code = randomId(this.#random, 32, '0123456789abcdef');
+    this.#codes.set(code, { appid, userId, issuedAt: this.#clock.now(), used: false });
+    return { ok: true, code };
+  }
+
+  /** Either button: no quota, no number; otherwise one charge for the success callback about to fire. */
+  #chargeTap(appid: string): { ok: true } | NoQuota {
     const quota = this.quota(appid);
     if (quota <= 0) return { ok: false, errno: 1400001, errMsg: 'getPhoneNumber:fail no quota' };
     this.#quota.set(appid, quota - 1);
     this.#charges.set(appid, this.charges(appid) + 1);
-    const code = randomId(this.#random, 32, '0123456789abcdef');
-    this.#codes.set(code, { appid, userId, issuedAt: this.#clock.now(), used: false });
-    return { ok: true, code };
+    return { ok: true };
   }
 
   quota(appid: string): number {

@@ -35,6 +35,7 @@ import {
   PhoneNumbers,
   type EncryptedPhoneDetail,
   type GetUserPhoneNumberResponse,
+  type NoQuota,
   type PhoneCodeIssue,
 } from './phone-numbers.ts';
 import {
@@ -115,9 +116,14 @@ export class WeChatServer {
 
   // ── Phone number ──
 
-  /** Backs the old getPhoneNumber button. */
+  /** What the old getPhoneNumber button's e.detail carries: the number encrypted with the session_key of this moment. */
   encryptPhoneNumber(appid: string, userId: string): Promise<EncryptedPhoneDetail> {
     return this.#phone.encryptPhoneNumber(appid, userId);
+  }
+
+  /** A tap on the old button: quota and charge as for the new one, then the encrypted number. */
+  tapOldPhoneButton(appid: string, userId: string): Promise<({ ok: true } & EncryptedPhoneDetail) | NoQuota> {
+    return this.#phone.tapOldPhoneButton(appid, userId);
   }
 
   /** Backs the new getPhoneNumber button. */

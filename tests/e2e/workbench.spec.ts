@@ -1,0 +1,83 @@
+/**
+ * The simulator as a workbench, for every registered chapter, at a desktop
+ * (1440×900) and a phone (390×844) size: a shared link opens on its step
+ * without the reader scrolling; the step control, the phone and the code of
+ * the step fit on one screen; → and ← step through history from the keyboard;
+ * nothing overflows sideways on a phone.
+ */
+import { expect, test } from '@playwright/test';
+import { simulations } from '../../src/chapters/registry.ts';
+import { formatDeepLink } from '../../src/kit/engine/deep-link.ts';
+import { SimulatorPage } from './simulator.ts';
+import { longWalk } from './walk.ts';
+
+const registered = await simulations();
+
+for (const [width, height] of [
+  [1440, 900],
+  [390, 844],
+] as const) {
+  test.describe(`at ${width}×${height}`, () => {
+    test.use({ viewport: { width, height } });
+
+    for (const { chapter, definition } of registered) {
+      const path = `/${chapter.slug}/`;
+
+      test(`${path}: a shared link opens on its step, in view, without scrolling`, async ({ page }) => {
+        const walk = await longWalk(definition, 12);
+        await page.goto(`${path}?${definition.flow}=${formatDeepLink(walk.ids)}`);
+        const sim = new SimulatorPage(page, definition.flow);
+        await expect(sim.root).toHaveAttribute('data-ready', 'true');
+        await sim.expectState(walk.state);
+        await expect(sim.root.getByRole('status').filter({ hasText: `分享的第 ${walk.ids.length} 步` })).toBeInViewport();
+        await expect(sim.next).toBeInViewport();
+        // The way back to the start is right there.
+        await sim.root.getByRole('button', { name: '回到第 1 步' }).click();
+        await expect(page).not.toHaveURL(new RegExp(`[?&]${definition.flow}=`));
+      });
+
+      test(`${path}: → steps forward and ← steps back, announced`, async ({ page }) => {
+        const sim = new SimulatorPage(page, definition.flow);
+        await sim.open(path);
+        const initial = (await sim.root.getAttribute('data-state'))!;
+        // The reader's first action; its effect (if any) waits for 下一步.
+        const first = definition.controls.find((c) => c.kind === 'user')!;
+        await sim.root.locator(`.sim-controls [data-control="${first.id}"]`).click();
+        const afterTap = (await sim.root.getAttribute('data-state'))!;
+        const canStep = (await sim.next.getAttribute('aria-disabled')) === 'false';
+        await sim.next.focus();
+        if (canStep) {
+          await page.keyboard.press('ArrowRight');
+          await expect(sim.root).not.toHaveAttribute('data-state', afterTap);
+          await expect(sim.root.locator('.sim-visually-hidden[aria-live="polite"]')).toContainText('第 2 步');
+          await page.keyboard.press('ArrowLeft');
+          await sim.expectState(afterTap);
+        }
+        await page.keyboard.press('ArrowLeft');
+        await sim.expectState(initial);
+        await page.keyboard.press('ArrowRight');
+        await sim.expectState(afterTap);
+      });
+
+      if (width === 1440) {
+        test(`${path}: with the simulator at the top, 下一步, the phone and the step's code are all on screen`, async ({ page }) => {
+          const walk = await longWalk(definition, 3);
+          const sim = new SimulatorPage(page, definition.flow);
+          await sim.open(path, `?${definition.flow}=${formatDeepLink(walk.ids)}`);
+          await sim.root.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+          await expect(sim.next).toBeInViewport();
+          for (const phone of await sim.root.locator('[data-phone]').all()) await expect(phone).toBeInViewport({ ratio: 0.8 });
+          if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
+        });
+      } else {
+        test(`${path}: nothing overflows sideways, and the step bar stays reachable`, async ({ page }) => {
+          const sim = new SimulatorPage(page, definition.flow);
+          await sim.open(path);
+          expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+          await sim.root.getByRole('region', { name: '时序图' }).scrollIntoViewIfNeeded();
+          await expect(sim.next).toBeInViewport();
+        });
+      }
+    }
+  });
+}
