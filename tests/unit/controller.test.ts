@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatorController } from '../../src/kit/engine/controller.ts';
+import { formatDeepLink, MAX_LINK_STEPS } from '../../src/kit/engine/deep-link.ts';
 import { loginSimulation } from '../../src/chapters/login/simulation.ts';
 
 const controller = () => new SimulatorController(loginSimulation);
@@ -58,5 +59,18 @@ describe('simulator controller', () => {
     expect(impossible.notice).toContain('第 3 步');
     expect(impossible.steps).toEqual([]);
     expect(impossible.frame.messages).toEqual([]);
+  });
+
+  it('never writes a link it could not restore: the history stops at the limit and says so', async () => {
+    const c = controller();
+    let state = await c.press('login');
+    for (let i = 1; i < MAX_LINK_STEPS; i++) state = await c.press('plus-1m');
+    expect(state.steps).toHaveLength(MAX_LINK_STEPS);
+    state = await c.press('plus-1m');
+    expect(state.steps).toHaveLength(MAX_LINK_STEPS);
+    expect(state.notice).toContain(`${MAX_LINK_STEPS} 步`);
+    const restored = await controller().load(formatDeepLink(state.steps));
+    expect(restored.notice).toBeNull();
+    expect(restored.steps).toEqual(state.steps);
   });
 });

@@ -24,7 +24,7 @@ describe('deep link', () => {
     ['1..next', '第 1 步'],
     ['1.next.', '第 2 步'],
     [`1${'.next'.repeat(MAX_LINK_STEPS + 1)}`, '超过'],
-    ['1.' + 'x'.repeat(5000), '太长'],
+    ['1.' + 'x'.repeat(8000), '太长'],
   ])('reports %j as invalid (%s)', (raw, reason) => {
     const parsed = parseDeepLink(raw, known);
     expect(parsed.kind).toBe('invalid');

@@ -7,7 +7,7 @@
 import type { AnyStateMachine, ContextFrom } from 'xstate';
 import { knownControlIds, replay, Simulation, type Frame } from './engine.ts';
 import type { KitWorld, SimulationDefinition } from './definition.ts';
-import { parseDeepLink } from './deep-link.ts';
+import { MAX_LINK_STEPS, parseDeepLink } from './deep-link.ts';
 
 export interface ControllerState<TContext = unknown> {
   frame: Frame<TContext>;
@@ -74,6 +74,11 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
 
   press(controlId: string): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
+      // The link stores every step; past the limit it could not be restored, so the history stops growing.
+      if (this.#cursor >= MAX_LINK_STEPS) {
+        this.#notice = `已经走了 ${MAX_LINK_STEPS} 步，链接存不下更多了。后退几步或重置后再继续。`;
+        return;
+      }
       const result = await this.#simulation.apply(controlId);
       if (!result.ok) return;
       this.#notice = null;

@@ -12,8 +12,10 @@
  */
 export const DEEP_LINK_VERSION = '1';
 export const MAX_LINK_STEPS = 200;
-const MAX_LINK_LENGTH = 4000;
-const ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const MAX_ID_LENGTH = 32;
+const ID = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_ID_LENGTH - 1}}$`);
+/** Long enough for every link the page can write: MAX_LINK_STEPS ids of the longest kind, and the version. */
+const MAX_LINK_LENGTH = DEEP_LINK_VERSION.length + MAX_LINK_STEPS * (MAX_ID_LENGTH + 1);
 
 export type ParsedDeepLink =
   | { kind: 'empty' }
