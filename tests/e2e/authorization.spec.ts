@@ -205,8 +205,9 @@ test.describe('/authorization/ simulator', () => {
     const count = await sim.messages.count();
     await expect(page).toHaveURL(/[?&]authorization=1\.launch-ondemand\.next\.album\.next\.agree-privacy\.next\.deny\.next\.open-setting\.next$/);
 
+    // A reload is a fresh visit to the link: the simulator comes on screen by itself.
     await page.reload();
-    await sim.root.scrollIntoViewIfNeeded();
+    await expect(sim.root).toBeInViewport();
     await expect(sim.root).toHaveAttribute('data-ready', 'true');
     await sim.expectState('settingsPage.open');
     await expect(sim.messages).toHaveCount(count);

@@ -67,8 +67,9 @@ test.describe('/login/ simulator', () => {
     const count = await sim.messages.count();
     await expect(page).toHaveURL(/[?&]login=1\.login\.next\.next\.next\.next\.resubmit\.next/);
 
+    // A reload is a fresh visit to the link: the simulator comes on screen by itself.
     await page.reload();
-    await sim.root.scrollIntoViewIfNeeded();
+    await expect(sim.root).toBeInViewport();
     await expect(sim.root).toHaveAttribute('data-ready', 'true');
     await sim.expectState('loggedIn');
     await expect(sim.messages).toHaveCount(count);
