@@ -53,7 +53,7 @@ export function PhoneNumberPhone({ phone, frame, press }: PhoneProps<PhoneNumber
             <p className="sim-mp__meta">
               encryptedData <code>{shorten(context.detail.encryptedData, 24)}</code>
             </p>
-            <p className="sim-mp__meta">回调接下来做什么？用下方「用户操作」里的四个选项决定。</p>
+            <p className="sim-mp__meta">回调接下来做什么？由下方「你的代码」里的四种写法决定。</p>
           </>
         ) : (
           <p className="sim-mp__headline">绑定手机号</p>

@@ -1,0 +1,12 @@
+import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from './tests/support/browser.js';
+const [,, url, out, w, h, theme] = process.argv;
+const browser = await chromium.launch(chromiumLaunchOptions());
+const page = await browser.newPage({ viewport: { width: +w, height: +h } });
+await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
+await page.goto(url);
+const flow = new URL(url).pathname.replaceAll('/', '');
+await page.waitForSelector(`[data-flow="${flow}"][data-ready="true"]`, { timeout: 60000 });
+await page.waitForTimeout(800);
+await page.screenshot({ path: out });
+await browser.close();
