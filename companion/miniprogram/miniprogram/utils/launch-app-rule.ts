@@ -102,6 +102,7 @@ function listed(gates: readonly SceneGate[], scene: number, sdkVersion: string):
   return gates.some((gate) => gate.scene === scene && (gate.since === undefined || compareVersions(sdkVersion, gate.since) >= 0));
 }
 
+// #region ticket-change
 /** 这次进入对能力的影响：按场景值和基础库版本查表，不在表里的场景一律清掉。 */
 export function ticketChange(scene: number, sdkVersion: string, era: LaunchAppEra = 'current'): TicketChange {
   const rules = ERAS[era] ?? ERAS.current;
@@ -109,6 +110,7 @@ export function ticketChange(scene: number, sdkVersion: string, era: LaunchAppEr
   if (listed(rules.keeps, scene, sdkVersion)) return 'keep';
   return 'clear';
 }
+// #endregion
 
 /** 进入之后还有没有能力。冷启动时 before 传 false：一个新的生命周期从“没有”开始。 */
 export function ticketAfter(before: boolean, scene: number, sdkVersion: string, era: LaunchAppEra = 'current'): boolean {
