@@ -1,9 +1,10 @@
 /**
- * The launchApp scene rule (companion/miniprogram/miniprogram/utils/launch-app-rule.ts,
- * re-exported by src/world/wechat/launch-app.ts), table by table: every listed
- * scene on both sides of every base-library gate, in each documented era,
- * plus the Open Platform's App → mini program launch rules.
+ * The launchApp scene rule (src/world/wechat/launch-app-rule.ts, the same
+ * text as the companion's utils/launch-app-rule.ts), table by table: every
+ * listed scene on both sides of every base-library gate, in each documented
+ * era, plus the Open Platform's App → mini program launch rules.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   checkAppLaunch,
@@ -120,9 +121,16 @@ describe('ticketAfter', () => {
     expect(ticketAfter(before, scene, '2.17.3')).toBe(after);
   });
 
-  it('is the very function the companion page imports', () => {
-    expect(ticketAfter).toBe(companionRule.ticketAfter);
-    expect(INVALID_SCENE).toBe('invalid scene');
+  it('the companion page’s copy is the same text, and behaves the same on every scene and preset', () => {
+    const site = readFileSync('src/world/wechat/launch-app-rule.ts', 'utf8');
+    const companion = readFileSync('companion/miniprogram/miniprogram/utils/launch-app-rule.ts', 'utf8');
+    expect(companion).toBe(site);
+    for (const era of Object.keys(ERAS) as (keyof typeof ERAS)[]) {
+      for (const scene of Object.keys(SCENE_NAMES).map(Number)) {
+        for (const sdk of SDK_PRESETS) expect(companionRule.ticketChange(scene, sdk, era)).toBe(ticketChange(scene, sdk, era));
+      }
+    }
+    expect(INVALID_SCENE).toBe(companionRule.INVALID_SCENE);
   });
 });
 
