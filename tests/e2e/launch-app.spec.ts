@@ -9,11 +9,13 @@ test.describe('/launch-app/ simulator', () => {
     await sim.open('/launch-app/');
     await sim.expectState('app.idle');
 
-    // The reader tabs into the simulator until the App's own button has focus.
-    const launch = sim.root.locator('[data-phone]').getByRole('button', { name: '去小程序里做练习' });
-    for (let i = 0; i < 200 && !(await launch.evaluate((el) => el === document.activeElement)); i++) {
-      await page.keyboard.press('Tab');
-    }
+    // The phone's screens are plain buttons in tab order: from the App's button, Tab reaches 切到微信.
+    const phone = sim.root.locator('[data-phone]');
+    const launch = phone.getByRole('button', { name: '去小程序里做练习' });
+    await launch.focus();
+    await page.keyboard.press('Tab');
+    await expect(phone.getByRole('button', { name: '切到微信' })).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
     await expect(launch).toBeFocused();
     await page.keyboard.press('Enter');
     await sim.expectState('app.requesting');
@@ -26,7 +28,7 @@ test.describe('/launch-app/ simulator', () => {
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'held');
     await expect(sim.messages.filter({ hasText: '场景 1069：发车票' })).toHaveCount(1);
 
-    await sim.root.locator('[data-phone]').getByRole('button', { name: '打开 App', exact: true }).press('Enter');
+    await phone.getByRole('button', { name: '打开 App', exact: true }).press('Enter');
     await sim.expectState('tapping');
     await sim.step(2);
     await sim.expectState('app.idle');
@@ -55,7 +57,7 @@ test.describe('/launch-app/ simulator', () => {
     await sim.step();
     await sim.expectState('miniProgram');
     await expect(sim.messages.last()).toContainText('invalid scene');
-    await expect(sim.root.getByRole('status').filter({ hasText: 'binderror：invalid scene' })).toBeVisible();
+    await expect(sim.root.locator('[data-phone]').getByRole('status')).toHaveText('binderror：invalid scene');
   });
 
   test('the base-library gate for 1038, restored from a deep link', async ({ page }) => {
