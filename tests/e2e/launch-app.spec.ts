@@ -4,6 +4,8 @@ import { SimulatorPage } from './simulator.ts';
 const ticket = (sim: SimulatorPage) => sim.root.locator('[data-phone] [data-ticket]');
 
 test.describe('/launch-app/ simulator', () => {
+  // Each scenario takes a dozen steps; a busy two-core machine needs the headroom.
+  test.describe.configure({ timeout: 120_000 });
   test('App → 1069 → 打开App: the App reads app-parameter as extMsg, with the keyboard only', async ({ page }) => {
     const sim = new SimulatorPage(page, 'launch-app');
     await sim.open('/launch-app/');

@@ -120,12 +120,13 @@ export function LaunchAppPhone({ phone, frame, press }: PhoneProps<LaunchAppCont
     >
       {screen === 'miniProgram' && (
         <div className="la-page">
-          <p className="la-page__title">打开 App</p>
           <dl className="la-page__options">
             <dt>scene</dt>
             <dd>{held(frame, 'miniprogram', 'getEnterOptionsSync().scene') || '—'}</dd>
-            <dt>referrerInfo.appId</dt>
+            <dt>referrer</dt>
             <dd>{held(frame, 'miniprogram', 'referrerInfo.appId') || '—'}</dd>
+            <dt>app-parameter</dt>
+            <dd>{APP_PARAMETER}</dd>
           </dl>
           <Ticket held={context.ticket} />
           <button
@@ -136,11 +137,8 @@ export function LaunchAppPhone({ phone, frame, press }: PhoneProps<LaunchAppCont
           >
             打开 App
           </button>
-          <p className="la-page__param">
-            app-parameter=<code>{APP_PARAMETER}</code>
-          </p>
-          {context.lastError === INVALID_SCENE && <p className="sim-mp__danger">按钮还在，但这次进入没有回 App 的能力</p>}
-          <button type="button" className="sim-mp__button" onClick={() => press('to-background')}>
+          {context.lastError === INVALID_SCENE && <p className="sim-mp__danger">按钮还在，车票没了</p>}
+          <button type="button" className="sim-mp__button la-page__secondary" onClick={() => press('to-background')}>
             切到后台
           </button>
         </div>
