@@ -104,7 +104,6 @@ function WeChatScreen({ frame, press }: { frame: Frame<LaunchAppContext>; press(
 export function LaunchAppPhone({ phone, frame, press }: PhoneProps<LaunchAppContext>) {
   const { context, busy } = frame;
   const screen = frame.state.startsWith('app.') ? 'app' : frame.state === 'wechat' || frame.state === 'closing' ? 'wechat' : 'miniProgram';
-  const error = context.lastError ? `binderror：${context.lastError}` : undefined;
   return (
     <PhoneFrame
       phone={phone}
@@ -114,7 +113,7 @@ export function LaunchAppPhone({ phone, frame, press }: PhoneProps<LaunchAppCont
         <>
           {screen === 'app' && <AppScreen frame={frame} press={press} />}
           {screen === 'wechat' && <WeChatScreen frame={frame} press={press} />}
-          <PhoneToast busy={busy} error={screen === 'miniProgram' ? error : undefined} />
+          <PhoneToast busy={busy} />
         </>
       }
     >
@@ -137,7 +136,12 @@ export function LaunchAppPhone({ phone, frame, press }: PhoneProps<LaunchAppCont
           >
             打开 App
           </button>
-          {context.lastError === INVALID_SCENE && <p className="sim-mp__danger">按钮还在，车票没了</p>}
+          {context.lastError && (
+            <p className="sim-mp__danger" role="status">
+              binderror：{context.lastError}
+              {context.lastError === INVALID_SCENE && <span className="la-page__why">按钮还在，车票没了</span>}
+            </p>
+          )}
           <button type="button" className="sim-mp__button la-page__secondary" onClick={() => press('to-background')}>
             切到后台
           </button>
