@@ -21,7 +21,7 @@ function Ticket({ held: on }: { held: boolean }) {
       <span className="la-ticket__stub" aria-hidden="true">
         {on ? '票' : '✕'}
       </span>
-      {on ? `回 ${DEMO_NATIVE_APP.name}的车票：有` : '回 App 的车票：没有'}
+      {on ? `回${DEMO_NATIVE_APP.name} 的车票：有` : '回 App 的车票：没有'}
       <span className="la-ticket__note">（模拟器才看得见）</span>
     </p>
   );
