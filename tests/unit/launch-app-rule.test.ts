@@ -17,7 +17,6 @@ import {
   referrerOf,
   SCENE_NAMES,
   SDK_PRESETS,
-  ticketAfter,
   ticketChange,
   type NativeApp,
   type TicketChange,
@@ -109,18 +108,7 @@ describe('older documentation', () => {
   });
 });
 
-describe('ticketAfter', () => {
-  it.each([
-    [false, 1069, true],
-    [true, 1089, true],
-    [false, 1089, false],
-    [true, 1038, true],
-    [true, 1011, false],
-    [true, 1037, false],
-  ] as const)('before %s, scene %i → %s', (before, scene, after) => {
-    expect(ticketAfter(before, scene, '2.17.3')).toBe(after);
-  });
-
+describe('one rule for the site and the companion', () => {
   it('the companion page’s copy is the same text, and behaves the same on every scene and preset', () => {
     const site = readFileSync('src/world/wechat/launch-app-rule.ts', 'utf8');
     const companion = readFileSync('companion/miniprogram/miniprogram/utils/launch-app-rule.ts', 'utf8');

@@ -17,6 +17,7 @@ import {
   LAUNCH_APP_DOC,
   LAUNCH_MINI_PROGRAM_DOC,
   LaunchAppState,
+  MINIPROGRAM_TYPES,
   SCENE_FROM_APP,
   SCENE_NAMES,
   SDK_PRESETS,
@@ -120,7 +121,7 @@ const handlers: Record<LaunchAppEffect, (world: LaunchAppWorld, snapshot: Snapsh
       to: 'client',
       label: 'WXApi.sendReq(WXLaunchMiniProgram.Req)',
       payload: { userName: world.app.userName, path: LAUNCH_PATH, miniprogramType: 0 },
-      note: 'OpenSDK 请求微信打开小程序：userName 是原始 ID，miniprogramType 0 为正式版',
+      note: `OpenSDK 请求微信打开小程序：userName 是原始 ID，miniprogramType 0 为${MINIPROGRAM_TYPES[0]}`,
     });
     const check = checkAppLaunch(world.app, world.miniProgram);
     world.appLaunches.push(check.ok ? { ok: true } : { ok: false, reason: check.reason });

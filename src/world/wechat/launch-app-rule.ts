@@ -113,12 +113,6 @@ export function ticketChange(scene: number, sdkVersion: string, era: LaunchAppEr
 }
 // #endregion
 
-/** 进入之后还有没有能力。冷启动时 before 传 false：一个新的生命周期从“没有”开始。 */
-export function ticketAfter(before: boolean, scene: number, sdkVersion: string, era: LaunchAppEra = 'current'): boolean {
-  const change = ticketChange(scene, sdkVersion, era);
-  return change === 'grant' ? true : change === 'keep' ? before : false;
-}
-
 /** 某个场景在这一版规则里的版本门槛（没有门槛时为 undefined），给页面和模拟器写说明用。 */
 export function gateOf(scene: number, era: LaunchAppEra = 'current'): SceneGate | undefined {
   const rules = ERAS[era] ?? ERAS.current;

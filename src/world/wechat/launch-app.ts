@@ -21,7 +21,6 @@ export {
   LAUNCH_APP_DOC,
   SCENE_FROM_APP,
   SCENE_NAMES,
-  ticketAfter,
   ticketChange,
   type LaunchAppEra,
   type SceneGate,
@@ -30,23 +29,18 @@ export {
 
 /** The Open Platform's page on an App launching a mini program: account rules and the 100-a-day limit. */
 export const LAUNCH_MINI_PROGRAM_DOC = 'https://developers.weixin.qq.com/doc/oplatform/Mobile_App/Launching_a_Mini_Program/Launching_a_Mini_Program.html';
-export const ANDROID_SDK_DOC = 'https://developers.weixin.qq.com/doc/oplatform/Mobile_App/Launching_a_Mini_Program/Android_Development_example.html';
-export const IOS_SDK_DOC = 'https://developers.weixin.qq.com/doc/oplatform/Mobile_App/Launching_a_Mini_Program/iOS_Development_example.html';
-export const SCENE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/app-service/scene.html';
 
 /** An App not yet in any store may launch mini programs at most this many times a day (Open Platform rule). */
 export const UNLISTED_APP_DAILY_LIMIT = 100;
 
 /** `miniprogramType` of `WXLaunchMiniProgram.Req`. */
 export const MINIPROGRAM_TYPES = { 0: '正式版', 1: '开发版', 2: '体验版' } as const;
-export type MiniProgramType = keyof typeof MINIPROGRAM_TYPES;
 
 /** The base-library versions the reader can pick: both sides of each gate in the current rules. */
 export const SDK_PRESETS = ['2.2.3', '2.2.4', '2.17.2', '2.17.3'] as const;
 
 /** The scenes that enter a running or closed mini program from inside WeChat (1069 only comes from the App). */
 export const ENTRANCES = [1089, 1090, 1001, 1131, 1187, 1038, 1037, 1011, 1014, 1036] as const;
-export type Entrance = (typeof ENTRANCES)[number];
 
 /** The other mini program a reader may detour through (1037 in, 1038 back). */
 export const OTHER_MINI_PROGRAM_APPID = 'wx0other0mini0prog';
