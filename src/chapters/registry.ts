@@ -42,7 +42,12 @@ export const CHAPTERS: readonly Chapter[] = [
   { slug: 'periodic-update', title: '周期性更新', summary: '用户没打开小程序时提前拉数据' },
   { slug: 'prefetch', title: '数据预拉取', summary: '冷启动时由微信后台先拉数据' },
   { slug: 'share', title: '转发', summary: 'onShareAppMessage、shareTicket 与分享到朋友圈' },
-  { slug: 'launch-app', title: '打开 App', summary: '小程序只能“跳回”打开它的 App' },
+  {
+    slug: 'launch-app',
+    title: '打开 App',
+    summary: '小程序只能“跳回”打开它的 App',
+    simulation: async () => (await import('./launch-app/simulation.ts')).launchAppSimulation as unknown as AnySimulation,
+  },
   { slug: 'subscribe-message', title: '订阅消息', summary: '一次性订阅、长期订阅与 subscribeMessage.send' },
 ];
 
