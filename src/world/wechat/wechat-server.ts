@@ -126,6 +126,12 @@ export const ACCESS_TOKEN_LIFETIME_MS = 7200 * 1000;
 export const STABLE_TOKEN_MIN_REMAINING_MS = 5 * MINUTE;
 export const STABLE_FORCE_REFRESH_PER_DAY = 20;
 export const STABLE_FORCE_REFRESH_MIN_GAP_MS = 30 * 1000;
+/**
+ * `/cgi-bin/token`: "重复获取将导致上次获取的 access_token 失效", but "在5分钟内，新老 access_token 都可用"
+ * (https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html). Modelled as: a new token
+ * puts the previous one in a 5-minute grace window, and a token already in grace dies at once.
+ */
+export const TOKEN_OVERLAP_MS = 5 * MINUTE;
 /** 体验额度: every account starts with 1000 free successful calls. */
 export const PHONE_TRIAL_QUOTA = 1000;
 /** 0.03 元 per successful call of 手机号快速验证组件 since 2023-08-28, kept in fen to stay exact. */
@@ -208,6 +214,8 @@ interface AccessToken {
   expiresAt: number;
   /** Set when a newer token of the same channel replaced it. */
   revoked: boolean;
+  /** /cgi-bin/token only: a replaced token still works until then (TOKEN_OVERLAP_MS). */
+  graceUntil?: number;
 }
 
 export class WeChatServer {
@@ -416,14 +424,14 @@ export class WeChatServer {
 
   // ── access_token (wechat-facts §5) ──
 
-  /** `GET /cgi-bin/token`: always a new token, which revokes the previous one from this endpoint. */
+  /** `GET /cgi-bin/token`: always a new token; the previous one from this endpoint keeps working for TOKEN_OVERLAP_MS. */
   token(query: TokenQuery): AccessTokenResponse {
     const app = query.appid ? this.#apps.get(query.appid) : undefined;
     if (!app) return wechatError(40013);
     // The documented 40001 here means "AppSecret 错误或者 AppSecret 不属于这个小程序".
     if (query.secret !== app.secret) return wechatError(40001);
     if (query.grant_type !== 'client_credential') return wechatError(40002);
-    return this.#mintAccessToken(app.appid, 'token');
+    return this.#mintAccessToken(app.appid, 'token', 'overlap');
   }
 
   /**
@@ -457,12 +465,23 @@ export class WeChatServer {
     }
     if (usable) return { access_token: latestId, expires_in: Math.floor((latest.expiresAt - now) / 1000) };
     // The old token stays valid until it expires: the documented five-minute overlap.
-    return this.#mintAccessToken(app.appid, 'stable', false);
+    return this.#mintAccessToken(app.appid, 'stable', 'keep');
   }
 
-  #mintAccessToken(appid: string, channel: AccessToken['channel'], revokePrevious = true): AccessTokenSuccess {
+  /**
+   * What happens to the previous token of the channel: `revoke` (stable_token force_refresh, as its
+   * mini-program page words it), `overlap` (/cgi-bin/token's five minutes) or `keep` (stable_token
+   * renewing in the last five minutes: the old one runs out on its own).
+   */
+  #mintAccessToken(appid: string, channel: AccessToken['channel'], previousFate: 'revoke' | 'overlap' | 'keep' = 'revoke'): AccessTokenSuccess {
     const previous = this.#latestToken.get(`${appid}:${channel}`);
-    if (previous && revokePrevious) this.#accessTokens.get(previous)!.revoked = true;
+    if (previousFate === 'overlap') {
+      // Only the latest replaced token gets the window: one in grace from an earlier fetch dies now.
+      for (const token of this.#accessTokens.values()) {
+        if (token.appid === appid && token.channel === channel && token.graceUntil !== undefined) token.revoked = true;
+      }
+      if (previous) this.#accessTokens.get(previous)!.graceUntil = this.#clock.now() + TOKEN_OVERLAP_MS;
+    } else if (previous && previousFate === 'revoke') this.#accessTokens.get(previous)!.revoked = true;
     // Real tokens are long opaque strings; 512 characters of storage are advised.
     const token = `${channel === 'stable' ? 'S' : 'T'}_${randomId(this.#random, 40)}`;
     this.#accessTokens.set(token, { appid, channel, expiresAt: this.#clock.now() + ACCESS_TOKEN_LIFETIME_MS, revoked: false });
@@ -470,9 +489,19 @@ export class WeChatServer {
     return { access_token: token, expires_in: ACCESS_TOKEN_LIFETIME_MS / 1000 };
   }
 
+  /** What WeChat would say of this token now, without using it: for views and tests. */
+  accessTokenStatus(value: string): { state: 'valid' | 'expired' | 'revoked' | 'unknown' } | { state: 'grace'; until: number } {
+    const token = this.#accessTokens.get(value);
+    if (!token) return { state: 'unknown' };
+    const error = this.#checkAccessToken(value);
+    if (error) return { state: error.errcode === 42001 ? 'expired' : 'revoked' };
+    return token.graceUntil === undefined ? { state: 'valid' } : { state: 'grace', until: token.graceUntil };
+  }
+
   #checkAccessToken(value: string | undefined): WeChatErrorBody | undefined {
     const token = value ? this.#accessTokens.get(value) : undefined;
     if (!token || token.revoked) return wechatError(40001);
+    if (token.graceUntil !== undefined && token.graceUntil <= this.#clock.now()) return wechatError(40001);
     if (token.expiresAt <= this.#clock.now()) return wechatError(42001);
     return undefined;
   }
