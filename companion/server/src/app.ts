@@ -122,6 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     }),
     now: () => clock.now(),
     appid: config.WECHAT_APPID,
+    // #region access-token-provider
     accessTokens: createAccessTokenProvider({
       fetchToken: () => wechat.stableToken(),
       now: () => clock.now(),
@@ -134,6 +135,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
               'access_token cache unavailable in Redis: this process fetches its own stable_token until it returns',
             ),
     }),
+    // #endregion
   });
 
   await app.register(rateLimit, {
