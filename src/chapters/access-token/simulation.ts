@@ -42,8 +42,10 @@ import {
   HUB_REFRESH_EVERY_MS,
   issueOrder,
   REFRESH_AHEAD_MS,
+  fixesOn,
   startFlight,
   tokenFetchesToday,
+  writeStore,
   tokenName,
   type Endpoint,
   type Fetcher,
@@ -171,7 +173,9 @@ function callApi(server: ServerId) {
       record({ from: lane, to: HUB, label: '读 access_token' });
       if (entry) record({ from: HUB, to: lane, label: tokenName(world, entry.token), payload: { access_token: entry.token }, secrets: ['access_token'] });
     }
-    if (!looksUsable(world, entry)) return { type: 'server.needsToken', server };
+    const justFetched = world.justFetched[server];
+    world.justFetched[server] = false;
+    if (!entry || (!justFetched && !looksUsable(world, entry))) return { type: 'server.needsToken', server };
     const retry = snapshot.context.retried[server];
     record({
       from: lane,
@@ -182,7 +186,7 @@ function callApi(server: ServerId) {
       note: `带着 ${tokenName(world, entry.token)}${retry ? '（重试）' : ''}`,
     });
     const errcode = errcodeFor(world, entry.token);
-    world.calls.push({ by: server, token: entry.token, errcode, at: world.clock.now(), retry });
+    world.calls.push({ by: server, strategy: world.strategy, fixesOn: fixesOn(world), token: entry.token, errcode, at: world.clock.now(), retry });
     if (errcode === 0) {
       world.rejectedWith[server] = null;
       record({ from: WECHAT, to: lane, label: 'errcode 0' });
@@ -202,12 +206,13 @@ function callApi(server: ServerId) {
 function requestToken(server: ServerId) {
   return effect(LANE[server], `${SERVER_LABEL[server]} 获取新 token`, async (world, _snapshot, { record }) => {
     const lane = LANE[server];
-    const replacing = world.rejectedWith[server] ?? heldBy(world, server)?.token ?? null;
+    const replacing = usesStore(world.strategy) ? world.store.last : (world.rejectedWith[server] ?? world.memory[server]?.token ?? null);
     if (usesStore(world.strategy)) {
       const entry = world.store.entry;
       if (looksUsable(world, entry)) {
         record({ from: lane, to: HUB, label: '读 access_token' });
         record({ from: HUB, to: lane, label: tokenName(world, entry.token), payload: { access_token: entry.token }, secrets: ['access_token'], note: '别人已经刷新好了' });
+        world.justFetched[server] = true;
         return { type: 'server.tokenShared', server };
       }
       if (world.strategy !== 'shared') {
@@ -240,6 +245,7 @@ function waitForLock(server: ServerId) {
     record({ from: lane, to: HUB, label: '读 access_token' });
     if (looksUsable(world, entry)) {
       record({ from: HUB, to: lane, label: tokenName(world, entry.token), payload: { access_token: entry.token }, secrets: ['access_token'], note: '持锁的一方已写回' });
+      world.justFetched[server] = true;
       return { type: 'server.tokenShared', server };
     }
     const owner = world.store.lockOwner;
@@ -264,6 +270,7 @@ function deliverResponse(server: ServerId) {
     const entry = { token, expiresAt: world.clock.now() + expiresIn * 1000 };
     world.flights[server] = null;
     world.rejectedWith[server] = null;
+    world.justFetched[server] = true;
     if (!usesStore(world.strategy)) {
       world.memory[server] = entry;
       return { type: 'server.tokenReceived', server };
@@ -286,7 +293,7 @@ function deliverResponse(server: ServerId) {
       record({ from: HUB, to: lane, label: tokenName(world, token), payload: { access_token: token }, secrets: ['access_token'], note: '中控写入共享存储后返回' });
     }
     if (overwrote) world.lateOverwrites.push({ stale: token, over: previous.token, at: world.clock.now() });
-    world.store.entry = entry;
+    writeStore(world, entry);
     if (world.store.lockOwner === server) world.store.lockOwner = null;
     return { type: 'server.tokenReceived', server };
   });
@@ -296,7 +303,7 @@ function deliverResponse(server: ServerId) {
 function storePort(world: AccessTokenWorld): SharedTokenStore {
   return {
     read: async () => world.store.entry,
-    write: async (entry) => void (world.store.entry = entry),
+    write: async (entry) => writeStore(world, entry),
     lock: async () => {
       if (world.store.lockOwner !== null) return false;
       world.store.lockOwner = 'a';
@@ -309,8 +316,8 @@ function storePort(world: AccessTokenWorld): SharedTokenStore {
 
 function hubRefresh(world: AccessTokenWorld, record: Recorder['record'], deployment: number): void {
   if (world.deployment !== deployment || world.strategy !== 'hub') return;
-  const response = fetchWithNotes(world, record, 'hub', HUB, 'token', world.store.entry?.token ?? null);
-  if ('access_token' in response) world.store.entry = { token: response.access_token, expiresAt: world.clock.now() + response.expires_in * 1000 };
+  const response = fetchWithNotes(world, record, 'hub', HUB, 'token', world.store.last);
+  if ('access_token' in response) writeStore(world, { token: response.access_token, expiresAt: world.clock.now() + response.expires_in * 1000 });
   world.scheduler.schedule({
     after: HUB_REFRESH_EVERY_MS,
     lane: HUB,
@@ -324,9 +331,10 @@ const effects: Record<AccessTokenEffect, EffectSpec<AccessTokenWorld, AccessToke
     world.strategy = snapshot.context.strategy;
     world.deployment += 1;
     world.memory = { a: null, b: null };
-    world.store = { entry: null, lockOwner: null };
+    world.store = { entry: null, lockOwner: null, last: null };
     world.flights = { a: null, b: null };
     world.rejectedWith = { a: null, b: null };
+    world.justFetched = { a: false, b: false };
     record({ from: HUB, to: LANE.a, label: `部署：${STRATEGY_LABEL[world.strategy]}`, note: '两台服务器重启，内存缓存清空' });
     if (world.strategy === 'hub') hubRefresh(world, record, world.deployment);
     return { type: 'world.strategyApplied' };
@@ -349,7 +357,7 @@ const effects: Record<AccessTokenEffect, EffectSpec<AccessTokenWorld, AccessToke
       // An answer takes a round trip: every caller that checks the cache before it lands sees it empty.
       await Promise.resolve();
       fetches += 1;
-      return fetchUpstream(world, fetcher, endpoint, null);
+      return fetchUpstream(world, fetcher, endpoint, usesStore(world.strategy) ? world.store.last : null);
     };
     const now = () => world.clock.now();
     // A restarted process: its memory is empty, the shared store (if any) is not.
@@ -361,7 +369,7 @@ const effects: Record<AccessTokenEffect, EffectSpec<AccessTokenWorld, AccessToke
     await Promise.all(Array.from({ length: HERD_CALLERS }, () => cache.get()));
     const final = cache.cached;
     if (!final) throw new Error('the herd ended without a token');
-    if (usesStore(world.strategy)) world.store.entry = final;
+    if (usesStore(world.strategy)) writeStore(world, final);
     else world.memory.a = final;
     const issued = [...world.names.keys()].filter((token) => !before.has(token));
     const alive = issued.filter((token) => world.wechat.accessTokenStatus(token).state !== 'revoked');

@@ -31,16 +31,23 @@ export type Endpoint = 'token' | 'stable';
 
 export interface FetchRecord {
   by: Fetcher;
+  strategy: Strategy;
   endpoint: Endpoint;
   token: string;
   at: number;
-  /** The token whose failure or absence made the fetcher refresh: null when its cache was simply empty. */
+  /**
+   * The token generation this fetch replaces: the shared store's last token under a shared design,
+   * else the token the server was refused with or found expired; null for the very first.
+   */
   replacing: string | null;
   forced?: boolean;
 }
 
 export interface CallRecord {
   by: ServerId;
+  strategy: Strategy;
+  /** Every fix on: a design with one refresher or stable_token, refresh ahead, retry once. */
+  fixesOn: boolean;
   token: string;
   errcode: number;
   at: number;
@@ -62,11 +69,17 @@ export interface TokenWorld {
   strategy: Strategy;
   switches: { refreshAhead: boolean; retryOnce: boolean; slow: Record<ServerId, boolean> };
   memory: Record<ServerId, CachedAccessToken | null>;
-  store: { entry: CachedAccessToken | null; lockOwner: Fetcher | null };
+  /** `last`: the latest token ever written, which a refresh replaces even after the entry was dropped. */
+  store: { entry: CachedAccessToken | null; lockOwner: Fetcher | null; last: string | null };
   flights: Record<ServerId, Flight | null>;
   /** The token a server's current call was rejected with, until its refresh lands. */
   rejectedWith: Record<ServerId, string | null>;
-  retrying: Record<ServerId, boolean>;
+  /**
+   * A token a server just fetched or read for the call in progress: that call uses it whatever its
+   * expiry says, as the provider does (stable_token may answer with exactly the 300 s a refresh-ahead
+   * margin rejects, and re-fetching would only get the same token back).
+   */
+  justFetched: Record<ServerId, boolean>;
   fetches: FetchRecord[];
   calls: CallRecord[];
   /** When someone outside the servers invalidated the token on purpose (the leak drill). */
@@ -89,10 +102,10 @@ export function createTokenWorld(): TokenWorld {
     strategy: 'naive',
     switches: { refreshAhead: false, retryOnce: false, slow: { a: false, b: false } },
     memory: { a: null, b: null },
-    store: { entry: null, lockOwner: null },
+    store: { entry: null, lockOwner: null, last: null },
     flights: { a: null, b: null },
     rejectedWith: { a: null, b: null },
-    retrying: { a: false, b: false },
+    justFetched: { a: false, b: false },
     fetches: [],
     calls: [],
     invalidations: [],
@@ -122,7 +135,7 @@ export function fetchUpstream(world: TokenWorld, by: Fetcher, endpoint: Endpoint
       const count = [...world.names.values()].filter((name) => name.startsWith(prefix)).length;
       world.names.set(response.access_token, `${prefix}${count + 1}`);
     }
-    world.fetches.push({ by, endpoint, token: response.access_token, at: world.clock.now(), replacing, ...(forced ? { forced } : {}) });
+    world.fetches.push({ by, strategy: world.strategy, endpoint, token: response.access_token, at: world.clock.now(), replacing, ...(forced ? { forced } : {}) });
   }
   return response;
 }
@@ -132,6 +145,16 @@ export function tokenFetchesToday(world: TokenWorld): number {
   const beijingDay = (t: number) => Math.floor((t + 8 * HOUR) / (24 * HOUR));
   const today = beijingDay(world.clock.now());
   return world.fetches.filter((f) => f.endpoint === 'token' && beijingDay(f.at) === today).length;
+}
+
+/** Write the shared store: the only way it changes, so `last` always names the generation in use. */
+export function writeStore(world: TokenWorld, entry: CachedAccessToken): void {
+  world.store.entry = entry;
+  world.store.last = entry.token;
+}
+
+export function fixesOn(world: TokenWorld): boolean {
+  return world.strategy !== 'naive' && world.strategy !== 'shared' && world.switches.refreshAhead && world.switches.retryOnce;
 }
 
 export function startFlight(world: TokenWorld, server: ServerId, response: AccessTokenResponse, replacing: string | null): void {
