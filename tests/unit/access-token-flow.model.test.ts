@@ -292,20 +292,6 @@ describe('access_token chapter scenarios', () => {
     checkInvariants(sim);
   });
 
-  it('without refresh-ahead, a token used to its end gets 42001; retry-once recovers', async () => {
-    const sim = await fresh('use-stable', STEP_CONTROL_ID);
-    await call(sim, 'a');
-    await press(sim as never, 'plus-2h');
-    expect((await call(sim, 'a')).errcode).toBe(0); // its own expiry said so: it fetched first
-    await press(sim as never, 'plus-1h');
-    await press(sim as never, 'plus-1h');
-    // B fetched nothing yet: WeChat hands it the current one, and it expires exactly when A's does.
-    await press(sim as never, 'retry-once');
-    const calls = sim.world.calls.length;
-    await call(sim, 'b');
-    expect(sim.world.calls.slice(calls).every((c) => c.errcode === 0)).toBe(true);
-  });
-
   it('a slow network makes the earlier request land last and overwrite the newer token; the lock prevents it', async () => {
     const sim = await fresh('use-shared', STEP_CONTROL_ID, 'slow-a', 'call-a', 'call-b');
     // 下一步 only, in queue order: A asks first, B second, B's answer lands first.
