@@ -222,7 +222,8 @@ function requestToken(server: ServerId) {
           record({ from: HUB, to: lane, label: world.strategy === 'hub' ? '正在刷新，请稍等' : '加锁失败', note: '等它写回' });
           return { type: 'server.lockBusy', server };
         }
-        world.store.lockOwner = server;
+        // Under the 中控 it is the 中控 that refreshes, on this server's request.
+        world.store.lockOwner = world.strategy === 'hub' ? 'hub' : server;
         record({
           from: lane,
           to: HUB,
@@ -294,7 +295,7 @@ function deliverResponse(server: ServerId) {
     }
     if (overwrote) world.lateOverwrites.push({ stale: token, over: previous.token, at: world.clock.now() });
     writeStore(world, entry);
-    if (world.store.lockOwner === server) world.store.lockOwner = null;
+    if (world.store.lockOwner === (world.strategy === 'hub' ? 'hub' : server)) world.store.lockOwner = null;
     return { type: 'server.tokenReceived', server };
   });
 }
@@ -335,6 +336,7 @@ const effects: Record<AccessTokenEffect, EffectSpec<AccessTokenWorld, AccessToke
     world.flights = { a: null, b: null };
     world.rejectedWith = { a: null, b: null };
     world.justFetched = { a: false, b: false };
+    world.deployedAt = { calls: world.calls.length, overwrites: world.lateOverwrites.length, herds: world.herds.length };
     record({ from: HUB, to: LANE.a, label: `部署：${STRATEGY_LABEL[world.strategy]}`, note: '两台服务器重启，内存缓存清空' });
     if (world.strategy === 'hub') hubRefresh(world, record, world.deployment);
     return { type: 'world.strategyApplied' };
@@ -522,7 +524,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
   holdings.push({ holder: WECHAT, item: '业务调用', value: `成功 ${succeeded}，失败 ${failed}` });
 
   const findings: Finding[] = [];
-  const lastRejected = [...world.calls].reverse().find((call) => call.errcode !== 0);
+  const lastRejected = world.calls.slice(world.deployedAt.calls).reverse().find((call) => call.errcode !== 0);
   if (lastRejected) {
     const killer = killerOf(world, lastRejected.token);
     findings.push({
@@ -537,7 +539,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
       href: ACCESS_TOKEN_DOC,
     });
   }
-  const overwrite = world.lateOverwrites.at(-1);
+  const overwrite = world.lateOverwrites.slice(world.deployedAt.overwrites).at(-1);
   if (overwrite) {
     findings.push({
       level: 'danger',
@@ -546,7 +548,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
       href: ACCESS_TOKEN_DOC,
     });
   }
-  const herd = world.herds.at(-1);
+  const herd = world.herds.slice(world.deployedAt.herds).at(-1);
   if (herd && herd.fetches > 1) {
     findings.push({
       level: 'warning',

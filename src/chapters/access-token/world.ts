@@ -87,6 +87,8 @@ export interface TokenWorld {
   /** Times a response landed in the shared store on top of a newer token. */
   lateOverwrites: { stale: string; over: string; at: number }[];
   herds: { strategy: Strategy; singleFlight: boolean; callers: number; fetches: number }[];
+  /** Ledger lengths when the current design was deployed: the findings speak of this design only. */
+  deployedAt: { calls: number; overwrites: number; herds: number };
   /** Short names for tokens in the order WeChat issued them: T1, T2… for /cgi-bin/token, S1… for stable_token. */
   names: Map<string, string>;
 }
@@ -111,6 +113,7 @@ export function createTokenWorld(): TokenWorld {
     invalidations: [],
     lateOverwrites: [],
     herds: [],
+    deployedAt: { calls: 0, overwrites: 0, herds: 0 },
     names: new Map(),
   };
 }
