@@ -27,6 +27,7 @@ import type { AccessTokenResponse } from '../../world/wechat/wechat-server.ts';
 import { SERVER } from '../shared/code-files.ts';
 import {
   accessTokenMachine,
+  STRATEGIES,
   usesStore,
   type AccessTokenEffect,
   type AccessTokenEvent,
@@ -53,8 +54,6 @@ import {
 } from './world.ts';
 
 export const ACCESS_TOKEN_DOC = 'https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html';
-export const GET_ACCESS_TOKEN_DOC = 'https://mp.weixin.qq.com/debug/minigame/dev/api-backend/auth.getAccessToken.html';
-export const STABLE_TOKEN_DOC = 'https://developers.weixin.qq.com/minigame/dev/api-backend/open-api/access-token/auth.getStableAccessToken.html';
 export const QUOTA_DOC = 'https://developers.weixin.qq.com/doc/offiaccount/openApi/get_api_quota.html';
 
 const LANE: Record<ServerId, string> = { a: 'server-a', b: 'server-b' };
@@ -416,7 +415,7 @@ const effects: Record<AccessTokenEffect, EffectSpec<AccessTokenWorld, AccessToke
 
 const user = userControl<AccessTokenEvent>;
 
-const strategyControls = (['naive', 'shared', 'locked', 'hub', 'stable'] as const).map((strategy) =>
+const strategyControls = STRATEGIES.map((strategy) =>
   user(`use-${strategy}`, STRATEGY_LABEL[strategy], { type: 'user.choseStrategy', strategy }, '换方案会重新部署：两台服务器的缓存清空'),
 );
 
