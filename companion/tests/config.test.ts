@@ -36,6 +36,8 @@ describe('configuration', () => {
     });
     expect(DEFAULT_DATABASE.replace(/\\/g, '/')).toMatch(/companion\/server\/data\/companion\.db$/);
     expect(loadConfig(minimal).REDIS_URL).toBeUndefined();
+    expect(loadConfig(minimal).ADMIN_DIAGNOSTICS).toBe(false);
+    expect(loadConfig({ ...minimal, ADMIN_DIAGNOSTICS: 'true' }).ADMIN_DIAGNOSTICS).toBe(true);
   });
 
   it('lists every missing variable at once', () => {
@@ -68,6 +70,8 @@ describe('configuration', () => {
     ['SESSION_ENCRYPTION_KEYS', `k1:${Buffer.alloc(16).toString('base64')}`],
     ['SESSION_ENCRYPTION_KEYS', `k1:${KEY_1},k1:${KEY_2}`],
     ['SESSION_ENCRYPTION_KEYS', `dev-x:${KEY_1}`],
+    ['ADMIN_DIAGNOSTICS', 'yes'],
+    ['ADMIN_DIAGNOSTICS', '1'],
   ])('rejects %s=%s', (name, value) => {
     expect(problems({ ...minimal, [name]: value }).map((line) => line.split(':')[0])).toEqual([name]);
   });

@@ -133,6 +133,7 @@ describe('new getPhoneNumber button: code + getuserphonenumber', () => {
     expect(wechat.getuserphonenumber({ access_token: 'forged' }, { code: issued.code })).toMatchObject({ errcode: 40001 });
     const first = (token() as AccessTokenSuccess).access_token;
     token();
+    token();
     expect(wechat.getuserphonenumber({ access_token: first }, { code: issued.code })).toMatchObject({ errcode: 40001 });
     const latest = (token() as AccessTokenSuccess).access_token;
     clock.advance(7200 * SECOND);
@@ -152,16 +153,34 @@ describe('new getPhoneNumber button: code + getuserphonenumber', () => {
 });
 
 describe('access_token', () => {
-  it('GET /cgi-bin/token: 7200 s, and each call revokes the previous token', () => {
-    const { wechat, token } = setup();
+  it('GET /cgi-bin/token: 7200 s; a new token leaves the previous one 5 minutes of grace, then 40001', () => {
+    const { clock, wechat, token } = setup();
+    const phoneCall = (accessToken: string) => {
+      const issued = wechat.issuePhoneCode(APP.appid, 'u1');
+      if (!issued.ok) throw new Error('quota');
+      return wechat.getuserphonenumber({ access_token: accessToken }, { code: issued.code });
+    };
     const first = token() as AccessTokenSuccess;
     expect(first.expires_in).toBe(7200);
+    clock.advance(MINUTE);
     const second = token() as AccessTokenSuccess;
     expect(second.access_token).not.toBe(first.access_token);
-    const issued = wechat.issuePhoneCode(APP.appid, 'u1');
-    if (!issued.ok) throw new Error('quota');
-    expect(wechat.getuserphonenumber({ access_token: first.access_token }, { code: issued.code })).toMatchObject({ errcode: 40001 });
-    expect(wechat.getuserphonenumber({ access_token: second.access_token }, { code: issued.code })).toHaveProperty('phone_info');
+    expect(wechat.accessTokenStatus(first.access_token)).toEqual({ state: 'grace', until: clock.now() + 5 * MINUTE });
+    clock.advance(5 * MINUTE - 1);
+    expect(phoneCall(first.access_token)).toHaveProperty('phone_info');
+    clock.advance(1);
+    expect(phoneCall(first.access_token)).toMatchObject({ errcode: 40001 });
+    expect(phoneCall(second.access_token)).toHaveProperty('phone_info');
+  });
+
+  it('GET /cgi-bin/token: a third fetch kills the token still in grace at once', () => {
+    const { wechat, token } = setup();
+    const first = (token() as AccessTokenSuccess).access_token;
+    const second = (token() as AccessTokenSuccess).access_token;
+    token();
+    expect(wechat.accessTokenStatus(first)).toEqual({ state: 'revoked' });
+    expect(wechat.accessTokenStatus(second).state).toBe('grace');
+    expect(wechat.accessTokenStatus('forged')).toEqual({ state: 'unknown' });
   });
 
   it.each([

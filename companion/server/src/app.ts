@@ -22,6 +22,7 @@ import { createRedisTokenStore } from './redis-token-store.ts';
 import { createWeChatApi } from './wechat-api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { phoneRoutes } from './routes/phone.ts';
+import { adminRoutes, type UpstreamStats } from './routes/admin.ts';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Probing unknown paths should cost a scanner more than it costs our logs. */
@@ -111,6 +112,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     timeoutMs: config.WECHAT_TIMEOUT_MS,
     log: app.log,
   });
+  // #region access-token-provider
+  // Counted here, where the provider meets WeChat, for /__admin/upstream-stats.
+  const upstream: UpstreamStats = { accessTokenFetches: 0, rejectedAccessTokens: 0 };
+  const accessTokens = createAccessTokenProvider({
+    fetchToken: () => {
+      upstream.accessTokenFetches += 1;
+      return wechat.stableToken();
+    },
+    now: () => clock.now(),
+    ...(redis ? { shared: createRedisTokenStore(redis, { key: `companion:access_token:${config.WECHAT_APPID}` }) } : {}),
+    onSharedStoreChange: (change) =>
+      change.available
+        ? app.log.info({ component: 'access_token' }, 'access_token cache shared through Redis again')
+        : app.log.warn(
+            { component: 'access_token', reason: change.error instanceof Error ? change.error.message : String(change.error) },
+            'access_token cache unavailable in Redis: this process fetches its own stable_token until it returns',
+          ),
+  });
+  // #endregion
   const developer = createDeveloperServer({
     wechat,
     sessions,
@@ -122,18 +142,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     }),
     now: () => clock.now(),
     appid: config.WECHAT_APPID,
-    accessTokens: createAccessTokenProvider({
-      fetchToken: () => wechat.stableToken(),
-      now: () => clock.now(),
-      ...(redis ? { shared: createRedisTokenStore(redis, { key: `companion:access_token:${config.WECHAT_APPID}` }) } : {}),
-      onSharedStoreChange: (change) =>
-        change.available
-          ? app.log.info({ component: 'access_token' }, 'access_token cache shared through Redis again')
-          : app.log.warn(
-              { component: 'access_token', reason: change.error instanceof Error ? change.error.message : String(change.error) },
-              'access_token cache unavailable in Redis: this process fetches its own stable_token until it returns',
-            ),
-    }),
+    accessTokens: {
+      get: () => accessTokens.get(),
+      invalidate: (token) => {
+        upstream.rejectedAccessTokens += 1;
+        accessTokens.invalidate(token);
+      },
+    },
   });
 
   await app.register(rateLimit, {
@@ -153,6 +168,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   );
   await app.register(authRoutes, { developer, loginPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE });
+  if (config.ADMIN_DIAGNOSTICS) await app.register(adminRoutes, { stats: () => ({ ...upstream }), startedAt: clock.now() });
   await app.register(phoneRoutes, {
     developer,
     perUserPerMinute: config.PHONE_RATE_LIMIT_PER_USER_PER_MINUTE,

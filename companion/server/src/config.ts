@@ -107,6 +107,13 @@ const envSchema = z.object({
       value === 'true' || value === 'false' ? value === 'true' : value.split(',').map((part) => part.trim()),
     ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `GET /__admin/upstream-stats`: how many times this process fetched the
+   * access_token from WeChat and how many tokens WeChat refused. Off unless
+   * set to true; even then it answers only requests made on this machine
+   * (loopback socket, no proxy headers), so it is not reachable through a proxy.
+   */
+  ADMIN_DIAGNOSTICS: z.enum(['true', 'false'], { message: '应是 true 或 false' }).default('false').transform((value) => value === 'true'),
 });
 
 /** One AES-256 key and the id stored beside every row it encrypted. */

@@ -112,6 +112,7 @@ export function createAccessTokenProvider(
     return { token, expiresAt: now() + expiresIn * 1000 };
   }
 
+  // #region shared-lock
   async function refreshShared(store: SharedTokenStore): Promise<CachedAccessToken> {
     // Waiting happens in real time even when `now` is a test or simulation clock.
     const deadline = Date.now() + sharedWaitMs;
@@ -137,6 +138,7 @@ export function createAccessTokenProvider(
       await sleep(pollIntervalMs);
     }
   }
+  // #endregion
 
   async function refresh(): Promise<string> {
     // A rejected token the store could not forget may still sit there: fetch past it this once.
@@ -169,6 +171,7 @@ export function createAccessTokenProvider(
     get cached() {
       return cached;
     },
+    // #region single-flight
     async get() {
       if (fresh(cached) && !pendingDrop) return cached.token;
       inFlight ??= refresh().finally(() => {
@@ -176,6 +179,7 @@ export function createAccessTokenProvider(
       });
       return inFlight;
     },
+    // #endregion
     invalidate(token) {
       if (cached?.token === token) cached = null;
       if (shared) {
@@ -188,6 +192,7 @@ export function createAccessTokenProvider(
   };
 }
 
+// #region retry-once
 /** Call a WeChat API with the current token; on 40001 / 42001 drop it, fetch a new one and retry exactly once. */
 export async function withAccessToken<T>(provider: AccessTokenProvider, call: (token: string) => Promise<T>): Promise<T> {
   const token = await provider.get();
@@ -196,3 +201,4 @@ export async function withAccessToken<T>(provider: AccessTokenProvider, call: (t
   provider.invalidate(token);
   return call(await provider.get());
 }
+// #endregion

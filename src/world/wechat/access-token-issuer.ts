@@ -3,7 +3,7 @@
  * and the check every API that takes `?access_token=` runs first.
  *
  * - A token lives 7200 s; fetching a new one from /cgi-bin/token invalidates the previous one
- *   (at once here: stricter than the documented 5-minute overlap, which only stable_token models):
+ *   after a 5-minute overlap ("在5分钟内，新老 access_token 都可用"):
  *   https://mp.weixin.qq.com/debug/minigame/dev/api-backend/auth.getAccessToken.html ,
  *   https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html
  * - stable_token returns the same token while it has at least 5 minutes left,
@@ -22,6 +22,15 @@ export const ACCESS_TOKEN_LIFETIME_MS = 7200 * 1000;
 export const STABLE_TOKEN_MIN_REMAINING_MS = 5 * MINUTE;
 export const STABLE_FORCE_REFRESH_PER_DAY = 20;
 export const STABLE_FORCE_REFRESH_MIN_GAP_MS = 30 * 1000;
+/**
+ * `/cgi-bin/token`: "重复获取将导致上次获取的 access_token 失效", but "在5分钟内，新老 access_token 都可用"
+ * (https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html). Modelled as: a new token
+ * puts the previous one in a 5-minute grace window, and a token already in grace dies at once.
+ */
+export const TOKEN_OVERLAP_MS = 5 * MINUTE;
+
+/** What WeChat would say of a token now, without using it. */
+export type AccessTokenStatus = { state: 'valid' | 'expired' | 'revoked' | 'unknown' } | { state: 'grace'; until: number };
 
 export interface AccessTokenSuccess {
   access_token: string;
@@ -45,6 +54,8 @@ interface AccessToken {
   expiresAt: number;
   /** Set when a newer token of the same channel replaced it. */
   revoked: boolean;
+  /** /cgi-bin/token only: a replaced token still works until then (TOKEN_OVERLAP_MS). */
+  graceUntil?: number;
 }
 
 export class AccessTokenIssuer {
@@ -63,14 +74,14 @@ export class AccessTokenIssuer {
     this.#accounts = options.accounts;
   }
 
-  /** `GET /cgi-bin/token`: always a new token, which revokes the previous one from this endpoint. */
+  /** `GET /cgi-bin/token`: always a new token; the previous one from this endpoint keeps working for TOKEN_OVERLAP_MS. */
   token(query: TokenQuery): AccessTokenResponse {
     const app = query.appid ? this.#accounts.app(query.appid) : undefined;
     if (!app) return wechatError(40013);
     // The documented 40001 here means "AppSecret 错误或者 AppSecret 不属于这个小程序".
     if (query.secret !== app.secret) return wechatError(40001);
     if (query.grant_type !== 'client_credential') return wechatError(40002);
-    return this.#mint(app.appid, 'token');
+    return this.#mint(app.appid, 'token', 'overlap');
   }
 
   /**
@@ -104,20 +115,41 @@ export class AccessTokenIssuer {
     }
     if (usable) return { access_token: latestId, expires_in: Math.floor((latest.expiresAt - now) / 1000) };
     // The old token stays valid until it expires: the documented five-minute overlap.
-    return this.#mint(app.appid, 'stable', false);
+    return this.#mint(app.appid, 'stable', 'keep');
   }
 
   /** What an API behind `?access_token=` checks first: the app the token belongs to, or 40001 / 42001. */
   checkAccessToken(value: string | undefined): { appid: string } | { error: WeChatErrorBody } {
     const token = value ? this.#tokens.get(value) : undefined;
     if (!token || token.revoked) return { error: wechatError(40001) };
+    if (token.graceUntil !== undefined && token.graceUntil <= this.#clock.now()) return { error: wechatError(40001) };
     if (token.expiresAt <= this.#clock.now()) return { error: wechatError(42001) };
     return { appid: token.appid };
   }
 
-  #mint(appid: string, channel: AccessToken['channel'], revokePrevious = true): AccessTokenSuccess {
+  /** What WeChat would say of this token now, without using it: for views and tests. */
+  status(value: string): AccessTokenStatus {
+    const token = this.#tokens.get(value);
+    if (!token) return { state: 'unknown' };
+    const checked = this.checkAccessToken(value);
+    if ('error' in checked) return { state: checked.error.errcode === 42001 ? 'expired' : 'revoked' };
+    return token.graceUntil === undefined ? { state: 'valid' } : { state: 'grace', until: token.graceUntil };
+  }
+
+  /**
+   * What happens to the previous token of the channel: `revoke` (stable_token force_refresh, as its
+   * mini-program page words it), `overlap` (/cgi-bin/token's five minutes) or `keep` (stable_token
+   * renewing in the last five minutes: the old one runs out on its own).
+   */
+  #mint(appid: string, channel: AccessToken['channel'], previousFate: 'revoke' | 'overlap' | 'keep' = 'revoke'): AccessTokenSuccess {
     const previous = this.#latestToken.get(`${appid}:${channel}`);
-    if (previous && revokePrevious) this.#tokens.get(previous)!.revoked = true;
+    if (previousFate === 'overlap') {
+      // Only the latest replaced token gets the window: one in grace from an earlier fetch dies now.
+      for (const token of this.#tokens.values()) {
+        if (token.appid === appid && token.channel === channel && token.graceUntil !== undefined) token.revoked = true;
+      }
+      if (previous) this.#tokens.get(previous)!.graceUntil = this.#clock.now() + TOKEN_OVERLAP_MS;
+    } else if (previous && previousFate === 'revoke') this.#tokens.get(previous)!.revoked = true;
     // Real tokens are long opaque strings; 512 characters of storage are advised.
     const token = `${channel === 'stable' ? 'S' : 'T'}_${randomId(this.#random, 40)}`;
     this.#tokens.set(token, { appid, channel, expiresAt: this.#clock.now() + ACCESS_TOKEN_LIFETIME_MS, revoked: false });

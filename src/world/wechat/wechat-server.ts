@@ -19,6 +19,7 @@ import type { RandomSource } from '../support/random.ts';
 import {
   AccessTokenIssuer,
   type AccessTokenResponse,
+  type AccessTokenStatus,
   type StableTokenBody,
   type TokenQuery,
 } from './access-token-issuer.ts';
@@ -112,6 +113,11 @@ export class WeChatServer {
   /** `GET /sns/jscode2session` (auth.code2Session). */
   jscode2session(query: Code2SessionQuery): Code2SessionResponse {
     return this.#login.jscode2session(query);
+  }
+
+  /** What WeChat would say of an access_token now, without using it: for views and tests. */
+  accessTokenStatus(value: string): AccessTokenStatus {
+    return this.#tokens.status(value);
   }
 
   // ── Phone number ──
