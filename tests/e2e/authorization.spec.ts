@@ -222,7 +222,7 @@ test.describe('/authorization/ simulator', () => {
 
   for (const theme of ['light', 'dark']) {
     test(`axe finds no violations in the ${theme} theme, with WeChat's dialog and settings page open`, async ({ page }) => {
-      test.setTimeout(120_000);
+      test.setTimeout(240_000);
       await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
       const sim = new AuthorizationPage(page);
       await sim.open(PATH);

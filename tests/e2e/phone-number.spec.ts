@@ -186,7 +186,7 @@ test.describe('decrypt-it-yourself panel', () => {
 test.describe('accessibility', () => {
   for (const theme of ['light', 'dark']) {
     test(`axe finds no violations in the ${theme} theme, before and after stepping`, async ({ page }) => {
-      test.setTimeout(120_000);
+      test.setTimeout(240_000);
       await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
       const sim = new SimulatorPage(page, FLOW);
       await sim.open('/phone-number/');

@@ -46,10 +46,12 @@ interface StepBarProps {
   onForward(): void;
   onReset(): void;
   onCopyLink(): Promise<boolean>;
+  expanded: boolean;
+  onToggleExpanded(): void;
 }
 
 /** What moves the flow: 下一步 (or a lane's turn), the history, and the link to this step. Sticky while the simulator is on screen. */
-export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onCopyLink }: StepBarProps) {
+export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onCopyLink, expanded, onToggleExpanded }: StepBarProps) {
   const { frame } = state;
   const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
   // When several lanes have work waiting, the reader may choose whose goes first.
@@ -102,6 +104,9 @@ export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onC
           onBlur={() => setCopied('idle')}
         >
           {copied === 'done' ? '已复制' : copied === 'failed' ? '请从地址栏复制' : '复制链接'}
+        </button>
+        <button type="button" className="sim-button sim-bar__expand" aria-pressed={expanded} onClick={onToggleExpanded}>
+          {expanded ? '收起工作台' : '全屏工作台'}
         </button>
       </div>
     </section>

@@ -50,6 +50,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   const [state, setState] = useState<ControllerState<ContextFrom<TMachine>>>(() => controller.current!.state());
   const [ready, setReady] = useState(false);
   const [announcement, setAnnouncement] = useState('');
+  // Focus mode: the simulator takes the whole window below the site header, phone, code and messages side by side.
+  const [expanded, setExpanded] = useState(false);
   const root = useRef<HTMLDivElement>(null);
 
   // The diagram's lane headers stick under the step bar, whose height changes as it wraps.
@@ -92,7 +94,9 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
-    if (event.key === 'ArrowRight') {
+    if (event.key === 'Escape' && expanded) {
+      setExpanded(false);
+    } else if (event.key === 'ArrowRight') {
       event.preventDefault();
       if (frame.enabled.includes(STEP_CONTROL_ID)) press(STEP_CONTROL_ID);
       else if (state.canForward) forward();
@@ -113,7 +117,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
 
   return (
     <div
-      className="sim not-content"
+      className={expanded ? 'sim sim--expanded not-content' : 'sim not-content'}
       data-flow={definition.flow}
       data-state={frame.state}
       data-ready={ready ? 'true' : 'false'}
@@ -149,6 +153,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
         onForward={forward}
         onReset={() => run(controller.current!.reset())}
         onCopyLink={copyLink}
+        expanded={expanded}
+        onToggleExpanded={() => setExpanded((on) => !on)}
       />
       <p className="sim-visually-hidden" aria-live="polite">
         {announcement}
