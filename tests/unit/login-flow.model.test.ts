@@ -42,8 +42,8 @@ const outcomesByState: Record<string, LoginEvent[]> = {
 };
 
 const serializeState = (snapshot: LoginSnapshot) => {
-  const { token, code, sessionKeyOnClient } = snapshot.context;
-  return `${stateToString(snapshot.value)}|token:${token !== null}|code:${code !== null}|leak:${sessionKeyOnClient}`;
+  const { token, code, sessionKeyOnClient, retryProfile, profileRetried } = snapshot.context;
+  return `${stateToString(snapshot.value)}|token:${token !== null}|code:${code !== null}|leak:${sessionKeyOnClient}|retry:${retryProfile}|retried:${profileRetried}`;
 };
 
 type LoginSim = Simulation<LoginMachine, LoginWorld>;
@@ -128,6 +128,13 @@ describeChapterModel<LoginMachine, LoginWorld>({
     'a used code refused by WeChat (40163 or 40029)': (sim) =>
       sim.frame().messages.some((m) => m.label === 'errcode 40163' || m.label === 'errcode 40029'),
     'an expired token answered with 401': (sim) => sim.frame().messages.some((m) => m.label.startsWith('401')),
+    '401 → log in again → GET /api/me retried once and answered': (sim) => {
+      const labels = sim.frame().messages.map((m) => m.label);
+      const unauthorized = labels.findIndex((l) => l.startsWith('401'));
+      return unauthorized >= 0 && labels.slice(unauthorized).filter((l) => l === 'GET /api/me').length >= 1 && labels.at(-1) === '200 OK';
+    },
+    'a second 401 after the retry ends the attempt instead of looping': (sim) =>
+      sim.snapshot.matches('signedOut') && sim.frame().messages.filter((m) => m.label.startsWith('401')).length >= 2,
     'session_key leaked under the wrong design': (sim) => 'session_key' in sim.world.client.storageSnapshot(),
     'the WeChat client refusing api.weixin.qq.com': (sim) => sim.world.directCallAttempted,
   },

@@ -28,6 +28,10 @@ export interface LoginContext {
   /** Only the wrong design puts session_key on the phone. */
   sessionKeyOnClient: boolean;
   lastError: LoginError | null;
+  /** A request got 401: once logged in again, send it once more. */
+  retryProfile: boolean;
+  /** The request in flight is that one retry: a second 401 is an error, never another loop. */
+  profileRetried: boolean;
 }
 
 export type LoginEvent =
@@ -98,15 +102,21 @@ export const loginMachine = setup({
         event.type === 'wx.requestFailed' ? { source: 'client' as const, code: 'request:fail', message: event.errMsg } : null,
     }),
     clearError: assign({ lastError: null }),
+    startProfileRequest: assign({ lastError: null, profileRetried: false }),
+    scheduleRetry: assign({ retryProfile: true }),
+    startRetry: assign({ retryProfile: false, profileRetried: true }),
+    abandonRetry: assign({ retryProfile: false }),
   },
   guards: {
     hasToken: ({ context }) => context.token !== null,
+    retryPending: ({ context }) => context.retryProfile,
+    alreadyRetried: ({ context }) => context.profileRetried,
     hasUsedCode: ({ context }) => context.code !== null,
   },
 }).createMachine({
   id: 'login',
   initial: 'signedOut',
-  context: { code: null, token: null, openid: null, sessionKeyOnClient: false, lastError: null },
+  context: { code: null, token: null, openid: null, sessionKeyOnClient: false, lastError: null, retryProfile: false, profileRetried: false },
   states: {
     signedOut: {
       on: {
@@ -125,8 +135,12 @@ export const loginMachine = setup({
           entry: 'sendCodeToServer',
           initial: 'requestInFlight',
           on: {
-            'server.tokenIssued': { target: '#login.loggedIn', actions: 'storeToken' },
-            'server.loginFailed': { target: '#login.signedOut', actions: ['forgetToken', 'recordServerError'] },
+            'server.tokenIssued': [
+              // Logged in again because a request got 401: that request goes out once more.
+              { guard: 'retryPending', target: '#login.fetchingProfile', actions: ['storeToken', 'startRetry'] },
+              { target: '#login.loggedIn', actions: 'storeToken' },
+            ],
+            'server.loginFailed': { target: '#login.signedOut', actions: ['forgetToken', 'recordServerError', 'abandonRetry'] },
           },
           states: {
             requestInFlight: {
@@ -147,7 +161,7 @@ export const loginMachine = setup({
     },
     loggedIn: {
       on: {
-        'user.openedProfile': { target: 'fetchingProfile', actions: 'clearError' },
+        'user.openedProfile': { target: 'fetchingProfile', actions: 'startProfileRequest' },
         'app.relaunched': { target: 'checkingSession', actions: 'clearError' },
         'user.resubmittedCode': { guard: 'hasUsedCode', target: 'resubmittingCode', actions: 'clearError' },
         'user.calledWeChatApiDirectly': 'callingWeChatDirectly',
@@ -164,7 +178,10 @@ export const loginMachine = setup({
       entry: 'requestProfile',
       on: {
         'server.profileReturned': 'loggedIn',
-        'server.unauthorized': { target: 'loggingIn', actions: ['forgetToken', 'recordServerError'] },
+        'server.unauthorized': [
+          { guard: 'alreadyRetried', target: 'signedOut', actions: ['forgetToken', 'recordServerError'] },
+          { target: 'loggingIn', actions: ['forgetToken', 'recordServerError', 'scheduleRetry'] },
+        ],
       },
     },
     resubmittingCode: {
