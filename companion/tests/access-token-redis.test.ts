@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AccessTokenResponse } from '../../src/world/wechat/access-token-issuer.ts';
 import { createAccessTokenProvider, withAccessToken } from '../../src/world/developer/access-token.ts';
+import { countingUpstream } from '../../tests/support/counting-upstream.ts';
 import { createRedisTokenStore } from '../server/src/redis-token-store.ts';
 import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis, type RunningRedis } from './redis.ts';
@@ -9,20 +9,7 @@ const available = redisServerAvailable();
 if (!available) console.warn(`SKIPPED: the Redis access_token tests need ${REDIS_SERVER} on PATH (apt-get install redis-server).`);
 
 /** One fake stable_token shared by every instance: what they have in common is WeChat, so it counts for all of them. */
-function sharedUpstream(delayMs = 100) {
-  let calls = 0;
-  return {
-    get calls() {
-      return calls;
-    },
-    fetchToken: async (): Promise<AccessTokenResponse> => {
-      calls += 1;
-      const token = `T${calls}`;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return { access_token: token, expires_in: 7200 };
-    },
-  };
-}
+const sharedUpstream = (delayMs = 100) => countingUpstream(delayMs);
 
 describe.skipIf(!available)('access_token shared through Redis', () => {
   let redis: RunningRedis;

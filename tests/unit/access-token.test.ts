@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AccessTokenError, createAccessTokenProvider, withAccessToken, type TokenFetchResult } from '../../src/world/developer/access-token.ts';
+import { countingUpstream } from '../support/counting-upstream.ts';
 
 const MINUTE = 60_000;
 
-/** A stand-in for stable_token that counts its calls and answers after a short delay, so callers really overlap. */
+/** A stand-in for stable_token whose replies may be scripted in order, then `T<n>` for 7200 s. */
 function fakeUpstream(answers: TokenFetchResult[] = []) {
-  let calls = 0;
-  return {
-    get calls() {
-      return calls;
-    },
-    fetchToken: async (): Promise<TokenFetchResult> => {
-      calls += 1;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return answers.shift() ?? { access_token: `T${calls}`, expires_in: 7200 };
-    },
-  };
+  return countingUpstream(20, () => answers.shift());
 }
 
 function clockAt(start = 1_000_000) {

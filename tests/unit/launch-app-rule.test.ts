@@ -1,10 +1,9 @@
 /**
- * The launchApp scene rule (src/world/wechat/launch-app-rule.ts, the same
- * text as the companion's utils/launch-app-rule.ts), table by table: every
+ * The launchApp scene rule (the companion's utils/launch-app-rule.ts, which
+ * the simulated world imports), table by table: every
  * listed scene on both sides of every base-library gate, in each documented
  * era, plus the Open Platform's App → mini program launch rules.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   checkAppLaunch,
@@ -21,7 +20,6 @@ import {
   type NativeApp,
   type TicketChange,
 } from '../../src/world/wechat/launch-app.ts';
-import * as companionRule from '../../companion/miniprogram/miniprogram/utils/launch-app-rule.ts';
 
 describe('compareVersions', () => {
   it.each([
@@ -105,20 +103,6 @@ describe('older documentation', () => {
     expect(ticketChange(1038, '2.2.3', 'legacy')).toBe('clear');
     expect(gateOf(1038, 'legacy')?.since).toBe('2.2.4');
     expect([ERAS.earliest.appCallback, ERAS.legacy.appCallback, ERAS.current.appCallback]).toEqual(['onReq', 'onResp', 'onResp']);
-  });
-});
-
-describe('one rule for the site and the companion', () => {
-  it('the companion page’s copy is the same text, and behaves the same on every scene and preset', () => {
-    const site = readFileSync('src/world/wechat/launch-app-rule.ts', 'utf8');
-    const companion = readFileSync('companion/miniprogram/miniprogram/utils/launch-app-rule.ts', 'utf8');
-    expect(companion).toBe(site);
-    for (const era of Object.keys(ERAS) as (keyof typeof ERAS)[]) {
-      for (const scene of Object.keys(SCENE_NAMES).map(Number)) {
-        for (const sdk of SDK_PRESETS) expect(companionRule.ticketChange(scene, sdk, era)).toBe(ticketChange(scene, sdk, era));
-      }
-    }
-    expect(INVALID_SCENE).toBe(companionRule.INVALID_SCENE);
   });
 });
 

@@ -9,6 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = resolve('src');
+const COMPANION_RULES = resolve('companion/miniprogram/miniprogram/utils');
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -20,6 +21,9 @@ function files(dir: string): string[] {
 
 /** The layer of a file or import target under src/, or the package name for a bare import. */
 function layerOf(path: string): string {
+  // The companion mini program's dependency-free rule files are the one copy of a rule that both the
+  // page running in WeChat and the simulated world apply.
+  if (relative(COMPANION_RULES, path).startsWith('launch-app-rule')) return 'companion/rules';
   const rel = relative(SRC, path).split('/');
   if (rel[0] === 'chapters') return rel[1] === 'shared' || rel[1] === 'registry.ts' ? `chapters/${rel[1]}` : 'chapters/<chapter>';
   if (rel[0] === 'kit' || rel[0] === 'world') return `${rel[0]}/${rel[1]}`;
@@ -28,7 +32,7 @@ function layerOf(path: string): string {
 
 const RULES: Record<string, { layers: string[]; packages: RegExp }> = {
   'world/support': { layers: ['world/support'], packages: /^$/ },
-  'world/wechat': { layers: ['world/support', 'world/wechat'], packages: /^zod$/ },
+  'world/wechat': { layers: ['world/support', 'world/wechat', 'companion/rules'], packages: /^zod$/ },
   'world/developer': { layers: ['world/support', 'world/wechat', 'world/developer'], packages: /^(zod|jose)$/ },
   'world/simulated-world.ts': { layers: ['world/support', 'world/wechat', 'world/developer'], packages: /^$/ },
   'kit/engine': { layers: ['kit/engine', 'world/support'], packages: /^xstate$/ },

@@ -6,20 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { AccessTokenError, createAccessTokenProvider, type TokenFetchResult } from '../../src/world/developer/access-token.ts';
 import { createNaiveTokenCache } from '../../src/world/developer/token-cache.ts';
+import { countingUpstream } from '../support/counting-upstream.ts';
 
 function upstream(answers?: (n: number) => TokenFetchResult) {
-  let calls = 0;
-  return {
-    get calls() {
-      return calls;
-    },
-    fetchToken: async (): Promise<TokenFetchResult> => {
-      calls += 1;
-      const n = calls;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return answers?.(n) ?? { access_token: `T${n}`, expires_in: 7200 };
-    },
-  };
+  return countingUpstream(5, answers);
 }
 
 describe('naive token cache vs the provider', () => {

@@ -52,9 +52,7 @@ import {
   type Fetcher,
   type TokenWorld,
 } from './world.ts';
-
-export const ACCESS_TOKEN_DOC = 'https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html';
-export const QUOTA_DOC = 'https://developers.weixin.qq.com/doc/offiaccount/openApi/get_api_quota.html';
+import { ACCESS_TOKEN_DOC, QUOTA_DOC } from '../../world/wechat/access-token-issuer.ts';
 
 const LANE: Record<ServerId, string> = { a: 'server-a', b: 'server-b' };
 const SERVER_LABEL: Record<ServerId, string> = { a: '服务器 A', b: '服务器 B' };

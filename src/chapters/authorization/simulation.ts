@@ -8,10 +8,14 @@ import type { SnapshotFrom } from 'xstate';
 import { MINUTE, SECOND } from '../../world/support/clock.ts';
 import {
   AuthorizationCenter,
+  AUTHORIZE_DOC,
   LIVE_SCOPES,
+  type LiveScope,
+  OPEN_SETTING_DOC,
+  PERMISSION_DOC,
+  PRIVACY_DOC,
   PRIVACY_RETRY_WINDOW_MS,
   SCOPE_INFO,
-  type LiveScope,
   type ScopedStep,
 } from '../../world/wechat/authorization.ts';
 import { createSimulatedWorld, type SimulatedWorld } from '../../world/simulated-world.ts';
@@ -27,11 +31,6 @@ import { defineSimulation, type Control, type EffectSpec, type Finding, type Hol
 import { MINIPROGRAM } from '../shared/code-files.ts';
 import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { wxCallback } from '../shared/wx.ts';
-
-export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
-export const OPEN_SETTING_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/open-api/setting/wx.openSetting.html';
-export const PRIVACY_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/user-privacy/PrivacyAuthorize.html';
-export const PERMISSION_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/reference/configuration/app.html#permission';
 
 export const DEFAULT_LOCATION_DESC = '你的位置信息将用于查找附近的学习小组';
 

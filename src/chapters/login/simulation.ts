@@ -23,9 +23,7 @@ import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { appSecretRow, serverSessionRows, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
 import { code2SessionFault, pastCodeLifetime } from '../shared/controls.ts';
 import { bearer, wxCheckSession, wxLogin, wxRequest } from '../shared/wx.ts';
-
-export const LOGIN_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/login.html';
-export const NETWORK_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/ability/network.html';
+import { LOGIN_DOC, NETWORK_DOC } from '../../world/wechat/login-sessions.ts';
 
 export interface LoginWorld extends SimulatedWorld {
   /** The developer server's request in progress, between its steps. */

@@ -8,7 +8,7 @@ import type { SnapshotFrom } from 'xstate';
 import { HOUR } from '../../world/support/clock.ts';
 import type { PhoneNumberBody } from '../../world/developer/developer-server.ts';
 import { createSimulatedWorld, DEMO_APP, DEMO_USER, DEVELOPER_ORIGIN, type SimulatedWorld } from '../../world/simulated-world.ts';
-import { PHONE_FEE_FEN, PHONE_TRIAL_QUOTA, type NoQuota } from '../../world/wechat/phone-numbers.ts';
+import { type NoQuota, OLD_PHONE_DOC, PHONE_DOC, PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../../world/wechat/phone-numbers.ts';
 import { phoneNumberMachine, type PhoneNumberEffect, type PhoneNumberEvent, type PhoneNumberMachine } from './machine.ts';
 import { clockControl, codeChoice, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
@@ -17,9 +17,6 @@ import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { appSecretRow, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
 import { CODE_LIFETIME_MINUTES, pastCodeLifetime } from '../shared/controls.ts';
 import { bearer, currentSessionKey, keyTag, wxCheckSession, wxLogin, wxRequest } from '../shared/wx.ts';
-
-export const PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/getPhoneNumber.html';
-export const OLD_PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/deprecatedGetPhoneNumber.html';
 
 /** One decryption attempt of the old flow, as only the world can see it. */
 export interface DecryptAttempt {

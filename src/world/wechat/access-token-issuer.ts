@@ -157,3 +157,7 @@ export class AccessTokenIssuer {
     return { access_token: token, expires_in: ACCESS_TOKEN_LIFETIME_MS / 1000 };
   }
 }
+
+/** Official pages the chapter's findings link to. */
+export const ACCESS_TOKEN_DOC = 'https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html';
+export const QUOTA_DOC = 'https://developers.weixin.qq.com/doc/offiaccount/openApi/get_api_quota.html';

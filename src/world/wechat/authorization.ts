@@ -180,3 +180,9 @@ export class AuthorizationCenter {
 function denied(api: string): ScopedStep {
   return { kind: 'done', ok: false, errMsg: `${api}:fail auth deny`, reason: 'denied' };
 }
+
+/** Official pages the chapter's findings link to. */
+export const AUTHORIZE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/authorize.html';
+export const OPEN_SETTING_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/open-api/setting/wx.openSetting.html';
+export const PRIVACY_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/user-privacy/PrivacyAuthorize.html';
+export const PERMISSION_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/reference/configuration/app.html#permission';

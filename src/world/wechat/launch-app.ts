@@ -4,14 +4,13 @@
  * program, and the Open Platform's rules for an App launching a mini program
  * (how the reader gets scene 1069 in the first place).
  *
- * The scene rule itself is `launch-app-rule.ts`, a verbatim copy of the
- * companion mini program's `utils/launch-app-rule.ts` (a test keeps the two
- * identical): the page that runs in WeChat and the simulator predict the
- * ticket from the same table. The site cannot import the companion's file
- * because the mini program is a CommonJS package, which Playwright's loader
- * cannot import from ES modules.
+ * The scene rule itself is the companion mini program's
+ * `utils/launch-app-rule.ts`, imported from there: the page that runs in
+ * WeChat and the simulator predict the ticket from one table. That file has
+ * no imports, so it compiles the same as the mini program's CommonJS and as
+ * the site's ES modules.
  */
-import { ERAS, INVALID_SCENE, SCENE_FROM_APP, ticketChange, type LaunchAppEra, type TicketChange } from './launch-app-rule.ts';
+import { ERAS, INVALID_SCENE, SCENE_FROM_APP, ticketChange, type LaunchAppEra, type TicketChange } from '../../../companion/miniprogram/miniprogram/utils/launch-app-rule.ts';
 
 export {
   compareVersions,
@@ -25,7 +24,7 @@ export {
   type LaunchAppEra,
   type SceneGate,
   type TicketChange,
-} from './launch-app-rule.ts';
+} from '../../../companion/miniprogram/miniprogram/utils/launch-app-rule.ts';
 
 /** The Open Platform's page on an App launching a mini program: account rules and the 100-a-day limit. */
 export const LAUNCH_MINI_PROGRAM_DOC = 'https://developers.weixin.qq.com/doc/oplatform/Mobile_App/Launching_a_Mini_Program/Launching_a_Mini_Program.html';

@@ -216,3 +216,7 @@ export class LoginSessions {
 function sessionId(appid: string, userId: string): string {
   return `${appid}:${userId}`;
 }
+
+/** Official pages the chapter's findings link to. */
+export const LOGIN_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/login.html';
+export const NETWORK_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/ability/network.html';

@@ -192,3 +192,7 @@ export class PhoneNumbers {
 function displayPhoneNumber(user: WeChatUser): string {
   return user.countryCode === '86' ? user.phoneNumber : `+${user.countryCode} ${user.phoneNumber}`;
 }
+
+/** Official pages the chapter's findings link to. */
+export const PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/getPhoneNumber.html';
+export const OLD_PHONE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/deprecatedGetPhoneNumber.html';

@@ -3,9 +3,8 @@
  * 能不能跳回 App——给出能力（grant）、保持上一次的状态（keep），或者清掉（clear）。
  * https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/launchApp.html
  *
- * 这个文件没有任何 import，仓库里有逐字相同的两份：小程序页面用这一份预测按钮能不能用，站点的模拟器用
- * src/world/wechat/launch-app-rule.ts（小程序目录是 CommonJS 包，站点在 Node 里 import 不了它）。
- * tests/unit/launch-app-rule.test.ts 检查两份逐字一致，改一份就必须同步另一份。
+ * 规则只有这一份：小程序页面用它预测按钮能不能用，站点的模拟器（src/world/wechat/launch-app.ts）也直接
+ * import 它。所以这个文件不能有任何 import，也只能用小程序和浏览器都有的语法。
  */
 
 /** 文档的三个时期。读到旧帖子时，对照它写的是哪一版规则。 */
