@@ -1,5 +1,6 @@
 // @ts-check
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import react from '@astrojs/react';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
@@ -47,6 +48,13 @@ const pagefindInChinese = {
 
 export default defineConfig({
   site: SITE,
+  vite: {
+    resolve: {
+      // Search costs nothing until it is used: Starlight's search box gets a stand-in that loads Pagefind's UI
+      // on the first open of the dialog instead of on every page's first idle moment.
+      alias: [{ find: /^@pagefind\/default-ui$/, replacement: fileURLToPath(new URL('./src/search/deferred-pagefind-ui.ts', import.meta.url)) }],
+    },
+  },
   integrations: [
     starlight({
       title: '小程序能力实验室',

@@ -7,8 +7,9 @@
  */
 import { act } from 'react';
 import { createRoot } from 'react-dom/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SimulatorShell } from '../../src/kit/shell/SimulatorShell.tsx';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
+import type { HighlightedSample } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -19,7 +20,7 @@ async function mount() {
   container = document.createElement('div');
   document.body.append(container);
   const root = createRoot(container);
-  await act(async () => root.render(<SimulatorShell definition={fixtureSimulation} samples={[]} />));
+  await act(async () => root.render(<SimulatorShell definition={fixtureSimulation} code={{ status: 'ready', samples: [] }} />));
   return root;
 }
 
@@ -37,7 +38,10 @@ async function click(name: string) {
 
 const root = () => container.querySelector<HTMLElement>('[data-flow]')!;
 
-afterEach(() => container.remove());
+afterEach(() => {
+  container.remove();
+  vi.unstubAllGlobals();
+});
 
 describe('the kit shell', () => {
   it('draws the chapter’s five lanes and no phone', async () => {
@@ -67,5 +71,36 @@ describe('the kit shell', () => {
     await click('下一步');
     expect(container.querySelector('.sim-world__clock')?.textContent).toContain('7,200,000 ms');
     expect(container.querySelector('[aria-label="微信服务器 → 运维：T2 过期"]')).not.toBeNull();
+  });
+
+  it('fetches its code after the first render, says so while it waits, and explains a failed request', async () => {
+    const sample: HighlightedSample = { file: 'x.ts', title: 'x.ts', lines: [[{ text: 'const a = 1;' }], [{ text: 'const b = 2;' }]], regions: { a: [1, 1], b: [2, 2] } };
+    const answers = [new Response('nope', { status: 404 }), Response.json([sample])];
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      fetched.push(url);
+      return answers.shift()!;
+    });
+    // The walk above left its step in the URL; this island starts from the first step.
+    history.replaceState(null, '', '/');
+    const Island = simulatorIsland(fixtureSimulation);
+    const show = async (url: string) => {
+      container = document.createElement('div');
+      document.body.append(container);
+      const island = createRoot(container);
+      await act(async () => island.render(<Island codeUrl={url} />));
+      await vi.waitFor(() => expect(container.querySelector('.sim-code')?.getAttribute('aria-busy')).not.toBe('true'));
+      return island;
+    };
+
+    const failed = await show('/code/fixture.json');
+    expect(container.querySelector('[role="alert"]')?.textContent).toContain('HTTP 404');
+    await act(async () => failed.unmount());
+    container.remove();
+
+    // The failure is not remembered: the next mount asks again and shows the step's lines.
+    await show('/code/fixture.json');
+    expect(fetched).toEqual(['/code/fixture.json', '/code/fixture.json']);
+    expect(container.querySelector('[data-code-active]')?.textContent).toContain('const a = 1;');
   });
 });

@@ -1,9 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { HighlightedSample } from './highlighted.ts';
+import type { CodeSamples } from './useCodeSamples.ts';
 import type { Frame } from '../engine/engine.ts';
 
+const NO_SAMPLES: readonly HighlightedSample[] = [];
+
 /** The real code behind the current step, highlighted at build time; the step's lines are marked. */
-export function CodePanel({ samples, frame }: { samples: readonly HighlightedSample[]; frame: Frame }) {
+export function CodePanel({ code, frame }: { code: CodeSamples; frame: Frame }) {
+  const samples = code.status === 'ready' ? code.samples : NO_SAMPLES;
   const [chosen, setChosen] = useState<string | null>(null);
   const stepFile = frame.code?.file ?? null;
   const scroller = useRef<HTMLDivElement>(null);
@@ -20,6 +24,16 @@ export function CodePanel({ samples, frame }: { samples: readonly HighlightedSam
     if (element) element.scrollTop = first ? Math.max(0, first.offsetTop - 24) : 0;
   }, [file, range?.[0]]);
 
+  if (code.status !== 'ready') {
+    return (
+      <section className="sim-panel sim-code" aria-label="代码" aria-busy={code.status === 'loading'}>
+        <h3 className="sim-panel__title">代码</h3>
+        <p className="sim-code__status" role={code.status === 'failed' ? 'alert' : undefined}>
+          {code.status === 'loading' ? '正在载入这一步的代码……' : `代码没能载入（${code.message}），刷新页面再试；正文里的代码不受影响。`}
+        </p>
+      </section>
+    );
+  }
   if (!sample) return null;
   return (
     <section className="sim-panel sim-code" aria-label="代码">

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type ComponentType, type KeyboardEvent } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
-import type { HighlightedSample } from './highlighted.ts';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';
+import { useCodeSamples, type CodeSamples } from './useCodeSamples.ts';
 import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
 import { withDeepLink } from '../engine/deep-link.ts';
@@ -25,7 +25,8 @@ export interface PhoneProps<TContext> {
 
 export interface SimulatorShellProps<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
   definition: SimulationDefinition<TMachine, TWorld>;
-  samples: readonly HighlightedSample[];
+  /** The code panel's files, which arrive after the first render. */
+  code: CodeSamples;
   /** The chapter's phone screen, drawn once per phone the definition declares. */
   Phone?: ComponentType<PhoneProps<ContextFrom<TMachine>>> | undefined;
 }
@@ -42,7 +43,7 @@ const typing = (target: EventTarget) => target instanceof HTMLElement && target.
  */
 export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends KitWorld>({
   definition,
-  samples,
+  code,
   Phone,
 }: SimulatorShellProps<TMachine, TWorld>) {
   const controller = useRef<SimulatorController<TMachine, TWorld>>(null);
@@ -173,7 +174,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
             ))}
           </div>
         )}
-        <CodePanel samples={samples} frame={frame as Frame} />
+        <CodePanel code={code} frame={frame as Frame} />
       </div>
       <Controls controls={definition.controls as readonly Control<never, unknown>[]} frame={frame as Frame} onPress={press} />
       <SequenceDiagram frame={frame as Frame} lanes={definition.lanes} />
@@ -191,13 +192,14 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
 
 /**
  * A chapter's island in one line: `export default simulatorIsland(loginSimulation, LoginPhone);`
- * The chapter's .astro mount passes the code highlighted at build time.
+ * The chapter's .astro mount passes where the build wrote its highlighted code (src/pages/code/).
  */
 export function simulatorIsland<TMachine extends AnyStateMachine, TWorld extends KitWorld>(
   definition: SimulationDefinition<TMachine, TWorld>,
   Phone?: ComponentType<PhoneProps<ContextFrom<TMachine>>>,
 ) {
-  return function SimulatorIsland({ samples }: { samples: readonly HighlightedSample[] }) {
-    return <SimulatorShell definition={definition} samples={samples} Phone={Phone} />;
+  return function SimulatorIsland({ codeUrl }: { codeUrl: string }) {
+    const code = useCodeSamples(codeUrl);
+    return <SimulatorShell definition={definition} code={code} Phone={Phone} />;
   };
 }
