@@ -8,6 +8,7 @@
 import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MESSAGE_WINDOW } from '../../src/kit/shell/SequenceDiagram.tsx';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedSample } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
@@ -102,5 +103,25 @@ describe('the kit shell', () => {
     await show('/code/fixture.json');
     expect(fetched).toEqual(['/code/fixture.json', '/code/fixture.json']);
     expect(container.querySelector('[data-code-active]')?.textContent).toContain('const a = 1;');
+  });
+
+  it('draws only the newest messages of a long history until the reader asks for the earlier ones', async () => {
+    history.replaceState(null, '', '/');
+    await mount();
+    const rows = () => container.querySelectorAll('.sim-msg').length;
+    const total = () => Number(/（(\d+)）/.exec(container.querySelector('.sim-log summary')!.textContent!)?.[1]);
+    for (let round = 0; round < 40 && !container.querySelector('.sim-seq__earlier'); round += 1) {
+      await click('开始');
+      await click('下一步');
+      await click('下一步');
+    }
+    expect(total()).toBeGreaterThan(0);
+    expect(rows()).toBe(MESSAGE_WINDOW);
+    const earlier = container.querySelector<HTMLButtonElement>('.sim-seq__earlier')!;
+    const hidden = Number(/(\d+)/.exec(earlier.textContent!)?.[1]);
+    expect(hidden).toBeGreaterThan(0);
+    await act(async () => earlier.click());
+    expect(rows()).toBe(MESSAGE_WINDOW + hidden);
+    expect(container.querySelector('.sim-seq__earlier')).toBeNull();
   });
 });

@@ -184,19 +184,22 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
     }
     this.#step += 1;
     const before = this.#messages.length;
-    const recorder = { record: (message: SimMessage) => void this.#messages.push({ ...message, step: this.#step }) };
+    // Frozen and shared by every later frame, so the shell can skip drawing a message it has drawn before.
+    const recorder = { record: (message: SimMessage) => void this.#messages.push(Object.freeze({ ...message, step: this.#step })) };
     this.world.wire = recorder;
     try {
       await this.#carryOut(controlId);
     } finally {
       this.world.wire = { record: () => {} };
     }
-    this.#log.push({
-      control: controlId,
-      label: this.#labelOf(controlId),
-      state: stateToString(this.#current.value),
-      messages: this.#messages.length - before,
-    });
+    this.#log.push(
+      Object.freeze({
+        control: controlId,
+        label: this.#labelOf(controlId),
+        state: stateToString(this.#current.value),
+        messages: this.#messages.length - before,
+      }),
+    );
     return { ok: true };
   }
 
@@ -268,8 +271,8 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
       nextDescription: pending[0]?.busy ?? (agenda[0] ? `等到 ${agenda[0].label}` : null),
       clock: this.world.clock.now(),
       elapsed: this.world.clock.now() - this.#start,
-      messages: this.#messages.map((m) => ({ ...m })),
-      log: this.#log.map((entry) => ({ ...entry })),
+      messages: [...this.#messages],
+      log: [...this.#log],
       world: this.definition.view(this.world, this.snapshot),
       enabled: [...this.#knownIds()].filter((id) => this.canApply(id)),
       active: this.definition.controls.flatMap((c) => (c.kind === 'world' && c.active?.(this.world) ? [c.id] : [])),

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { LaneSpec } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
 import { shorten } from './format.ts';
@@ -24,18 +24,62 @@ function Payload({ payload, secrets }: { payload: unknown; secrets: readonly str
   );
 }
 
+type Message = Frame['messages'][number];
+
+/** How many of the newest messages are drawn until the reader asks for the earlier ones. */
+export const MESSAGE_WINDOW = 60;
+
 /**
- * One column per lane the chapter declares, one row per message: the arrow
- * carries the message's label, the card under it the payload, so a row reads
- * as one thing. No scroll box of its own; it follows the newest message only
- * while the reader is looking at it.
+ * One message: the arrow carries its label, the card under it the payload, so
+ * a row reads as one thing. Messages never change once recorded (the engine
+ * freezes them), so a row is drawn once, however long the history grows.
+ */
+const MessageRow = memo(function MessageRow({ message, lanes, latest }: { message: Message; lanes: readonly LaneSpec[]; latest: boolean }) {
+  const from = Math.max(0, lanes.findIndex((lane) => lane.id === message.from));
+  const to = Math.max(0, lanes.findIndex((lane) => lane.id === message.to));
+  const share = 100 / lanes.length;
+  // A message to its own lane (a dialog the client draws) gets a short loop to the right.
+  const self = from === to;
+  const left = Math.min(from, to) * share + share / 2;
+  const width = self ? share / 2 : Math.abs(to - from) * share;
+  const leaksSecret =
+    lanes[to]!.trust === 'device' &&
+    (message.secrets ?? []).some((key) => typeof message.payload === 'object' && message.payload !== null && key in message.payload);
+  const tone = leaksSecret ? 'danger' : (message.tone ?? 'normal');
+  const direction = self ? 'self' : to >= from ? 'right' : 'left';
+  return (
+    <li className={`sim-msg sim-msg--${tone}${latest ? ' sim-msg--latest' : ''}`} aria-label={`${lanes[from]!.label} → ${lanes[to]!.label}：${message.label}`}>
+      <div className="sim-msg__track">
+        <span className={`sim-msg__arrow sim-msg__arrow--${direction}`} style={{ left: `${left}%`, width: `${width}%` }}>
+          <strong className="sim-msg__label">{message.label}</strong>
+        </span>
+      </div>
+      {(message.note || message.payload !== undefined) && (
+        <div className="sim-msg__text" style={{ marginInlineStart: `${Math.min(left, 55)}%` }}>
+          <span className="sim-msg__route">
+            {lanes[from]!.label} → {lanes[to]!.label}
+          </span>
+          {message.note && <span className="sim-msg__note">{message.note}</span>}
+          <Payload payload={message.payload} secrets={message.secrets ?? []} />
+        </div>
+      )}
+    </li>
+  );
+});
+
+/**
+ * One column per lane the chapter declares, one row per message, the newest
+ * MESSAGE_WINDOW of them unless the reader asks for all: a 200-step link
+ * restores without drawing hundreds of rows nobody is looking at. No scroll
+ * box of its own; it follows the newest message only while the reader is
+ * looking at it.
  */
 export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonly LaneSpec[] }) {
   const list = useRef<HTMLOListElement>(null);
+  const [showAll, setShowAll] = useState(false);
   const lastStep = frame.log.length;
-  const laneIndex = new Map(lanes.map((lane, index) => [lane.id, index]));
-  const lane = (id: string) => lanes[laneIndex.get(id) ?? 0]!;
-  const share = 100 / lanes.length;
+  const earlier = showAll ? 0 : Math.max(0, frame.messages.length - MESSAGE_WINDOW);
+  const shown = earlier > 0 ? frame.messages.slice(earlier) : frame.messages;
 
   useEffect(() => {
     const element = list.current;
@@ -54,42 +98,15 @@ export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonl
       </div>
       <div className="sim-seq__body" aria-label="消息列表">
         {frame.messages.length === 0 && <p className="sim-seq__empty">还没有消息。从上面的操作开始。</p>}
-        <ol ref={list}>
-          {frame.messages.map((message, index) => {
-            const from = laneIndex.get(message.from) ?? 0;
-            const to = laneIndex.get(message.to) ?? 0;
-            // A message to its own lane (a dialog the client draws) gets a short loop to the right.
-            const self = from === to;
-            const left = Math.min(from, to) * share + share / 2;
-            const width = self ? share / 2 : Math.abs(to - from) * share;
-            const leaksSecret =
-              lane(message.to).trust === 'device' &&
-              (message.secrets ?? []).some((key) => typeof message.payload === 'object' && message.payload !== null && key in message.payload);
-            const tone = leaksSecret ? 'danger' : (message.tone ?? 'normal');
-            const direction = self ? 'self' : to >= from ? 'right' : 'left';
-            return (
-              <li
-                key={index}
-                className={`sim-msg sim-msg--${tone}${message.step === lastStep ? ' sim-msg--latest' : ''}`}
-                aria-label={`${lane(message.from).label} → ${lane(message.to).label}：${message.label}`}
-              >
-                <div className="sim-msg__track">
-                  <span className={`sim-msg__arrow sim-msg__arrow--${direction}`} style={{ left: `${left}%`, width: `${width}%` }}>
-                    <strong className="sim-msg__label">{message.label}</strong>
-                  </span>
-                </div>
-                {(message.note || message.payload !== undefined) && (
-                  <div className="sim-msg__text" style={{ marginInlineStart: `${Math.min(left, 55)}%` }}>
-                    <span className="sim-msg__route">
-                      {lane(message.from).label} → {lane(message.to).label}
-                    </span>
-                    {message.note && <span className="sim-msg__note">{message.note}</span>}
-                    <Payload payload={message.payload} secrets={message.secrets ?? []} />
-                  </div>
-                )}
-              </li>
-            );
-          })}
+        {earlier > 0 && (
+          <button type="button" className="sim-button sim-seq__earlier" onClick={() => setShowAll(true)}>
+            显示更早的 {earlier} 条消息
+          </button>
+        )}
+        <ol ref={list} start={earlier + 1}>
+          {shown.map((message, index) => (
+            <MessageRow key={earlier + index} message={message} lanes={lanes} latest={message.step === lastStep} />
+          ))}
         </ol>
       </div>
     </section>
