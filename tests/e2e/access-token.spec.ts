@@ -60,10 +60,7 @@ test.describe('/access-token/ simulator', () => {
     const sim = new SimulatorPage(page, FLOW);
     await sim.open('/access-token/');
     const herd = sim.control('用户操作', '100 个并发请求');
-    for (let i = 0; i < 80 && !(await herd.evaluate((el) => el === document.activeElement)); i++) {
-      await page.keyboard.press('Tab');
-    }
-    await expect(herd).toBeFocused();
+    await sim.tabTo(herd);
     await page.keyboard.press('Enter');
     await sim.expectState('herd');
     await sim.next.focus();

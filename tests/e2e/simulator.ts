@@ -55,12 +55,27 @@ export class SimulatorPage {
     await this.control(group, name).click();
   }
 
+  /** Presses 下一步 and waits until the step is logged (the diagram draws only the newest messages). */
   async step(times = 1) {
     for (let i = 0; i < times; i++) {
-      const before = await this.messages.count();
+      const before = await this.stepsTaken();
       await this.next.click();
-      await expect.poll(() => this.messages.count()).toBeGreaterThan(before);
+      await expect.poll(() => this.stepsTaken()).toBe(before + 1);
     }
+  }
+
+  /** The count in the step log's heading, 操作记录（N）. */
+  async stepsTaken(): Promise<number> {
+    const summary = await this.root.locator('.sim-log summary').textContent();
+    return Number(/（(\d+)）/.exec(summary ?? '')?.[1] ?? Number.NaN);
+  }
+
+  /** Presses Tab until `target` has focus, as a keyboard reader would reach it. */
+  async tabTo(target: Locator, limit = 80) {
+    for (let i = 0; i < limit && !(await target.evaluate((el) => el === document.activeElement)); i++) {
+      await this.page.keyboard.press('Tab');
+    }
+    await expect(target).toBeFocused();
   }
 
   get messages(): Locator {

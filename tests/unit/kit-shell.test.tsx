@@ -8,7 +8,7 @@
 import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MESSAGE_WINDOW } from '../../src/kit/shell/SequenceDiagram.tsx';
+import { MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedSample } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';

@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { LaneSpec } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
-import { shorten } from './format.ts';
+import { MESSAGE_WINDOW, shorten } from './format.ts';
 
 function Payload({ payload, secrets }: { payload: unknown; secrets: readonly string[] }) {
   if (payload === undefined) return null;
@@ -25,9 +25,6 @@ function Payload({ payload, secrets }: { payload: unknown; secrets: readonly str
 }
 
 type Message = Frame['messages'][number];
-
-/** How many of the newest messages are drawn until the reader asks for the earlier ones. */
-export const MESSAGE_WINDOW = 60;
 
 /**
  * One message: the arrow carries its label, the card under it the payload, so

@@ -26,3 +26,6 @@ export function formatTime(scale: 'ms' | 'clock' | 'days', clock: number, elapse
   if (scale === 'days') return `第 ${Math.floor(elapsed / DAY_MS)} 天 ${formatTimeOfDay(clock)}`;
   return `${formatClock(clock)}（北京时间）`;
 }
+
+/** How many of the newest messages the diagram draws until the reader asks for the earlier ones. */
+export const MESSAGE_WINDOW = 60;
