@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAccessTokenProvider, withAccessToken } from '../../src/world/developer/access-token.ts';
 import { createWeChatApi } from '../server/src/wechat-api.ts';
-import { APPID, SECRET, registerUser, startEmulator, type RunningEmulator } from './helpers.ts';
+import { APPID, SECRET, useEmulator } from './helpers.ts';
 
 describe('access_token provider against the emulator', () => {
-  let emulator: RunningEmulator;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    await registerUser(emulator.url, 'dora', { phoneNumber: '13912345678' });
-  });
-  afterAll(async () => {
-    await emulator?.app.close();
-  });
-
+  const emulator = useEmulator({ dora: { phoneNumber: '13912345678' } });
   it('fetches stable_token once for 100 callers, and recovers once from a token revoked by a forced refresh', async () => {
     const api = createWeChatApi({ baseUrl: emulator.url, appid: APPID, secret: SECRET, timeoutMs: 2000 });
     let fetches = 0;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPID, SECRET, advanceEmulatorClock, mintCode, registerUser, startEmulator, type RunningEmulator } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { APPID, SECRET, advanceEmulatorClock, mintCode, useEmulator } from './helpers.ts';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ erin: {} });
 
 const get = (path: string) => fetch(`${emulator.url}${path}`).then(async (r) => ({ status: r.status, json: await r.json() }));
 const post = (path: string, body: string) =>
@@ -10,15 +10,6 @@ const post = (path: string, body: string) =>
     json: r.status === 204 ? undefined : await r.json(),
   }));
 const jscode2session = (params: Record<string, string>) => get(`/sns/jscode2session?${new URLSearchParams(params)}`);
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  await registerUser(emulator.url, 'erin');
-});
-afterAll(async () => {
-  await emulator?.app.close();
-});
-
 describe('WeChat endpoints of the emulator', () => {
   it('answers jscode2session with the official fields, and errors with HTTP 200 and errcode', async () => {
     const code = await mintCode(emulator.url, 'erin');

@@ -7,20 +7,19 @@ import {
   manualClock,
   mintCode,
   registerUser,
-  startEmulator,
   startServer,
-  tempDir,
   testConfig,
-  type RunningEmulator,
+  useEmulator,
+  useTempDir,
   type RunningServer,
 } from './helpers.ts';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let server: RunningServer;
 let token: string;
 const clock = manualClock();
 const log = captureLog();
-const dir = tempDir();
+const dir = useTempDir();
 
 const json = (body: string, contentType = 'application/json'): RequestInit => ({
   method: 'POST',
@@ -36,7 +35,6 @@ async function expectStillServing() {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   server = await startServer(
     testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, TOKEN_TTL_SECONDS: '600', LOG_LEVEL: 'debug' }),
     { clock, logStream: log.stream },
@@ -47,8 +45,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.app.close();
-  await emulator?.app.close();
-  dir.remove();
 });
 
 describe('the login token', () => {

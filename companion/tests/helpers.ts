@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildEmulator, type Emulator } from '../emulator/src/app.ts';
 import { buildApp, type AppDeps } from '../server/src/app.ts';
 import { loadConfig, type Config } from '../server/src/config.ts';
@@ -27,6 +28,35 @@ export async function startEmulator(): Promise<RunningEmulator> {
 export function tempDir(): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), 'companion-test-'));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A temporary directory for one test file, removed after all its tests. */
+export function useTempDir(): { path: string } {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+  return dir;
+}
+
+/**
+ * The emulator for one test file, with these users registered. Call it before the file's own hooks:
+ * vitest runs before-hooks in order and after-hooks in reverse, so the emulator is up before the file
+ * starts its servers and closes after they are closed.
+ */
+export function useEmulator(users: Record<string, Record<string, unknown>> = {}): RunningEmulator {
+  let running: RunningEmulator | undefined;
+  beforeAll(async () => {
+    running = await startEmulator();
+    for (const [id, extra] of Object.entries(users)) await registerUser(running.url, id, extra);
+  });
+  afterAll(async () => {
+    await running?.app.close();
+  });
+  return new Proxy({} as RunningEmulator, {
+    get(_, key) {
+      if (!running) throw new Error('the emulator starts in beforeAll; use it inside hooks and tests');
+      return Reflect.get(running, key);
+    },
+  });
 }
 
 export function testConfig(env: Record<string, string>): Config {

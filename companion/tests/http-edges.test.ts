@@ -7,15 +7,14 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { TOKEN_SECRET, startEmulator, startServer, tempDir, testConfig, type RunningEmulator, type RunningServer } from './helpers.ts';
+import { TOKEN_SECRET, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let server: RunningServer;
 let port: number;
-const dir = tempDir();
+const dir = useTempDir();
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   server = await startServer(
     testConfig({
       WECHAT_API_BASE: emulator.url,
@@ -31,8 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.app.close();
-  await emulator?.app.close();
-  dir.remove();
 });
 
 interface RawExchange {

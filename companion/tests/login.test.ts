@@ -9,18 +9,17 @@ import {
   injectFault,
   mintCode,
   registerUser,
-  startEmulator,
   startServer,
-  tempDir,
   testConfig,
-  type RunningEmulator,
+  useEmulator,
+  useTempDir,
   type RunningServer,
 } from './helpers.ts';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let server: RunningServer;
 const log = captureLog();
-const dir = tempDir();
+const dir = useTempDir();
 const sessionKeysSeen = new Set<string>();
 
 /** Every session_key WeChat handed out for this user so far, to look for later in responses and logs. */
@@ -30,7 +29,6 @@ function rememberSessionKey(userId: string) {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   server = await startServer(
     testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'trace' }),
     { logStream: log.stream },
@@ -41,8 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.app.close();
-  await emulator?.app.close();
-  dir.remove();
 });
 
 describe('POST /api/login against the emulator', () => {

@@ -4,37 +4,17 @@
  * it needs a login, a per-user and a per-client limit, and the caller's
  * openid, so that WeChat refuses a code issued to someone else.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  APPID,
-  bearer,
-  mintCode,
-  mintPhoneCode,
-  registerUser,
-  startEmulator,
-  startServer,
-  tempDir,
-  testConfig,
-  type RunningEmulator,
-  type RunningServer,
-} from './helpers.ts';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { APPID, bearer, mintCode, mintPhoneCode, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
-let emulator: RunningEmulator;
-const dir = tempDir();
+const emulator = useEmulator({ ann: { phoneNumber: '13600000001' }, ben: { phoneNumber: '13600000002' } });
+const dir = useTempDir();
 const servers: RunningServer[] = [];
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  await registerUser(emulator.url, 'ann', { phoneNumber: '13600000001' });
-  await registerUser(emulator.url, 'ben', { phoneNumber: '13600000002' });
-});
 afterEach(() => {
   vi.restoreAllMocks();
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.app.close()));
-  await emulator?.app.close();
-  dir.remove();
 });
 
 async function serverWith(limits: { perUser: number; perClient: number }): Promise<RunningServer> {

@@ -8,19 +8,18 @@ import {
   mintPhoneCode,
   registerUser,
   setNextRotation,
-  startEmulator,
   startServer,
   tapOldPhoneButton,
-  tempDir,
   testConfig,
-  type RunningEmulator,
+  useEmulator,
+  useTempDir,
   type RunningServer,
 } from './helpers.ts';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let server: RunningServer;
 const log = captureLog();
-const dir = tempDir();
+const dir = useTempDir();
 const sessionKeysSeen = new Set<string>();
 const otherBodies: string[] = [];
 
@@ -53,7 +52,6 @@ const byCode = (body: unknown, headers: Record<string, string> = {}, target = se
   target.request('/api/phone/code', json(body, headers));
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   server = await startServer(
     // The limits have tests of their own (phone-code-guard.test.ts); here they only need to stay out of the way.
     testConfig({
@@ -71,8 +69,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.app.close();
-  await emulator?.app.close();
-  dir.remove();
 });
 
 describe('POST /api/phone/decrypt (old button: encryptedData + iv)', () => {

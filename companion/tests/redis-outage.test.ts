@@ -5,7 +5,7 @@
  * reconnect, ioredis prints nothing raw, and sharing resumes when Redis
  * returns. Also: with Redis, the rate limits hold across instances.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   APPID,
   bearer,
@@ -13,12 +13,10 @@ import {
   manualClock,
   mintCode,
   mintPhoneCode,
-  registerUser,
-  startEmulator,
   startServer,
-  tempDir,
   testConfig,
-  type RunningEmulator,
+  useEmulator,
+  useTempDir,
   type RunningServer,
 } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis } from './redis.ts';
@@ -26,21 +24,11 @@ import { REDIS_SERVER, redisServerAvailable, startRedis } from './redis.ts';
 const available = redisServerAvailable();
 if (!available) console.warn(`SKIPPED: the Redis outage tests need ${REDIS_SERVER} on PATH (apt-get install redis-server).`);
 
-let emulator: RunningEmulator;
-const dir = tempDir();
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  await registerUser(emulator.url, 'kai', { phoneNumber: '13900000009' });
-});
+const emulator = useEmulator({ kai: { phoneNumber: '13900000009' } });
+const dir = useTempDir();
 afterEach(() => {
   vi.restoreAllMocks();
 });
-afterAll(async () => {
-  await emulator?.app.close();
-  dir.remove();
-});
-
 const phoneCall = async (server: RunningServer, token: string) =>
   server.request('/api/phone/code', {
     method: 'POST',

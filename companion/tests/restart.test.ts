@@ -1,34 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import {
-  APPID,
-  bearer,
-  mintCode,
-  registerUser,
-  startEmulator,
-  startServer,
-  tempDir,
-  testConfig,
-  type RunningEmulator,
-} from './helpers.ts';
+import { APPID, bearer, mintCode, startServer, testConfig, useEmulator, useTempDir } from './helpers.ts';
 import { openSessionStore } from '../server/src/session-store.ts';
 import { createSessionCipher } from '../server/src/session-cipher.ts';
 
 const cipher = createSessionCipher([{ id: 'k1', key: Buffer.alloc(32, 7) }]);
 
-let emulator: RunningEmulator;
-const dir = tempDir();
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  await registerUser(emulator.url, 'carol');
-});
-
-afterAll(async () => {
-  await emulator?.app.close();
-  dir.remove();
-});
-
+const emulator = useEmulator({ carol: {} });
+const dir = useTempDir();
 describe('sessions in SQLite', () => {
   it('survive closing and rebuilding the app on the same file', async () => {
     const config = testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/nested/dir/companion.db`, LOG_LEVEL: 'silent' });

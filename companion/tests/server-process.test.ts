@@ -1,21 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPID, SECRET, TOKEN_SECRET, bearer, mintCode, registerUser, startEmulator, tempDir, type RunningEmulator } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { APPID, SECRET, TOKEN_SECRET, bearer, mintCode, useEmulator, useTempDir } from './helpers.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-let emulator: RunningEmulator;
-const dir = tempDir();
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  await registerUser(emulator.url, 'hana');
-});
-afterAll(async () => {
-  await emulator?.app.close();
-  dir.remove();
-});
-
+const emulator = useEmulator({ hana: {} });
+const dir = useTempDir();
 /** `npm run companion:server` as a real process; resolves once it logs where it listens. */
 async function startProcess(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'companion/server/src/server.ts'], {

@@ -6,38 +6,17 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSessionStore } from '../server/src/session-store.ts';
 import { createSessionCipher } from '../server/src/session-cipher.ts';
-import {
-  APPID,
-  bearer,
-  captureLog,
-  mintCode,
-  registerUser,
-  startEmulator,
-  startServer,
-  tempDir,
-  testConfig,
-  type RunningEmulator,
-} from './helpers.ts';
+import { APPID, bearer, captureLog, mintCode, startServer, testConfig, useEmulator, useTempDir } from './helpers.ts';
 
 const K1 = { id: 'k1', key: Buffer.alloc(32, 1) };
 const K2 = { id: 'k2', key: Buffer.alloc(32, 2) };
 const keysVar = (...keys: Array<typeof K1>) => keys.map(({ id, key }) => `${id}:${key.toString('base64')}`).join(',');
 
-let emulator: RunningEmulator;
-const dir = tempDir();
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  await registerUser(emulator.url, 'lee');
-});
-afterAll(async () => {
-  await emulator?.app.close();
-  dir.remove();
-});
-
+const emulator = useEmulator({ lee: {} });
+const dir = useTempDir();
 /** The database and its WAL as bytes: what someone who copies the files gets. */
 const onDisk = (file: string) => Buffer.concat([file, `${file}-wal`].filter(existsSync).map((path) => readFileSync(path)));
 const mode = (path: string) => statSync(path).mode & 0o777;

@@ -13,18 +13,16 @@ import {
   injectTransportFault,
   mintCode,
   mintPhoneCode,
-  registerUser,
-  startEmulator,
   startServer,
-  tempDir,
   testConfig,
-  type RunningEmulator,
+  useEmulator,
+  useTempDir,
   type RunningServer,
   type TransportFault,
 } from './helpers.ts';
 
-let emulator: RunningEmulator;
-const dir = tempDir();
+const emulator = useEmulator({ ivy: { phoneNumber: '13711112222' } });
+const dir = useTempDir();
 const log = captureLog();
 const servers: RunningServer[] = [];
 /** Where a redirect points: it records whatever reaches it, which must be nothing. */
@@ -35,8 +33,6 @@ const stolen: string[] = [];
 const WECHAT_TIMEOUT_MS = 300;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  await registerUser(emulator.url, 'ivy', { phoneNumber: '13711112222' });
   thief = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
@@ -52,9 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.app.close()));
-  await emulator?.app.close();
   await new Promise((resolve) => thief?.close(resolve));
-  dir.remove();
 });
 
 /** A server of its own for each case, so no access_token is cached from an earlier one. */
