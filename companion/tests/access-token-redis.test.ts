@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAccessTokenProvider, withAccessToken } from '../../src/world/developer/access-token.ts';
 import { countingUpstream } from '../../tests/support/counting-upstream.ts';
 import { createRedisTokenStore } from '../server/src/redis-token-store.ts';
-import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig } from './helpers.ts';
+import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig, postPhoneCode, twoInstancesOnOneRedis } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis, type RunningRedis } from './redis.ts';
 
 const available = redisServerAvailable();
@@ -106,32 +106,11 @@ describe.skipIf(!available)('the server with REDIS_URL', () => {
     try {
       await registerUser(emulator.url, 'hana', { phoneNumber: '13700001111' });
       // Separate processes in production: separate apps, databases and Redis connections here, one Redis between them.
-      const instances = await Promise.all(
-        ['a', 'b'].map((name) =>
-          startServer(
-            testConfig({
-              WECHAT_API_BASE: emulator.url,
-              REDIS_URL: redis.url,
-              DATABASE: `${dir.path}/${name}.db`,
-              LOG_LEVEL: 'silent',
-              PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '1000',
-              PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000',
-            }),
-          ),
-        ),
-      );
+      const instances = await twoInstancesOnOneRedis(emulator.url, redis.url, dir.path);
       // Each instance has its own session database here, so hana logs in to both.
       const tokens = await Promise.all(instances.map(async (instance) => (await instance.login(await mintCode(emulator.url, 'hana'))).json.token));
       const codes = await Promise.all(Array.from({ length: 100 }, () => mintPhoneCode(emulator.url, 'hana')));
-      const responses = await Promise.all(
-        codes.map((code, i) =>
-          instances[i % 2]!.request('/api/phone/code', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...bearer(tokens[i % 2]) },
-            body: JSON.stringify({ code }),
-          }),
-        ),
-      );
+      const responses = await Promise.all(codes.map((code, i) => postPhoneCode(instances[i % 2]!, tokens[i % 2], code)));
       expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
       expect(stableToken).toHaveBeenCalledTimes(1);
       expect(token).not.toHaveBeenCalled();

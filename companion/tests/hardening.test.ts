@@ -1,18 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, decodeJwt } from 'jose';
-import {
-  TOKEN_SECRET,
-  bearer,
-  captureLog,
-  manualClock,
-  mintCode,
-  registerUser,
-  startServer,
-  testConfig,
-  useEmulator,
-  useTempDir,
-  type RunningServer,
-} from './helpers.ts';
+import { TOKEN_SECRET, bearer, captureLog, manualClock, mintCode, registerUser, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator();
 let server: RunningServer;

@@ -59,6 +59,9 @@ export function useEmulator(users: Record<string, Record<string, unknown>> = {})
   });
 }
 
+/** Phone-number rate limits high enough to stay out of the way of tests about something else. */
+export const NO_PHONE_LIMITS = { PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '1000', PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000' } as const;
+
 export function testConfig(env: Record<string, string>): Config {
   return loadConfig({ WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, TOKEN_SECRET, PORT: '0', ...env });
 }
@@ -118,6 +121,27 @@ async function devPost(emulatorUrl: string, path: string, body: unknown): Promis
   });
   if (!response.ok) throw new Error(`${path} → ${response.status} ${await response.text()}`);
   return response.status === 204 ? undefined : response.json();
+}
+
+/**
+ * Two companion servers the way two processes would run: each its own app, database and Redis connection,
+ * one Redis between them.
+ */
+export async function twoInstancesOnOneRedis(emulatorUrl: string, redisUrl: string, dir: string, env: Record<string, string> = {}): Promise<RunningServer[]> {
+  return Promise.all(
+    ['a', 'b'].map((name) =>
+      startServer(testConfig({ WECHAT_API_BASE: emulatorUrl, REDIS_URL: redisUrl, DATABASE: `${dir}/${name}.db`, LOG_LEVEL: 'silent', ...NO_PHONE_LIMITS, ...env })),
+    ),
+  );
+}
+
+/** POST /api/phone/code as the mini program sends it. */
+export function postPhoneCode(server: RunningServer, token: string, code: string): Promise<Reply> {
+  return server.request('/api/phone/code', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(token) },
+    body: JSON.stringify({ code }),
+  });
 }
 
 export async function registerUser(emulatorUrl: string, id: string, extra: Record<string, unknown> = {}): Promise<{ openid: string }> {

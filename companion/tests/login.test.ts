@@ -1,20 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import {
-  APPID,
-  SECRET,
-  advanceEmulatorClock,
-  bearer,
-  captureLog,
-  injectFault,
-  mintCode,
-  registerUser,
-  startServer,
-  testConfig,
-  useEmulator,
-  useTempDir,
-  type RunningServer,
-} from './helpers.ts';
+import { APPID, SECRET, advanceEmulatorClock, bearer, captureLog, injectFault, mintCode, registerUser, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator();
 let server: RunningServer;

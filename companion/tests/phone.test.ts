@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   APPID,
+  NO_PHONE_LIMITS,
   SECRET,
   bearer,
   captureLog,
@@ -58,8 +59,7 @@ beforeAll(async () => {
       WECHAT_API_BASE: emulator.url,
       DATABASE: `${dir.path}/companion.db`,
       LOG_LEVEL: 'trace',
-      PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '100',
-      PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '100',
+      ...NO_PHONE_LIMITS,
     }),
     { logStream: log.stream },
   );
@@ -197,8 +197,7 @@ describe('POST /api/phone/code (new button: one-time code)', () => {
         WECHAT_API_BASE: emulator.url,
         DATABASE: `${dir.path}/cold.db`,
         LOG_LEVEL: 'trace',
-        PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '1000',
-        PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000',
+        ...NO_PHONE_LIMITS,
       }),
       { logStream: log.stream },
     );

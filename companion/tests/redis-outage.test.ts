@@ -6,19 +6,7 @@
  * returns. Also: with Redis, the rate limits hold across instances.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  APPID,
-  bearer,
-  captureLog,
-  manualClock,
-  mintCode,
-  mintPhoneCode,
-  startServer,
-  testConfig,
-  useEmulator,
-  useTempDir,
-  type RunningServer,
-} from './helpers.ts';
+import { APPID, NO_PHONE_LIMITS, bearer, captureLog, manualClock, mintCode, mintPhoneCode, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis } from './redis.ts';
 
 const available = redisServerAvailable();
@@ -58,8 +46,7 @@ describe.skipIf(!available)('the server while Redis is down', () => {
         DATABASE: `${dir.path}/outage.db`,
         TOKEN_TTL_SECONDS: String(24 * 3600),
         LOG_LEVEL: 'info',
-        PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '100',
-        PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '100',
+        ...NO_PHONE_LIMITS,
       }),
       { logStream: log.stream, clock },
     );

@@ -6,20 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  SECRET,
-  bearer,
-  captureLog,
-  injectTransportFault,
-  mintCode,
-  mintPhoneCode,
-  startServer,
-  testConfig,
-  useEmulator,
-  useTempDir,
-  type RunningServer,
-  type TransportFault,
-} from './helpers.ts';
+import { SECRET, bearer, captureLog, injectTransportFault, mintCode, mintPhoneCode, startServer, testConfig, useEmulator, useTempDir, type RunningServer, type TransportFault } from './helpers.ts';
 
 const emulator = useEmulator({ ivy: { phoneNumber: '13711112222' } });
 const dir = useTempDir();

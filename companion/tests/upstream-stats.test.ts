@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../server/src/app.ts';
-import { APPID, SECRET, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig } from './helpers.ts';
+import { APPID, SECRET, mintCode, mintPhoneCode, registerUser, startEmulator, tempDir, testConfig, postPhoneCode, twoInstancesOnOneRedis } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis } from './redis.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -63,33 +63,12 @@ describe.skipIf(!redisAvailable)('two instances on one Redis after WeChat invali
     const dir = tempDir();
     cleanups.push(() => redis.stop(), () => emulator.app.close(), () => dir.remove());
     await registerUser(emulator.url, 'iris', { phoneNumber: '13600002222' });
-    const instances = await Promise.all(
-      ['a', 'b'].map((name) =>
-        startServer(
-          testConfig({
-            WECHAT_API_BASE: emulator.url,
-            REDIS_URL: redis.url,
-            DATABASE: `${dir.path}/${name}.db`,
-            LOG_LEVEL: 'silent',
-            ADMIN_DIAGNOSTICS: 'true',
-            PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '1000',
-            PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000',
-          }),
-        ),
-      ),
-    );
+    const instances = await twoInstancesOnOneRedis(emulator.url, redis.url, dir.path, { ADMIN_DIAGNOSTICS: 'true' });
     cleanups.push(() => Promise.all(instances.map((instance) => instance.app.close())).then(() => undefined));
     const stats = async () => Promise.all(instances.map(async (instance) => (await instance.request('/__admin/upstream-stats')).json));
     const total = async (key: 'accessTokenFetches' | 'rejectedAccessTokens') => (await stats()).reduce((sum, s) => sum + s[key], 0);
     const sessions = await Promise.all(instances.map(async (instance) => (await instance.login(await mintCode(emulator.url, 'iris'))).json.token as string));
-    const phoneCall = async (i: number) => {
-      const code = await mintPhoneCode(emulator.url, 'iris');
-      return instances[i % 2]!.request('/api/phone/code', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(sessions[i % 2]!) },
-        body: JSON.stringify({ code }),
-      });
-    };
+    const phoneCall = async (i: number) => postPhoneCode(instances[i % 2]!, sessions[i % 2]!, await mintPhoneCode(emulator.url, 'iris'));
 
     // Both instances warm up: one fetch between them, the other reads it from Redis.
     expect((await Promise.all([0, 1].map(phoneCall))).map((r) => r.status)).toEqual([200, 200]);
