@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import type { ZodTypeAny } from 'zod';
+import * as v from 'valibot';
 import { createAccessTokenProvider } from '../../../src/world/developer/access-token.ts';
 import { createDeveloperServer } from '../../../src/world/developer/developer-server.ts';
 import { createLoginTokenIssuer } from '../../../src/world/developer/login-token.ts';
@@ -79,10 +79,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
 
-  // The core's zod schemas are the body contract; fastify runs them before the handler.
-  app.setValidatorCompiler<ZodTypeAny>(({ schema }) => (data) => {
-    const result = schema.safeParse(data);
-    return result.success ? { value: result.data } : { error: result.error };
+  // The core's valibot schemas are the body contract; fastify runs them before the handler.
+  app.setValidatorCompiler<v.GenericSchema>(({ schema }) => (data) => {
+    const result = v.safeParse(schema, data);
+    return result.success ? { value: result.output } : { error: new v.ValiError(result.issues) };
   });
   app.setErrorHandler(sendError);
 
