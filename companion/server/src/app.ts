@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
 import { apiError } from '../../../src/world/support/http.ts';
 import type { Config } from './config.ts';
 import { clientErrorHandler, sendError, sendFrameworkError } from './errors.ts';
+import { RequestLog } from './request-log.ts';
 import { openSessionStore } from './session-store.ts';
 import { createSessionCipher, deriveDevKey } from './session-cipher.ts';
 import { closeRedis, connectRedis } from './redis.ts';
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
     clientErrorHandler,
     frameworkErrors: sendFrameworkError,
+    logController: new RequestLog(),
     logger: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
