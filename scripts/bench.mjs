@@ -13,10 +13,10 @@
  * roughly a mid-range phone):
  * - click → paint: a step's button clicked in the page, until the frame
  *   after the simulator's DOM changed has painted (a requestAnimationFrame,
- *   then a task posted from it). The walk presses 下一步 whenever it is
- *   available and a reader's control otherwise; the table gives the median
- *   of the 下一步 clicks, and of all steps among the first and the last 20
- *   of the 200, since drawing can grow with the history.
+ *   then a task posted from it): 20 steps from step 0, and 20 from the link
+ *   to step 180, since drawing can grow with the history. A step is 下一步
+ *   whenever it is available and a reader's control otherwise; the 下一步
+ *   clicks also get a median of their own.
  * - deep-link restore for 0, 50 and 200 steps: from the island's hydration
  *   (astro:hydrate, after its props are parsed) until the simulator says
  *   data-ready and that frame has painted; the longest long task that
@@ -138,38 +138,50 @@ function instrument(flow) {
 }
 
 /**
- * One step of the walk, in the page: 下一步 when it is available, otherwise
- * one of the reader's enabled controls (by a fixed stride, like the e2e walks).
- * Resolves with the click → paint time and whether it was 下一步, or false
- * when nothing can be pressed.
+ * Steps a simulator `count` times, in the page so that no round trip to the
+ * bench sits between steps: 下一步 when it is available, otherwise one of the
+ * reader's enabled controls (by a fixed stride, like the e2e walks). Each
+ * step is timed from the click until the frame after the simulator's DOM
+ * changed has painted; then the walk waits for the link the page writes.
+ * Stops early when nothing can be pressed or a press changes nothing.
  */
-function step({ flow, index }) {
+async function walkInPage({ flow, count, stride }) {
   const root = document.querySelector(`[data-flow="${flow}"]`);
   const enabled = (buttons) => [...buttons].filter((button) => button.getAttribute('aria-disabled') !== 'true');
-  const next = enabled(root.querySelectorAll('[role="group"][aria-label="流程"] button')).find((button) => button.textContent.trim() === '下一步');
-  const others = enabled(root.querySelectorAll('[aria-label="操作"] button'));
-  const button = next ?? others[(index * 7 + 3) % Math.max(others.length, 1)];
-  if (!button) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timeout = setTimeout(() => {
-      observer.disconnect();
-      resolve(false);
-    }, 10_000);
-    const observer = new MutationObserver(() => {
-      observer.disconnect();
-      requestAnimationFrame(() => {
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => {
-          clearTimeout(timeout);
-          resolve({ ms: performance.now() - started, next: button === next });
-        };
-        channel.port2.postMessage(null);
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const steps = [];
+  for (let index = 0; index < count; index++) {
+    const next = enabled(root.querySelectorAll('[role="group"][aria-label="流程"] button')).find((button) => button.textContent.trim() === '下一步');
+    const others = enabled(root.querySelectorAll('[aria-label="操作"] button'));
+    const button = next ?? others[(index * 7 + stride) % Math.max(others.length, 1)];
+    if (!button) break;
+    const href = location.href;
+    const ms = await new Promise((resolve) => {
+      const timeout = setTimeout(() => {
+        observer.disconnect();
+        resolve(null);
+      }, 10_000);
+      const observer = new MutationObserver(() => {
+        observer.disconnect();
+        requestAnimationFrame(() => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            clearTimeout(timeout);
+            resolve(performance.now() - started);
+          };
+          channel.port2.postMessage(null);
+        });
       });
+      observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+      const started = performance.now();
+      button.click();
     });
-    observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
-    const started = performance.now();
-    button.click();
-  });
+    if (ms === null) break;
+    // The link is written in an effect after the commit.
+    for (const deadline = performance.now() + 5000; location.href === href && performance.now() < deadline; ) await pause(5);
+    steps.push({ ms, next: button === next, href: location.href });
+  }
+  return steps;
 }
 
 // ---------------------------------------------------------------------------
@@ -223,31 +235,33 @@ async function weigh(browser, url) {
   return { flows, before, after, htmlRaw: document?.length ?? 0, htmlGz: document ? gz(document) : 0 };
 }
 
-/** Walks a simulator WALK_STEPS steps: click → paint of every step, and the URL after each step count in LINK_STEPS. */
-async function walk(browser, url, flow, rate) {
-  const context = await browser.newContext();
+/** Opens a page of the simulator (a deep link brings it on screen by itself; otherwise scroll to it) and waits until it is ready. */
+async function openSimulator(context, url, flow) {
   const page = await context.newPage();
   await page.goto(url);
-  const root = page.locator(`[data-flow="${flow}"]`);
-  await root.scrollIntoViewIfNeeded();
-  await page.waitForFunction((name) => document.querySelector(`[data-flow="${name}"]`)?.getAttribute('data-ready') === 'true', flow, { timeout: 60_000 });
+  if (!new URL(url).searchParams.has(flow)) await page.locator(`[data-flow="${flow}"]`).scrollIntoViewIfNeeded();
+  await page.waitForFunction((name) => document.querySelector(`[data-flow="${name}"]`)?.getAttribute('data-ready') === 'true', flow, { timeout: 120_000 });
   await settle(page);
-  await throttle(page, rate);
+  return page;
+}
 
-  const clicks = [];
-  const links = new Map([[0, page.url()]]);
-  let steps = 0;
-  for (; steps < WALK_STEPS; steps++) {
-    const href = page.url();
-    const result = await page.evaluate(step, { flow, index: steps });
-    if (result === false) break;
-    clicks.push({ step: steps + 1, ...result });
-    // The link is written in an effect after the commit: wait for it before the next step.
-    await page.waitForFunction((previous) => location.href !== previous, href, { timeout: 10_000 }).catch(() => {});
-    if (LINK_STEPS.includes(steps + 1)) links.set(steps + 1, page.url());
-  }
+/** The links the page writes while a simulator walks WALK_STEPS steps: links[n] restores step n. */
+async function walkLinks(browser, url, flow) {
+  const context = await browser.newContext();
+  const page = await openSimulator(context, url, flow);
+  const steps = await page.evaluate(walkInPage, { flow, count: WALK_STEPS, stride: 3 });
   await context.close();
-  return { clicks, links, steps };
+  return [url, ...steps.map((step) => step.href)];
+}
+
+/** Click → paint of CLICK_WINDOW steps taken from the step a link restores. */
+async function clickWindow(browser, link, flow, rate) {
+  const context = await browser.newContext();
+  const page = await openSimulator(context, link, flow);
+  await throttle(page, rate);
+  const steps = await page.evaluate(walkInPage, { flow, count: CLICK_WINDOW, stride: 5 });
+  await context.close();
+  return steps;
 }
 
 /** Loads a deep link in a warm context and times the restore. */
@@ -281,6 +295,16 @@ function median(values) {
 
 const ms = (value) => (value === null ? '—' : `${Math.round(value)}`);
 
+function interactionCells(row) {
+  const restoreCells = LINK_STEPS.map((n) => {
+    const r = row.restores.get(n);
+    if (!r) return '—';
+    return r.restored ? ms(r.ms) : `${ms(r.ms)} (not restored)`;
+  });
+  const taskCells = LINK_STEPS.map((n) => ms(row.restores.get(n)?.longest ?? null));
+  return [row.path, `${row.rate}×`, row.steps, `${ms(row.next)} (${row.nextClicks})`, ms(row.early), ms(row.late), ...restoreCells, ...taskCells];
+}
+
 // ---------------------------------------------------------------------------
 
 const buildTime = await build();
@@ -292,35 +316,46 @@ try {
   const interaction = [];
   for (const path of pages) {
     const url = server.base + path;
+    // Progress goes to stderr, so that stdout is only the tables.
+    console.error(`${path}: weighing`);
     const weight = await weigh(browser, url);
     weights.push({ path, ...weight });
+    console.error(`  HTML ${kib(weight.htmlRaw)} KiB (${kib(weight.htmlGz)} gz) · JS ${kib(weight.before.bytes)} → ${kib(weight.after.bytes)} KiB gz`);
     const flow = weight.flows[0];
     if (!flow) continue;
+    console.error(`${path}: ${WALK_STEPS}-step walk`);
+    const links = await walkLinks(browser, url, flow);
     for (const rate of CPU_RATES) {
-      const { clicks, links, steps } = await walk(browser, url, flow, rate);
+      console.error(`${path}: clicks and deep links at ${rate}× CPU`);
+      const early = await clickWindow(browser, links[0], flow, rate);
+      const lateLink = links[WALK_STEPS - CLICK_WINDOW];
+      const late = lateLink ? await clickWindow(browser, lateLink, flow, rate) : [];
       const context = await browser.newContext();
       await context.addInitScript(instrument, flow);
       // One load first so that every later one finds the scripts in the HTTP cache.
       await restore(context, url, flow, rate);
       const restores = new Map();
       for (const count of LINK_STEPS) {
-        const link = links.get(count);
+        const link = links[count];
         if (!link) continue;
         const runs = [];
         for (let i = 0; i < RESTORE_RUNS; i++) runs.push(await restore(context, link, flow, rate));
         restores.set(count, { ms: median(runs.map((r) => r.ms)), longest: median(runs.map((r) => r.longest)), restored: runs.every((r) => r.restored) });
       }
       await context.close();
-      interaction.push({
+      const clicks = [...early, ...late];
+      const row = {
         path,
         rate,
-        steps,
+        steps: links.length - 1,
         nextClicks: clicks.filter((c) => c.next).length,
         next: median(clicks.filter((c) => c.next).map((c) => c.ms)),
-        early: median(clicks.filter((c) => c.step <= CLICK_WINDOW).map((c) => c.ms)),
-        late: median(clicks.filter((c) => c.step > WALK_STEPS - CLICK_WINDOW).map((c) => c.ms)),
+        early: median(early.map((c) => c.ms)),
+        late: lateLink ? median(late.map((c) => c.ms)) : null,
         restores,
-      });
+      };
+      interaction.push(row);
+      console.error(`  ${interactionCells(row).join(' | ')}`);
     }
   }
 
@@ -336,22 +371,12 @@ try {
   const restoreHeads = LINK_STEPS.map((n) => `restore ${n}`).join(' | ');
   const taskHeads = LINK_STEPS.map((n) => `long task ${n}`).join(' | ');
   console.log(
-    `\nInteraction (ms, medians). click → paint: every 下一步 of a ${WALK_STEPS}-step walk (where 下一步 is not available the walk presses a reader's control), ` +
-      `then every step among the first and the last ${CLICK_WINDOW}. restore: a deep link to ${LINK_STEPS.join('/')} steps, hydration → painted, and the longest long task in that window, ${RESTORE_RUNS} loads each.\n`,
+    `\nInteraction (ms, medians). click → paint: ${CLICK_WINDOW} steps from step 0 and ${CLICK_WINDOW} from step ${WALK_STEPS - CLICK_WINDOW} (下一步 where available, else a reader's control); ` +
+      `the 下一步 column is those clicks on 下一步. restore: a deep link to ${LINK_STEPS.join('/')} steps, hydration → painted, and the longest long task in that window, ${RESTORE_RUNS} loads each.\n`,
   );
-  console.log(`| page | CPU | steps walked | 下一步 (clicks) | steps 1–${CLICK_WINDOW} | steps ${WALK_STEPS - CLICK_WINDOW + 1}–${WALK_STEPS} | ${restoreHeads} | ${taskHeads} |`);
+  console.log(`| page | CPU | steps walked | 下一步 (clicks) | from step 0 | from step ${WALK_STEPS - CLICK_WINDOW} | ${restoreHeads} | ${taskHeads} |`);
   console.log(`|---|---:|---:|---:|---:|---:|${LINK_STEPS.map(() => '---:').join('|')}|${LINK_STEPS.map(() => '---:').join('|')}|`);
-  for (const row of interaction) {
-    const restoreCells = LINK_STEPS.map((n) => {
-      const r = row.restores.get(n);
-      if (!r) return '—';
-      return r.restored ? ms(r.ms) : `${ms(r.ms)} (not restored)`;
-    });
-    const taskCells = LINK_STEPS.map((n) => ms(row.restores.get(n)?.longest ?? null));
-    console.log(
-      `| ${row.path} | ${row.rate}× | ${row.steps} | ${ms(row.next)} (${row.nextClicks}) | ${ms(row.early)} | ${ms(row.late)} | ${restoreCells.join(' | ')} | ${taskCells.join(' | ')} |`,
-    );
-  }
+  for (const row of interaction) console.log(`| ${interactionCells(row).join(' | ')} |`);
 } finally {
   await browser.close();
   server.stop();
