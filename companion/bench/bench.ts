@@ -76,7 +76,8 @@ async function measured(child: ChildProcess, task: () => Promise<Result>): Promi
 }
 
 async function waitFor(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Generous: tsx compiles each entry on start, which takes a while on a busy machine.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       await fetch(url);
