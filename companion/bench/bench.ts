@@ -1,13 +1,16 @@
 /**
  * `npm run bench:companion`: requests/s and latency of POST /api/login and
- * GET /api/me on loopback, beside a bare fastify route as the ceiling.
+ * GET /api/me on loopback, each as a share of a bare fastify route (the
+ * ceiling) measured in the same run. The ceiling and /api/me alternate over
+ * a few rounds, so that a neighbour's load on a shared machine lands on both
+ * sides of a ratio instead of skewing it.
  * Emulator, server and ceiling each run in their own process (the real entry
  * points), so autocannon in this process does not steal their event loop.
  * Every login needs a fresh, unused code, so they are minted in advance,
  * spread over enough test users to stay under WeChat's 100 per user per minute.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,18 +23,61 @@ const LOGINS = 4_000;
 const WARMUP_LOGINS = 500;
 const CODES_PER_USER = 90;
 const CONNECTIONS = 50;
-const SECONDS = 5;
+const SECONDS = 4;
+const ROUNDS = 3;
 const WARMUP_SECONDS = 2;
 
+interface Run {
+  result: Result;
+  /** CPU the serving process used during the run. */
+  cpuMs: number | undefined;
+}
+
+interface Row {
+  name: string;
+  runs: Run[];
+  /** Each run's requests/s as a share of the ceiling's in the same round. */
+  ratios: number[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 
 const children: ChildProcess[] = [];
-function start(entry: string, env: Record<string, string>) {
+function start(entry: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
+  return child;
+}
+
+/**
+ * CPU time a process has used so far, in ms (Linux /proc; utime + stime in
+ * clock ticks of 10 ms), or undefined elsewhere. CPU per request is a second
+ * ratio to the ceiling that a busy machine hardly moves, unlike requests/s.
+ */
+function cpuMs(pid: number | undefined): number | undefined {
+  const stat = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs a measurement and the CPU the process behind it used meanwhile. */
+async function measured(child: ChildProcess, task: () => Promise<Result>): Promise<Run> {
+  const before = cpuMs(child.pid);
+  const result = await task();
+  const after = cpuMs(child.pid);
+  return { result, cpuMs: before === undefined || after === undefined ? undefined : after - before };
 }
 
 async function waitFor(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Generous: tsx compiles each entry on start, which takes a while on a busy machine.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       await fetch(url);
@@ -71,7 +117,7 @@ try {
   const server = `http://127.0.0.1:${serverPort}`;
   const hello = `http://127.0.0.1:${helloPort}`;
   start('companion/emulator/src/main.ts', { WECHAT_APPID: OFFLINE_APPID, WECHAT_SECRET: OFFLINE_SECRET, EMULATOR_PORT: String(emulatorPort) });
-  start('companion/server/src/server.ts', {
+  const serverProcess = start('companion/server/src/server.ts', {
     WECHAT_APPID: OFFLINE_APPID,
     WECHAT_SECRET: OFFLINE_SECRET,
     WECHAT_API_BASE: emulator,
@@ -80,7 +126,7 @@ try {
     DATABASE: join(dir, 'bench.db'),
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
   });
-  start('companion/bench/hello.ts', { PORT: String(helloPort) });
+  const helloProcess = start('companion/bench/hello.ts', { PORT: String(helloPort) });
   await Promise.all([waitFor(emulator), waitFor(server), waitFor(hello)]);
 
   const total = LOGINS + WARMUP_LOGINS + 1;
@@ -112,19 +158,44 @@ try {
   await timed(`${server}/api/me`, { authorization: `Bearer ${token}` }, WARMUP_SECONDS);
   await loginRun(WARMUP_LOGINS);
 
-  const rows: Array<[string, Result]> = [
-    ['GET / (bare fastify, ceiling)', await timed(hello)],
-    ['GET /api/me (verify JWT + SQLite read)', await timed(`${server}/api/me`, { authorization: `Bearer ${token}` })],
-    ['POST /api/login (jscode2session via emulator + SQLite write + sign)', await loginRun(LOGINS)],
+  const ceilingRuns: Run[] = [];
+  const meRuns: Run[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    ceilingRuns.push(await measured(helloProcess, () => timed(hello)));
+    meRuns.push(await measured(serverProcess, () => timed(`${server}/api/me`, { authorization: `Bearer ${token}` })));
+  }
+  const login = await measured(serverProcess, () => loginRun(LOGINS));
+
+  const rate = ({ result }: Run) => result.requests.average;
+  const ceiling = median(ceilingRuns.map(rate));
+  /** CPU ms per thousand requests, over all runs of a row. */
+  const cpuPerThousand = (runs: Run[]) => {
+    if (runs.some((run) => run.cpuMs === undefined)) return undefined;
+    return (runs.reduce((sum, run) => sum + run.cpuMs!, 0) / runs.reduce((sum, run) => sum + run.result.requests.total, 0)) * 1000;
+  };
+  const ceilingCpu = cpuPerThousand(ceilingRuns);
+  const rows: Row[] = [
+    { name: 'GET / (bare fastify, ceiling)', runs: ceilingRuns, ratios: ceilingRuns.map((run) => rate(run) / ceiling) },
+    { name: 'GET /api/me (verify JWT + SQLite read)', runs: meRuns, ratios: meRuns.map((run, i) => rate(run) / rate(ceilingRuns[i]!)) },
+    // Logins spend one-time codes, so they run once, against the median ceiling.
+    { name: 'POST /api/login (jscode2session via emulator + SQLite write + sign)', runs: [login], ratios: [rate(login) / ceiling] },
   ];
 
-  console.log(`\n${CONNECTIONS} connections, loopback; server logs at info level, the ceiling does not log.\n`);
-  console.log('| route | req/s (mean) | p50 ms | p99 ms | requests | non-2xx | errors |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const [name, r] of rows) {
-    console.log(`| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.requests.total} | ${r.non2xx} | ${r.errors + r.timeouts} |`);
+  console.log(`\n${CONNECTIONS} connections, loopback; server logs at info level, the ceiling does not log.`);
+  console.log(`GET routes: median of ${ROUNDS} alternating rounds of ${SECONDS} s; the ratio's range across rounds in brackets.`);
+  console.log('CPU: the serving process\'s CPU per 1000 requests (/proc), and the ceiling\'s as a share of it: a ratio a busy machine hardly moves.\n');
+  console.log('| route | req/s | share of ceiling | CPU ms / 1000 req | share of ceiling by CPU | p50 ms | p99 ms | requests | non-2xx | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { name, runs, ratios } of rows) {
+    const spread = ratios.length > 1 ? ` (${percent(Math.min(...ratios))}–${percent(Math.max(...ratios))})` : '';
+    const sum = (pick: (r: Result) => number) => runs.reduce((total, run) => total + pick(run.result), 0);
+    const cpu = cpuPerThousand(runs);
+    const cpuCells = cpu === undefined || ceilingCpu === undefined ? '— | —' : `${Math.round(cpu)} | ${percent(ceilingCpu / cpu)}`;
+    console.log(
+      `| ${name} | ${Math.round(median(runs.map(rate)))} | ${percent(median(ratios))}${spread} | ${cpuCells} | ${median(runs.map((run) => run.result.latency.p50))} | ${median(runs.map((run) => run.result.latency.p99))} | ${sum((r) => r.requests.total)} | ${sum((r) => r.non2xx)} | ${sum((r) => r.errors + r.timeouts)} |`,
+    );
   }
-  if (rows.some(([, r]) => r.non2xx > 0 || r.errors > 0)) {
+  if (rows.some(({ runs }) => runs.some(({ result }) => result.non2xx > 0 || result.errors > 0))) {
     console.error('\nSome requests failed: the numbers above do not measure the happy path.');
     process.exitCode = 1;
   }

@@ -160,3 +160,26 @@ describe('logging', () => {
     expect(all).not.toContain('secret=1');
   });
 });
+
+describe('request logging at info level', () => {
+  it('writes nothing for requests that went well and one line, with the path, for a refused one', async () => {
+    const quiet = captureLog();
+    const info = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/info.db`, LOG_LEVEL: 'info' }), {
+      logStream: quiet.stream,
+    });
+    try {
+      const { token: fresh } = (await info.login(await mintCode(emulator.url, 'bob'))).json;
+      const before = quiet.lines.length;
+      for (let i = 0; i < 5; i++) expect((await info.request('/api/me', { headers: bearer(fresh) })).status).toBe(200);
+      expect(quiet.lines.slice(before)).toEqual([]);
+
+      expect((await info.request('/api/me?probe=1', { headers: { authorization: `Bearer ${fresh}x` } })).status).toBe(401);
+      expect(quiet.lines.slice(before).map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ level: 30, msg: 'request refused', req: expect.objectContaining({ method: 'GET', url: '/api/me' }), res: { statusCode: 401 } }),
+      ]);
+      expect(quiet.lines.join('\n')).not.toContain(fresh);
+    } finally {
+      await info.app.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import type { ZodTypeAny } from 'zod';
+import * as v from 'valibot';
 import { createAccessTokenProvider } from '../../../src/world/developer/access-token.ts';
 import { createDeveloperServer } from '../../../src/world/developer/developer-server.ts';
 import { createLoginTokenIssuer } from '../../../src/world/developer/login-token.ts';
@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
 import { apiError } from '../../../src/world/support/http.ts';
 import type { Config } from './config.ts';
 import { clientErrorHandler, sendError, sendFrameworkError } from './errors.ts';
+import { RequestLog } from './request-log.ts';
 import { openSessionStore } from './session-store.ts';
 import { createSessionCipher, deriveDevKey } from './session-cipher.ts';
 import { closeRedis, connectRedis } from './redis.ts';
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
     clientErrorHandler,
     frameworkErrors: sendFrameworkError,
+    logController: new RequestLog(),
     logger: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
@@ -79,10 +81,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
 
-  // The core's zod schemas are the body contract; fastify runs them before the handler.
-  app.setValidatorCompiler<ZodTypeAny>(({ schema }) => (data) => {
-    const result = schema.safeParse(data);
-    return result.success ? { value: result.data } : { error: result.error };
+  // The core's valibot schemas are the body contract; fastify runs them before the handler.
+  app.setValidatorCompiler<v.GenericSchema>(({ schema }) => (data) => {
+    const result = v.safeParse(schema, data);
+    return result.success ? { value: result.output } : { error: new v.ValiError(result.issues) };
   });
   app.setErrorHandler(sendError);
 

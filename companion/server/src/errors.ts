@@ -8,7 +8,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ZodError } from 'zod';
+import * as v from 'valibot';
 import { apiError } from '../../../src/world/support/http.ts';
 
 export const errorEnvelopeSchema = {
@@ -41,19 +41,23 @@ const frameworkErrors: Record<string, { status: number; code: string; message: s
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_CONTENT_LENGTH', message: 'content-length 与实际请求体长度不符' },
 };
 
-function describeZodError(error: ZodError): string {
-  const issues = error.issues.map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.join('.') : '请求体';
-    return issue.code === 'unrecognized_keys' ? `不认识的字段 ${issue.keys.join(', ')}` : `${where}: ${issue.message}`;
-  });
-  return `请求体不符合要求：${issues.join('；')}`;
+/** A strict object reports each field it does not know as an issue expecting `never` at that key. */
+const isUnknownField = (issue: v.GenericIssue) => issue.expected === 'never' && issue.path?.at(-1)?.origin === 'key';
+
+function describeBodyIssues(error: v.ValiError<v.GenericSchema>): string {
+  const unknown = error.issues.filter(isUnknownField).map((issue) => v.getDotPath(issue));
+  const parts = unknown.length > 0 ? [`不认识的字段 ${unknown.join(', ')}`] : [];
+  for (const issue of error.issues) {
+    if (!isUnknownField(issue)) parts.push(`${v.getDotPath(issue) ?? '请求体'}: ${issue.message}`);
+  }
+  return `请求体不符合要求：${parts.join('；')}`;
 }
 
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const known = error.code ? frameworkErrors[error.code] : undefined;
   if (known) return reply.code(known.status).send(apiError(known.status, known.code, known.message).body);
-  if (error instanceof ZodError || error.code === 'FST_ERR_VALIDATION') {
-    const message = error instanceof ZodError ? describeZodError(error) : `请求不符合要求：${error.message}`;
+  if (error instanceof v.ValiError || error.code === 'FST_ERR_VALIDATION') {
+    const message = error instanceof v.ValiError ? describeBodyIssues(error) : `请求不符合要求：${error.message}`;
     return reply.code(400).send(apiError(400, 'BAD_REQUEST', message).body);
   }
   if (error.statusCode === 429) {

@@ -5,7 +5,7 @@
  * step at a time against the simulated WeChat, and the companion server can
  * run it behind fastify against the real API or the emulator.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { AccessTokenError, withAccessToken, type AccessTokenProvider } from './access-token.ts';
 import { apiError, type ApiErrorBody, type HttpResponse } from '../support/http.ts';
 import { describeErrcode, isWeChatError } from '../wechat/errors.ts';
@@ -78,11 +78,12 @@ export interface PhoneNumberBody {
   countryCode: string;
 }
 
-export const phoneDecryptBodySchema = z
-  .object({ encryptedData: z.string().min(1).max(8192), iv: z.string().min(1).max(64) })
-  .strict();
+/** A non-empty string of at most `max` characters: every body field is one. */
+const boundedString = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
 
-export const phoneCodeBodySchema = z.object({ code: z.string().min(1).max(128) }).strict();
+export const phoneDecryptBodySchema = v.strictObject({ encryptedData: boundedString(8192), iv: boundedString(64) });
+
+export const phoneCodeBodySchema = v.strictObject({ code: boundedString(128) });
 
 // #region phone-errors
 /** How a failed decryption reaches the mini program: the step says whose fault it is. */
@@ -135,7 +136,7 @@ export interface WeChatSession {
 
 export type CodeExchange = { ok: true; session: WeChatSession } | { ok: false; errcode: number; response: HttpResponse<ApiErrorBody> };
 
-export const loginBodySchema = z.object({ code: z.string().min(1).max(128) }).strict();
+export const loginBodySchema = v.strictObject({ code: boundedString(128) });
 
 export type Authentication = { ok: true; openid: string } | { ok: false; response: HttpResponse<ApiErrorBody> };
 
@@ -166,11 +167,11 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
   const { wechat, sessions, tokens, now } = options;
 
   function parseLoginBody(body: unknown): { ok: true; code: string } | { ok: false; response: HttpResponse<ApiErrorBody> } {
-    const parsed = loginBodySchema.safeParse(body);
+    const parsed = v.safeParse(loginBodySchema, body);
     if (!parsed.success) {
       return { ok: false, response: apiError(400, 'BAD_REQUEST', '请求体必须是 { "code": string }，且不能有其他字段') };
     }
-    return { ok: true, code: parsed.data.code };
+    return { ok: true, code: parsed.output.code };
   }
 
   async function exchangeCode(code: string): Promise<CodeExchange> {
@@ -228,7 +229,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
   async function phoneDecrypt(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
     const auth = await authenticate(authorization);
     if (!auth.ok) return auth.response;
-    const parsed = phoneDecryptBodySchema.safeParse(body);
+    const parsed = v.safeParse(phoneDecryptBodySchema, body);
     if (!parsed.success) {
       return apiError(400, 'BAD_REQUEST', '请求体必须是 { "encryptedData": string, "iv": string }，且不能有其他字段');
     }
@@ -237,7 +238,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     if (!session) return apiError(401, 'SESSION_UNKNOWN', '服务器没有这个会话，请重新登录');
     let data: Record<string, unknown>;
     try {
-      data = await decryptWeChatData({ appId: options.appid, sessionKey: session.sessionKey, ...parsed.data });
+      data = await decryptWeChatData({ appId: options.appid, sessionKey: session.sessionKey, ...parsed.output });
     } catch (error) {
       if (error instanceof WeChatCryptoError) return decryptFailure(error);
       throw error;
@@ -261,7 +262,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
    * another user, so a code lifted from someone else's device is worthless.
    */
   async function exchangePhoneCode(body: unknown, openid?: string): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
-    const parsed = phoneCodeBodySchema.safeParse(body);
+    const parsed = v.safeParse(phoneCodeBodySchema, body);
     if (!parsed.success) return apiError(400, 'BAD_REQUEST', '请求体必须是 { "code": string }，且不能有其他字段');
     const { accessTokens } = options;
     if (!wechat.getUserPhoneNumber || !accessTokens) {
@@ -273,7 +274,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     try {
       // Another instance or a forced refresh may have replaced our token: one retry with a fresh one.
       result = await withAccessToken(accessTokens, (token) =>
-        openid === undefined ? getUserPhoneNumber(parsed.data.code, token) : getUserPhoneNumber(parsed.data.code, token, openid),
+        openid === undefined ? getUserPhoneNumber(parsed.output.code, token) : getUserPhoneNumber(parsed.output.code, token, openid),
       );
     } catch (error) {
       // WeChat refusing to give us a token at all is our configuration (secret, IP allow-list), not the user's problem.
