@@ -7,6 +7,7 @@
  * copies, as in WeChat; at most one worker may be alive.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { miniprogramRoot, openPage, tap, text, unloadPages, type SimPage } from './harness.ts';
@@ -15,13 +16,27 @@ import type { FakeWeChat } from './wechat.ts';
 
 const PAGE = 'pages/worker/worker';
 const WORKERS_FOLDER = `${miniprogramRoot}workers/`;
+const TYPESCRIPT = createRequire(import.meta.url).resolve('typescript');
 /** The message a worker's testOnProcessKilled() sends up its port; the page never sees it. */
 const KILL = '__fakeProcessKilled';
 
-/** What runs first in the worker thread: WeChat's worker globals, and require fenced into the worker folder. */
+/**
+ * What runs first in the worker thread: TypeScript compiled as DevTools
+ * compiles it (types stripped, CommonJS), WeChat's worker globals, and
+ * require fenced into the worker folder.
+ */
 const BOOT = `
 const Module = require('node:module');
+const { readFileSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
+const ts = require(workerData.typescript);
+Module._extensions['.ts'] = (module, filename) => {
+  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2017 },
+  });
+  module._compile(outputText, filename);
+};
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   const file = resolve.call(this, request, parent, ...rest);
@@ -47,9 +62,10 @@ function fakeWorkers() {
       state.refused.push(scriptPath);
       throw new Error('fake createWorker: a worker is already running (one at a time; terminate() it first)');
     }
-    const entry = `${miniprogramRoot}${scriptPath}`;
+    // DevTools compiles workers/fib/index.ts to the index.js the page names.
+    const entry = `${miniprogramRoot}${scriptPath}`.replace(/\.js$/, '.ts');
     if (scriptPath.startsWith('/') || !entry.startsWith(WORKERS_FOLDER) || !existsSync(entry)) throw new Error(`fake createWorker: no worker script at ${scriptPath}`);
-    const thread = new NodeWorker(BOOT, { eval: true, workerData: { entry, folder: WORKERS_FOLDER } });
+    const thread = new NodeWorker(BOOT, { eval: true, workerData: { entry, folder: WORKERS_FOLDER, typescript: TYPESCRIPT } });
     state.created += 1;
     state.live = thread;
     let dead = false;
@@ -99,6 +115,8 @@ afterEach(() => {
   workers.stop();
 });
 
+/** Each worker thread compiles its TypeScript first, which takes a while on a busy machine. */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 15_000, interval: 20 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const gap = (page: SimPage) => page.data.longestGap as number;
 
@@ -113,14 +131,14 @@ describe('worker page', () => {
     const page = open(36);
     await sleep(60);
     tap(page, '#run-main');
-    await vi.waitFor(() => expect(text(page, '#result')).toContain('主线程：fib(36) = 14930352'));
+    await eventually(() => expect(text(page, '#result')).toContain('主线程：fib(36) = 14930352'));
     const mainMs = Number(/用时 (\d+) ms/.exec(text(page, '#result'))?.[1]);
-    await vi.waitFor(() => expect(gap(page)).toBeGreaterThanOrEqual(mainMs));
+    await eventually(() => expect(gap(page)).toBeGreaterThanOrEqual(mainMs));
     const mainGap = gap(page);
     expect(mainGap).toBeGreaterThan(40);
 
     tap(page, '#run-worker');
-    await vi.waitFor(() => expect(text(page, '#result')).toContain('Worker：fib(36) = 14930352'), { timeout: 10_000 });
+    await eventually(() => expect(text(page, '#result')).toContain('Worker：fib(36) = 14930352'));
     // The ball kept its 17 ms rhythm while the worker thread computed (with room for a busy machine).
     expect(gap(page)).toBeLessThan(mainGap / 2);
   });
@@ -131,25 +149,25 @@ describe('worker page', () => {
     tap(page, '#post');
     tap(page, '#mutate');
     tap(page, '#mutate');
-    await vi.waitFor(() => expect(text(page, '#main-count')).toBe('主线程的 obj：count = 3'));
+    await eventually(() => expect(text(page, '#main-count')).toBe('主线程的 obj：count = 3'));
     tap(page, '#echo-button');
-    await vi.waitFor(() => expect(text(page, '#echo')).toBe('Worker 那份：count = 1'));
+    await eventually(() => expect(text(page, '#echo')).toBe('Worker 那份：count = 1'));
   });
 
   it('refuses a second createWorker before terminate, shows the caught error, and keeps the first worker', async () => {
     const page = open(25);
     tap(page, '#create-twice');
-    await vi.waitFor(() => expect(text(page, '#create-error')).not.toBe(''));
+    await eventually(() => expect(text(page, '#create-error')).not.toBe(''));
     expect(text(page, '#create-error')).toContain('createWorker 失败：fake createWorker: a worker is already running');
     expect(workers.state.created).toBe(1);
     expect(workers.state.refused).toEqual(['workers/fib/index.js']);
     tap(page, '#run-worker');
-    await vi.waitFor(() => expect(text(page, '#result')).toContain('Worker：fib(25) = 75025'));
+    await eventually(() => expect(text(page, '#result')).toContain('Worker：fib(25) = 75025'));
 
     tap(page, '#terminate');
-    await vi.waitFor(() => expect(workers.state.live).toBeNull());
+    await eventually(() => expect(workers.state.live).toBeNull());
     tap(page, '#create');
-    await vi.waitFor(() => expect(workers.state.created).toBe(2));
+    await eventually(() => expect(workers.state.created).toBe(2));
     expect(page.data.hasWorker).toBe(true);
   });
 
@@ -158,7 +176,7 @@ describe('worker page', () => {
     tap(page, '#report-button');
     const digits = [...stack.openid].filter((ch) => ch >= '0' && ch <= '9').reduce((sum, ch) => sum + Number(ch), 0);
     // Logging in first (the page has no token yet), then the fetch, then the worker's answer.
-    await vi.waitFor(() => expect(text(page, '#report')).toBe(`job 1：openid 的各位数字之和是 ${digits}`), { timeout: 5000 });
+    await eventually(() => expect(text(page, '#report')).toBe(`job 1：openid 的各位数字之和是 ${digits}`));
     expect(requestLog(wechat)).toEqual(['POST /api/login 200', 'GET /api/me 200']);
   });
 
@@ -167,7 +185,7 @@ describe('worker page', () => {
     // The kill is handled first, while the fib job sent right after it is still unanswered.
     tap(page, '#test-kill');
     tap(page, '#run-worker');
-    await vi.waitFor(() => expect(text(page, '#result')).toContain('Worker：fib(36) = 14930352'), { timeout: 10_000 });
+    await eventually(() => expect(text(page, '#result')).toContain('Worker：fib(36) = 14930352'));
     expect(page.data.kills).toBe(1);
     expect(workers.state.created).toBe(2);
     expect(text(page, '#worker-state')).toBe('有一个 Worker 在运行（被系统回收 1 次）');

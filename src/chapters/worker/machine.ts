@@ -50,7 +50,8 @@ export type WorkerEvent =
   | { type: 'user.terminated' }
   | { type: 'user.calledWxInWorker' }
   | { type: 'user.relayedFetch' }
-  | { type: 'wx.workerCreated' }
+  /** `error`: the worker started, but its entry script threw while loading and onError reported it. */
+  | { type: 'wx.workerCreated'; error?: string }
   | { type: 'wx.createFailed'; reason: CreateRefusal }
   | { type: 'wx.subpackageDownloadStarted' }
   | { type: 'wx.subpackageDownloaded' }
@@ -118,7 +119,7 @@ export const workerMachine = setup({
     finishFetchedJob: noEffect,
     terminateWorker: noEffect,
     clearError: assign({ lastError: null }),
-    recordCreated: assign({ hasWorker: true, lastError: null }),
+    recordCreated: assign(({ event }) => ({ hasWorker: true, lastError: event.type === 'wx.workerCreated' ? (event.error ?? null) : null })),
     recordCreateFailure: assign(({ event }) => (event.type === 'wx.createFailed' ? { lastError: event.reason } : {})),
     recordWorkerError: assign(({ event }) => (event.type === 'worker.errored' ? { lastError: event.message } : {})),
     recordMainResult: assign(({ event }) =>
@@ -151,8 +152,6 @@ export const workerMachine = setup({
   id: 'worker',
   initial: 'noWorker',
   context: initialContext,
-  // A worker whose entry script throws reports it through onError whenever that happens.
-  on: { 'worker.errored': { actions: 'recordWorkerError' } },
   states: {
     noWorker: {
       on: {

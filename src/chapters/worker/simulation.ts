@@ -46,8 +46,12 @@ import { MINIPROGRAM } from '../shared/code-files.ts';
 export const WX_IN_WORKER_ERROR = 'Worker 里没有 wx：wx.request 调不了（具体报错文字文档没写）';
 /** What the worker's onError reports when its entry script requires a file outside the worker folder. */
 export const REQUIRE_OUTSIDE_ERROR = "require('../../utils/format') 失败：Worker 只能 require 自己目录里的文件";
-/** The path the worker asks the logic thread to fetch for it. */
+/** The path the worker asks the logic thread to fetch for it, and the user it answers with. */
 export const RELAY_PATH = '/api/me';
+const RELAY_OPENID = 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M';
+
+/** What the companion's worker computes from the fetched openid: the sum of its digits. */
+const digitSum = (text: string) => [...text].filter((ch) => ch >= '0' && ch <= '9').reduce((sum, ch) => sum + Number(ch), 0);
 
 /** One object in one thread's memory, at its own address. */
 export interface HeapObject {
@@ -157,15 +161,8 @@ function createWorker(world: WorkerWorld, schedule: Parameters<EffectSpec<Worker
     note: result.worker.experimental ? '实验 Worker：iOS 上运行更快，但系统资源紧张时可能被回收' : '独立的全局上下文和线程：没有页面，没有 wx',
   });
   if (result.worker.broken) {
-    schedule({
-      after: 1,
-      lane: 'worker',
-      label: 'Worker 入口脚本出错',
-      run: ({ record }) => {
-        record({ from: 'worker', to: 'main', label: 'worker.onError', payload: { error: REQUIRE_OUTSIDE_ERROR }, tone: 'error' });
-        return { type: 'worker.errored', message: REQUIRE_OUTSIDE_ERROR };
-      },
-    });
+    world.wire.record({ from: 'worker', to: 'main', label: 'worker.onError', payload: { error: REQUIRE_OUTSIDE_ERROR }, tone: 'error', note: '入口脚本加载时就抛错：onMessage 没注册上' });
+    return { type: 'wx.workerCreated', error: REQUIRE_OUTSIDE_ERROR };
   }
   return { type: 'wx.workerCreated' };
 }
@@ -371,8 +368,8 @@ const effects: Record<WorkerEffect, EffectSpec<WorkerWorld, WorkerMachine>> = {
   fetchForWorker: effect('main', '逻辑层 wx.request，再把结果发给 Worker', async (world, snapshot) => {
     const jobId = snapshot.context.relayJob;
     world.wire.record({ from: 'main', to: 'system', label: `wx.request GET ${RELAY_PATH}`, note: '网络请求只能在逻辑层发' });
-    world.wire.record({ from: 'system', to: 'main', label: '200', payload: { openid: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M' } });
-    world.wire.record({ from: 'main', to: 'worker', label: 'worker.postMessage', payload: { type: 'fetched', jobId, data: { openid: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M' } } });
+    world.wire.record({ from: 'system', to: 'main', label: '200', payload: { openid: RELAY_OPENID } });
+    world.wire.record({ from: 'main', to: 'worker', label: 'worker.postMessage', payload: { type: 'fetched', jobId, data: { openid: RELAY_OPENID } } });
     return { type: 'main.fetchedForWorker' };
   }),
 
@@ -381,7 +378,8 @@ const effects: Record<WorkerEffect, EffectSpec<WorkerWorld, WorkerMachine>> = {
     const relay = world.relays.find((r) => r.jobId === jobId);
     if (jobId === null || !relay) throw new Error('finishFetchedJob needs the relayed job');
     relay.done = true;
-    world.wire.record({ from: 'worker', to: 'main', label: 'worker.postMessage', payload: { type: 'report', jobId, done: true }, note: 'jobId 对上了：逻辑层知道这是哪一单的结果' });
+    const text = `openid 的各位数字之和是 ${digitSum(RELAY_OPENID)}`;
+    world.wire.record({ from: 'worker', to: 'main', label: 'worker.postMessage', payload: { type: 'report', jobId, text }, note: 'jobId 对上了：逻辑层知道这是哪一单的结果' });
     return { type: 'worker.jobDone', jobId };
   }),
 
@@ -474,12 +472,13 @@ export const workerControls: readonly Control<WorkerWorld, WorkerEvent>[] = [
 
 const PAGE_TS = `${MINIPROGRAM}/pages/worker/worker.ts`;
 const PAGE_WXML = `${MINIPROGRAM}/pages/worker/worker.wxml`;
-const WORKER_JS = `${MINIPROGRAM}/workers/fib/index.js`;
+const WORKER_JS = `${MINIPROGRAM}/workers/fib/index.ts`;
+const APP_JSON = `${MINIPROGRAM}/app.json`;
 
 const states = {
   noWorker: stateMeta(PAGE_TS, 'create-worker'),
   creating: stateMeta(PAGE_TS, 'create-worker', '创建 Worker…'),
-  downloadingSubpackage: stateMeta(PAGE_TS, 'predownload', '下载 Worker 分包…'),
+  downloadingSubpackage: stateMeta(APP_JSON, 'workers', '下载 Worker 分包…'),
   computingOnMain: stateMeta(PAGE_TS, 'run-main', '主线程计算中…'),
   ready: stateMeta(WORKER_JS, 'dispatch'),
   postingJob: stateMeta(PAGE_TS, 'run-worker', '交给 Worker…'),
@@ -488,7 +487,7 @@ const states = {
   replyLost: stateMeta(PAGE_TS, 'on-process-killed', '等待 Worker 回复…'),
   postingObject: stateMeta(PAGE_TS, 'copy-not-share', '发送中…'),
   mutating: stateMeta(PAGE_TS, 'copy-not-share'),
-  echoing: stateMeta(WORKER_JS, 'echo', '等待回显…'),
+  echoing: stateMeta(WORKER_JS, 'dispatch', '等待回显…'),
   callingWxInWorker: stateMeta(WORKER_JS, 'ask-main', 'Worker 请求中…'),
   'relay.workerAsks': stateMeta(WORKER_JS, 'ask-main', '生成报告…'),
   'relay.mainFetches': stateMeta(PAGE_TS, 'relay-fetch', '生成报告…'),
@@ -496,7 +495,7 @@ const states = {
   terminating: stateMeta(PAGE_TS, 'terminate'),
 };
 
-const codeFiles = [PAGE_TS, WORKER_JS, PAGE_WXML] as const;
+const codeFiles = [PAGE_TS, WORKER_JS, PAGE_WXML, APP_JSON] as const;
 
 function configText(world: WorkerWorld): string {
   const { config } = world.workers;
