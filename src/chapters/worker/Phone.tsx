@@ -77,13 +77,13 @@ export function WorkerPhone({ phone, named, frame, press }: PhoneProps<WorkerCon
           )}
         </dl>
         <div className="wk-buttons">
-          <button type="button" className="wk-button" disabled={!can('create')} onClick={() => tap('create')}>
+          <button type="button" className="wk-button" aria-disabled={!can('create')} onClick={() => tap('create')}>
             创建 Worker
           </button>
-          <button type="button" className="wk-button wk-button--warn" disabled={!can('run-main')} onClick={() => tap('run-main', 'main')}>
+          <button type="button" className="wk-button wk-button--warn" aria-disabled={!can('run-main')} onClick={() => tap('run-main', 'main')}>
             主线程算 fib({n})
           </button>
-          <button type="button" className="wk-button wk-button--primary" disabled={!can('run-worker')} onClick={() => tap('run-worker', 'worker')}>
+          <button type="button" className="wk-button wk-button--primary" aria-disabled={!can('run-worker')} onClick={() => tap('run-worker', 'worker')}>
             Worker 算 fib({n})
           </button>
         </div>
