@@ -1,11 +1,11 @@
 import { expect, test, type Locator, type Worker } from '@playwright/test';
 import { SimulatorPage } from './simulator.ts';
 
-/** The phone's real measurement once a run has finished: where it ran, and the longest frame the browser drew. */
-async function realRun(phone: Locator, where: 'main' | 'worker'): Promise<number> {
+/** The phone's real measurement once a run has finished: frames drawn during the job, and the longest gap between frames. */
+async function realRun(phone: Locator, where: 'main' | 'worker'): Promise<{ drawn: number; longest: number }> {
   const result = phone.locator(`[data-real-status="done"][data-real-where="${where}"]`);
-  await expect(result).toBeVisible({ timeout: 30_000 });
-  return Number(await result.getAttribute('data-longest-frame'));
+  await expect(result).toBeVisible({ timeout: 60_000 });
+  return { drawn: Number(await result.getAttribute('data-drawn')), longest: Number(await result.getAttribute('data-longest-frame')) };
 }
 
 test.describe('/worker/ simulator', () => {
@@ -20,8 +20,9 @@ test.describe('/worker/ simulator', () => {
 
     // The main thread computes: no frame is drawn until it is done.
     await phone.getByRole('button', { name: '主线程算 fib(38)' }).click();
-    const mainLongest = await realRun(phone, 'main');
-    expect(mainLongest).toBeGreaterThan(150);
+    const main = await realRun(phone, 'main');
+    expect(main.drawn).toBe(0);
+    expect(main.longest).toBeGreaterThan(100);
     await sim.expectState('computingOnMain');
     await sim.step(2);
     await sim.expectState('noWorker');
@@ -31,11 +32,12 @@ test.describe('/worker/ simulator', () => {
     await sim.step();
     await sim.expectState('ready');
 
-    // The same job in the browser's own Web Worker: frames keep coming.
+    // The same job in the browser's own Web Worker: frames keep coming while it runs.
+    // (Gap lengths depend on how busy the machine is; whether frames were drawn at all does not.)
     await phone.getByRole('button', { name: 'Worker 算 fib(38)' }).click();
     await expect.poll(() => started.length).toBeGreaterThan(0);
-    const workerLongest = await realRun(phone, 'worker');
-    expect(workerLongest).toBeLessThan(mainLongest / 2);
+    const worker = await realRun(phone, 'worker');
+    expect(worker.drawn).toBeGreaterThanOrEqual(3);
     await sim.step(3);
     await sim.expectState('ready');
     await expect(phone).toContainText('fib(38) = 39088169（Worker）');

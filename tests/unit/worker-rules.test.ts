@@ -119,20 +119,19 @@ describe('the cost model', () => {
 describe('the frame meter', () => {
   const steady = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / 16.7) + 1 }, (_, i) => from + i * 16.7);
 
-  it('finds nothing lost while frames keep coming', () => {
-    expect(measureFrames(steady(0, 500), 100, 400)).toEqual({ longestMs: 17, dropped: 0 });
+  it('counts the frames drawn during a job that left the thread free', () => {
+    expect(measureFrames(steady(0, 500), 100, 400)).toEqual({ drawn: 18, longestMs: 17, dropped: 0 });
   });
 
-  it('measures a blocked main thread from the last frame before the job', () => {
-    // Frames every 16.7 ms up to 83.5, then nothing until 700: one gap of 616.5 ms, 36 frame budgets.
+  it('measures a blocked thread from the last frame before the job to the first one after it', () => {
+    // Frames every 16.7 ms up to 83.5; the job blocks from 90 to 690; the next frame runs at 700.
     const frames = [...steady(0, 100), 700, 716.7, 733.4];
-    const stats = measureFrames(frames, 90, 733.4);
-    expect(stats.longestMs).toBe(617);
-    expect(stats.dropped).toBe(36);
+    expect(measureFrames(frames, 90, 690)).toEqual({ drawn: 0, longestMs: 617, dropped: 36 });
   });
 
-  it('ignores frames outside the window and junk timestamps', () => {
-    expect(measureFrames([Number.NaN, 0, 1000, 2000], 1500, 1600)).toEqual({ longestMs: 0, dropped: 0 });
+  it('ignores junk timestamps, and reports nothing for a job with no frames around it', () => {
+    expect(measureFrames([Number.NaN, 0, 1000, 2000], 1500, 1600)).toEqual({ drawn: 0, longestMs: 1000, dropped: 59 });
+    expect(measureFrames([], 0, 10)).toEqual({ drawn: 0, longestMs: 0, dropped: 0 });
   });
 });
 

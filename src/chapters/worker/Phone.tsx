@@ -30,10 +30,11 @@ function RealResult({ run }: { run: RealRun | null }) {
       className={run.dropped > 2 ? 'wk-real wk-real--janky' : 'wk-real'}
       data-real-where={run.where}
       data-real-status="done"
+      data-drawn={run.drawn}
       data-longest-frame={run.longestMs}
       data-dropped={run.dropped}
     >
-      真实测量：{WHERE_WORDS[run.where]}算 fib({run.n}) 用了 {run.elapsedMs} ms，最长一帧 {run.longestMs} ms，掉了 {run.dropped} 帧。
+      真实测量：{WHERE_WORDS[run.where]}算 fib({run.n}) 用了 {run.elapsedMs} ms，期间画了 {run.drawn} 帧，最长一帧 {run.longestMs} ms，掉了 {run.dropped} 帧。
     </p>
   );
 }

@@ -13,7 +13,9 @@ import {
   ANY_PAYLOAD_SINCE,
   atLeast,
   CREATE_WORKER_DOC,
+  CREATE_WORKER_SINCE,
   droppedFrames,
+  EXPERIMENTAL_WORKER_SINCE,
   fib,
   fibCalls,
   fibCostMs,
@@ -28,8 +30,11 @@ import {
   PRE_DOWNLOAD_SUBPACKAGE_DOC,
   REFUSAL_TEXT,
   SDK_PRESETS,
+  SIMULATED_NS_PER_CALL,
   SUBPACKAGE_DOWNLOAD_MS,
   TERMINATE_DOC,
+  TEST_ON_PROCESS_KILLED_DOC,
+  TEST_ON_PROCESS_KILLED_SINCE,
   WORKER_SCRIPT,
   WORKER_SUBPACKAGE_SINCE,
   WORKERS_DOC,
@@ -180,7 +185,7 @@ const effects: Record<WorkerEffect, EffectSpec<WorkerWorld, WorkerMachine>> = {
       to: 'main',
       label: `fib(${n})：同步递归 ${fibCalls(n).toLocaleString('en-US')} 次调用`,
       tone: busy > FRAME_BUDGET_MS ? 'error' : 'normal',
-      note: `逻辑层被占住约 ${ms(busy)}：每 17 ms 一次的小球重绘、setData、点击回调都在排队`,
+      note: `逻辑层被占住约 ${ms(busy)}（按每次调用 ${SIMULATED_NS_PER_CALL} ns 估算）：每 17 ms 一次的小球重绘、setData、点击回调都在排队`,
     });
     schedule({
       after: busy,
@@ -416,7 +421,7 @@ function codeToggle(id: string, label: string, hint: string, isOn: (world: Worke
 }
 
 export const workerControls: readonly Control<WorkerWorld, WorkerEvent>[] = [
-  code('create', 'wx.createWorker', { type: 'user.createdWorker' }, `页面 onLoad 里创建 Worker；已有一个时再调用就是「一次只能一个」的错误`),
+  code('create', 'wx.createWorker', { type: 'user.createdWorker' }, `页面 onLoad 里创建 Worker（基础库 ${CREATE_WORKER_SINCE} 起）；已有一个时再调用就是「一次只能一个」的错误`),
   user('run-main', '在主线程算 fib(n)', { type: 'user.ranOnMainThread' }, '逻辑层同步计算：算完之前小球不会动'),
   user('run-worker', '交给 Worker 算 fib(n)', { type: 'user.ranInWorker' }, 'postMessage 把任务交出去，逻辑层继续画小球'),
   user('post-plain', 'postMessage(obj)', { type: 'user.postedObject', kind: 'plain' }, '把 { count } 发给 Worker：对方收到的是副本'),
@@ -449,7 +454,7 @@ export const workerControls: readonly Control<WorkerWorld, WorkerEvent>[] = [
     (w) => w.memoryPressure,
     (w, on) => void (w.memoryPressure = on),
   ),
-  codeToggle('experimental', 'useExperimentalWorker: true', '下一次 createWorker 创建实验 Worker（iOS 上更快，可能被回收）', (w) => w.workers.useExperimentalWorker, (w, on) => {
+  codeToggle('experimental', 'useExperimentalWorker: true', `下一次 createWorker 创建实验 Worker（基础库 ${EXPERIMENTAL_WORKER_SINCE} 起；iOS 上更快，可能被回收）`, (w) => w.workers.useExperimentalWorker, (w, on) => {
     w.workers.useExperimentalWorker = on;
   }),
   codeToggle('no-kill-handler', '错误写法：不监听 onProcessKilled', '被回收后没人重建 Worker、重发任务', (w) => !w.handlesKill, (w, on) => void (w.handlesKill = !on)),
@@ -604,8 +609,8 @@ function view(world: WorkerWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: `实验 Worker 被回收过 ${workers.kills} 次`,
-      detail: 'onProcessKilled（只能在主线程的 worker 对象上监听）里重建了 Worker，并按 jobId 重发了没收到回复的任务。调试时可以在 Worker 里调用 worker.testOnProcessKilled() 模拟回收（基础库 2.27.1 起）。',
-      href: ON_PROCESS_KILLED_DOC,
+      detail: `onProcessKilled（只能在主线程的 worker 对象上监听）里重建了 Worker，并按 jobId 重发了没收到回复的任务。调试时可以在 Worker 里调用 worker.testOnProcessKilled() 模拟回收（基础库 ${TEST_ON_PROCESS_KILLED_SINCE} 起）。`,
+      href: TEST_ON_PROCESS_KILLED_DOC,
     });
   }
   if (world.memoryPressure && !(workers.useExperimentalWorker && workers.platform === 'ios')) {

@@ -37,8 +37,9 @@ export function useRealFib(ball: RefObject<HTMLElement | null>) {
   useEffect(() => {
     let handle = 0;
     const tick = (now: number) => {
+      // When the callback really ran, not the frame's nominal time: a blocked thread runs none in between.
       const kept = frames.current;
-      kept.push(now);
+      kept.push(performance.now());
       if (kept.length > KEPT_FRAMES) kept.splice(0, kept.length - KEPT_FRAMES);
       const phase = (now * BALL_SPEED) % 2;
       const element = ball.current;
@@ -81,10 +82,11 @@ export function useRealFib(ball: RefObject<HTMLElement | null>) {
       await nextFrame();
       const begin = performance.now();
       const value = where === 'main' ? slowFib(n) : await inWorker(n);
-      const elapsedMs = performance.now() - begin;
+      const finish = performance.now();
+      // Two more frames, so the first frame after the job is on record.
       await nextFrame();
-      const end = await nextFrame();
-      setRun({ status: 'done', where, n, value, elapsedMs: Math.round(elapsedMs), ...measureFrames(frames.current, begin, end) });
+      await nextFrame();
+      setRun({ status: 'done', where, n, value, elapsedMs: Math.round(finish - begin), ...measureFrames(frames.current, begin, finish) });
     } catch {
       setRun(null);
     } finally {

@@ -16,8 +16,6 @@ import { compareVersions } from './launch-app-rule.ts';
 export const WORKERS_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/workers.html';
 /** wx.createWorker: scriptPath is absolute without a leading "/", one worker at a time, useExperimentalWorker. */
 export const CREATE_WORKER_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/worker/wx.createWorker.html';
-/** The Worker object: postMessage, onMessage, onError, terminate, onProcessKilled, testOnProcessKilled. */
-export const WORKER_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/worker/Worker.html';
 /** Worker.postMessage: before 2.20.2 only serializable key-value objects, after it any type. */
 export const POST_MESSAGE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/worker/Worker.postMessage.html';
 /** Worker.onProcessKilled: only on the main thread's worker object. */
