@@ -43,7 +43,12 @@ export const CHAPTERS: readonly Chapter[] = [
     summary: '中控服务器、stable_token 与并发刷新',
     simulation: async () => (await import('./access-token/simulation.ts')).accessTokenSimulation as unknown as AnySimulation,
   },
-  { slug: 'worker', title: '多线程 Worker', summary: '把耗时计算搬出主线程' },
+  {
+    slug: 'worker',
+    title: '多线程 Worker',
+    summary: '把耗时计算搬出主线程',
+    simulation: async () => (await import('./worker/simulation.ts')).workerSimulation as unknown as AnySimulation,
+  },
   { slug: 'periodic-update', title: '周期性更新', summary: '用户没打开小程序时提前拉数据' },
   { slug: 'prefetch', title: '数据预拉取', summary: '冷启动时由微信后台先拉数据' },
   { slug: 'share', title: '转发', summary: 'onShareAppMessage、shareTicket 与分享到朋友圈' },
