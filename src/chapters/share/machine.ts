@@ -29,34 +29,47 @@ export type ContentSource = 'object' | 'promise' | 'fallback' | 'ignoredPromise'
 
 export interface ShareContext {
   handler: ShareHandler;
+  /** `wx.showShareMenu({ withShareTicket })` in the page's onLoad. */
+  withShareTicket: boolean;
+  /** How long the page's promise takes to resolve. */
+  promiseDelayMs: number;
   /** The ··· menu as WeChat last drew it. */
   menu: { forward: boolean; timeline: boolean } | null;
   from: 'menu' | 'button' | null;
+  /** The list item whose share button was tapped (its `data-id`). */
+  itemId: string | null;
   source: ContentSource | null;
-  /** The chat of the card last posted. */
+  /** The chat of the card last posted, and whether it was shared with withShareTicket. */
   sent: Conversation | null;
+  cardTicket: boolean;
   /** Only before 2018-10: what the success callback handed back. */
   callbackTickets: number | null;
   /** Who opened the card last, and how far that launch got. */
   opener: Person | null;
   scene: number | null;
   loggedIn: boolean;
+  /** B's mini program called wx.login again and kept the code: WeChat's key moved on, the server's did not. */
+  keyStale: boolean;
   opengid: string | null;
   groupError: string | null;
 }
 
 export type ShareEvent =
   | { type: 'code.handlerSet'; handler: ShareHandler }
+  | { type: 'code.shareTicketSet'; on: boolean }
+  | { type: 'code.promiseDelaySet'; ms: number }
   | { type: 'user.openedMenu' }
   | { type: 'user.closedMenu' }
   | { type: 'user.choseSendToFriend' }
   | { type: 'user.choseTimeline' }
-  | { type: 'user.tappedShareButton' }
+  | { type: 'user.tappedShareButton'; id: string }
   | { type: 'user.sentTo'; chat: 'single' | 'group' }
   | { type: 'user.cancelledSheet' }
   | { type: 'user.openedCard'; who: Person }
   | { type: 'user.openedGroupPage' }
   | { type: 'user.tappedGoToMiniProgram' }
+  | { type: 'code.calledLoginAgain' }
+  | { type: 'wechat.keyRotated' }
   | { type: 'wechat.menuShown'; forward: boolean; timeline: boolean }
   | { type: 'mp.contentReturned'; source: 'object' | 'ignoredPromise' }
   | { type: 'mp.promiseReturned' }
@@ -67,7 +80,7 @@ export type ShareEvent =
   | { type: 'wechat.timelinePosted' }
   | { type: 'wechat.launched'; scene: number }
   | { type: 'server.loggedIn' }
-  | { type: 'wechat.groupInfoIssued' }
+  | { type: 'wechat.groupInfoIssued'; api: 'getGroupEnterInfo' | 'getShareInfo' }
   | { type: 'wechat.groupInfoRefused'; errCode: number }
   | { type: 'server.groupDecrypted'; opengid: string }
   | { type: 'server.groupDecryptFailed'; code: string };
@@ -80,6 +93,7 @@ export type ShareEffect =
   | 'openCard'
   | 'leaveSinglePage'
   | 'login'
+  | 'loginSilently'
   | 'fetchGroupInfo'
   | 'decryptGroup';
 
@@ -90,14 +104,19 @@ const noEffect = () => {};
 
 const initialContext: ShareContext = {
   handler: 'object',
+  withShareTicket: true,
+  promiseDelayMs: 1000,
   menu: null,
   from: null,
+  itemId: null,
   source: null,
   sent: null,
+  cardTicket: false,
   callbackTickets: null,
   opener: null,
   scene: null,
   loggedIn: false,
+  keyStale: false,
   opengid: null,
   groupError: null,
 };
@@ -115,25 +134,34 @@ export const shareMachine = setup({
     openCard: noEffect,
     leaveSinglePage: noEffect,
     login: noEffect,
+    loginSilently: noEffect,
     fetchGroupInfo: noEffect,
     decryptGroup: noEffect,
     setHandler: assign(({ event }) => (event.type === 'code.handlerSet' ? { handler: event.handler } : {})),
+    setShareTicket: assign(({ event }) => (event.type === 'code.shareTicketSet' ? { withShareTicket: event.on } : {})),
+    setPromiseDelay: assign(({ event }) => (event.type === 'code.promiseDelaySet' ? { promiseDelayMs: event.ms } : {})),
     recordMenu: assign(({ event }) => (event.type === 'wechat.menuShown' ? { menu: { forward: event.forward, timeline: event.timeline } } : {})),
-    fromMenu: assign({ from: 'menu' as const, source: null, callbackTickets: null }),
-    fromButton: assign({ from: 'button' as const, source: null, callbackTickets: null }),
+    fromMenu: assign({ from: 'menu' as const, itemId: null, source: null, callbackTickets: null }),
+    fromButton: assign(({ event }) => ({
+      from: 'button' as const,
+      itemId: event.type === 'user.tappedShareButton' ? event.id : null,
+      source: null,
+      callbackTickets: null,
+    })),
     recordContent: assign(({ event }) => (event.type === 'mp.contentReturned' ? { source: event.source } : {})),
     recordResolved: assign({ source: 'promise' as const }),
     recordFallback: assign({ source: 'fallback' as const }),
     recordPosted: assign(({ event }) => ({
       callbackTickets: event.type === 'wechat.shareCallback' ? event.shareTickets : null,
     })),
-    chooseChat: assign(({ event }) => (event.type === 'user.sentTo' ? { sent: event.chat } : {})),
-    recordTimeline: assign({ sent: 'timeline' as const }),
+    chooseChat: assign(({ context, event }) => (event.type === 'user.sentTo' ? { sent: event.chat, cardTicket: context.withShareTicket } : {})),
+    recordTimeline: assign({ sent: 'timeline' as const, cardTicket: false }),
     startOpening: assign(({ event }) =>
       event.type === 'user.openedCard' ? { opener: event.who, scene: null, loggedIn: false, opengid: null, groupError: null } : {},
     ),
     recordLaunch: assign(({ event }) => (event.type === 'wechat.launched' ? { scene: event.scene } : {})),
-    recordLogin: assign({ loggedIn: true }),
+    recordLogin: assign({ loggedIn: true, keyStale: false }),
+    recordRotation: assign({ keyStale: true }),
     startGroupInfo: assign({ opengid: null, groupError: null }),
     recordRefusal: assign(({ event }) => (event.type === 'wechat.groupInfoRefused' ? { groupError: String(event.errCode) } : {})),
     recordGroup: assign(({ event }) => (event.type === 'server.groupDecrypted' ? { opengid: event.opengid } : {})),
@@ -142,6 +170,9 @@ export const shareMachine = setup({
   guards: {
     // Guards also run for bare `{ type }` probes (the simulator asks `can()`), so a payload may be missing.
     handlerChanges: ({ context, event }) => event.type === 'code.handlerSet' && event.handler !== undefined && event.handler !== context.handler,
+    shareTicketChanges: ({ context, event }) => event.type === 'code.shareTicketSet' && event.on !== undefined && event.on !== context.withShareTicket,
+    promiseDelayChanges: ({ context, event }) =>
+      event.type === 'code.promiseDelaySet' && typeof event.ms === 'number' && event.ms !== context.promiseDelayMs,
     hasHandler: ({ context }) => context.handler !== 'none',
     forwardEnabled: ({ context }) => context.menu?.forward === true,
     timelineEnabled: ({ context }) => context.menu?.timeline === true,
@@ -149,6 +180,7 @@ export const shareMachine = setup({
     canOpen: ({ context, event }) =>
       event.type === 'user.openedCard' && context.sent !== null && (event.who === 'b' || (event.who === 'c' && context.sent === 'group')),
     openerReady: ({ context }) => context.opener !== null && context.loggedIn,
+    bLoggedIn: ({ context }) => context.opener === 'b' && context.loggedIn,
     isSinglePage: ({ event }) => event.type === 'wechat.launched' && event.scene === SINGLE_PAGE_SCENE,
   },
 }).createMachine({
@@ -159,11 +191,18 @@ export const shareMachine = setup({
     page: {
       on: {
         'code.handlerSet': { guard: 'handlerChanges', actions: 'setHandler' },
+        'code.shareTicketSet': { guard: 'shareTicketChanges', actions: 'setShareTicket' },
+        'code.promiseDelaySet': { guard: 'promiseDelayChanges', actions: 'setPromiseDelay' },
         'user.openedMenu': 'openingMenu',
         'user.tappedShareButton': { guard: 'hasHandler', target: 'composing', actions: 'fromButton' },
         'user.openedCard': { guard: 'canOpen', target: 'launching', actions: 'startOpening' },
         'user.openedGroupPage': { guard: 'openerReady', target: 'gettingGroupInfo', actions: 'startGroupInfo' },
+        'code.calledLoginAgain': { guard: 'bLoggedIn', target: 'loggingInSilently' },
       },
+    },
+    loggingInSilently: {
+      entry: 'loginSilently',
+      on: { 'wechat.keyRotated': { target: 'page', actions: 'recordRotation' } },
     },
     openingMenu: {
       entry: 'showMenu',

@@ -40,12 +40,11 @@ export const PROMISE_TITLE_SUFFIX = '（已有 12 人在读）';
 
 export const PROMISE_DELAYS_MS = [1000, 5000] as const;
 
+/** The world's side of the reader's choices; the page's own choices (handler, withShareTicket, delay) are the machine's context. */
 export interface ShareSettings {
   sdk: ShareSdk;
   timelineHandler: boolean;
-  withShareTicket: boolean;
   unlockButton: boolean;
-  promiseDelayMs: number;
 }
 
 /** What a card (or a Moments post) carries, as WeChat posted it. */
@@ -142,7 +141,7 @@ export function createShareWorld(): ShareWorld {
     appid: DEMO_APP.appid,
   });
   world.share = createShareGroupService({ developer: world.server, sessions: world.sessions, groups: createMemoryGroupStore(), appid: DEMO_APP.appid });
-  world.settings = { sdk: '2.17.3', timelineHandler: true, withShareTicket: true, unlockButton: false, promiseDelayMs: PROMISE_DELAYS_MS[0] };
+  world.settings = { sdk: '2.17.3', timelineHandler: true, unlockButton: false };
   world.tokens = {};
   world.menus = [];
   world.promises = [];

@@ -33,6 +33,12 @@ export const SCENE_SINGLE_CHAT = 1007;
 export const SCENE_GROUP_CHAT = 1008;
 export const SCENE_WITH_SHARE_TICKET = 1044;
 export const SCENE_TIMELINE_SINGLE_PAGE = 1154;
+/**
+ * The launch after 前往小程序 in single-page mode: 1155 per community answers
+ * (https://developers.weixin.qq.com/community/personal/oCJUsw_ag4EE-OMN0ke0tyF9AO-M/answer);
+ * not found on the official scene list, so every label says so.
+ */
+export const SCENE_LEAVE_SINGLE_PAGE = 1155;
 
 /** Labels from the official scene list (SCENE_LIST_DOC). */
 export const SCENE_NAMES: Readonly<Record<number, string>> = {
