@@ -54,7 +54,7 @@ const userOf = (person: Person) => USERS[person].id;
 export const sceneLabel = (scene: number) =>
   scene === SCENE_LEAVE_SINGLE_PAGE ? `${scene}（社区反馈的值，官方场景值列表未收录）` : `${scene} ${SCENE_NAMES[scene] ?? ''}`.trim();
 
-const CHAT_NAMES = { single: `单聊（${USERS.a.nickname} ↔ ${USERS.b.nickname}）`, group: `群聊「${GROUP.name}」`, timeline: '朋友圈' } as const;
+export const CHAT_NAMES = { single: `单聊（${USERS.a.nickname} ↔ ${USERS.b.nickname}）`, group: `群聊「${GROUP.name}」`, timeline: '朋友圈' } as const;
 
 const HANDLER_WORDS: Record<ShareHandler, string> = {
   none: '没有定义',
@@ -433,8 +433,8 @@ const states = {
   menu: stateMeta(PAGE_TS, 'show-menu'),
   composing: stateMeta(PAGE_TS, 'on-share', '正在准备分享内容…'),
   awaitingPromise: stateMeta(PAGE_TS, 'promise', '等待 promise…'),
-  sheet: { code: null },
-  sending: { code: null, busy: '正在发送…' },
+  sheet: stateMeta(PAGE_TS, 'on-share'),
+  sending: stateMeta(PAGE_TS, 'show-menu', '正在发送…'),
   composingTimeline: stateMeta(PAGE_TS, 'on-timeline', '正在发表…'),
   launching: stateMeta(ENTRY_TS, 'read-entry', '正在打开小程序…'),
   singlePage: stateMeta(PAGE_WXML, 'single-page'),
@@ -445,7 +445,7 @@ const states = {
   decrypting: stateMeta(CORE_TS, 'decrypt-group', '服务器解密中…'),
 };
 
-const codeFiles = [PAGE_WXML, PAGE_TS, ENTRY_TS, GROUP_PAGE_TS, GROUP_INFO_TS, ROUTE_TS, CORE_TS] as const;
+const codeFiles = [PAGE_WXML, PAGE_TS, ENTRY_TS, AUTH_TS, GROUP_PAGE_TS, GROUP_INFO_TS, ROUTE_TS, CORE_TS] as const;
 
 function personRows(world: ShareWorld, person: Person): HolderRow[] {
   const lane = PERSON_LANE[person];
