@@ -5,7 +5,7 @@
  * https://developers.weixin.qq.com/miniprogram/dev/api/open-api/group/wx.getGroupEnterInfo.html
  *
  * 离线模拟器模式下（config.emulator 不是 null），群卡片的数据只有真微信给得出，改由模拟器的
- * /__dev/group-enter-info 代替（先用 /__dev/open-card 模拟“从群里点开卡片”，见 companion/README.md）。
+ * /__dev/group-enter-info 代替（先用 /__dev/share-groups 建群、/__dev/open-card 模拟“从群里点开卡片”）。
  */
 import { config } from '../../config';
 import { errorMessage, send } from '../../utils/http';
