@@ -105,7 +105,7 @@ export interface ShareWorld {
   launchLog: Launch[];
   groupInfos: GroupInfoRecord[];
   decrypts: DecryptRecord[];
-  /** Base libraries the share handler ran under, with the content it produced. */
+  /** Every content WeChat settled on for a card or a Moments post, and where it came from. */
   contents: { title: string; path: string; source: string }[];
 }
 
