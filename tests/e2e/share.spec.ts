@@ -11,8 +11,8 @@ async function shareFirstItem(sim: SimulatorPage) {
 }
 
 test.describe('/share/ simulator', () => {
-  // Each scenario takes a dozen steps; a busy two-core machine needs the headroom.
-  test.describe.configure({ timeout: 120_000 });
+  // The first scenario takes some 25 steps over three phones; a busy two-core machine needs the headroom.
+  test.describe.configure({ timeout: 240_000 });
 
   test('single chat gives no shareTicket; the group card does, and B and C get the same opengid', async ({ page }) => {
     const sim = new SimulatorPage(page, 'share');
