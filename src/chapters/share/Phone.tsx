@@ -103,13 +103,14 @@ function SharerPage({ frame, press }: { frame: Frame<ShareContext>; press(id: st
 }
 
 /** B's or C's WeChat: the chats this person is in, with the card if one was posted there. */
-function Chats({ person, frame, press }: { person: Person; frame: Frame<ShareContext>; press(id: string): void }) {
+function Chats({ person, frame, press, heading }: { person: Person; frame: Frame<ShareContext>; press(id: string): void; heading?: string }) {
   const chats = person === 'b' ? (['single', 'group', 'timeline'] as const) : (['group'] as const);
   const cards = chats.map((chat) => ({ chat, card: held(frame, 'chat', CHAT_NAMES[chat]) })).filter(({ card }) => card !== '' && card !== NO_CARD);
   const openControl = person === 'b' ? 'open-as-b' : 'open-as-c';
   const latest = frame.context.sent;
   return (
     <div className="sh-chats" role="group" aria-label={`${USERS[person].nickname}的微信`}>
+      {heading && <p className="sh-chats__heading">{heading}</p>}
       {cards.length === 0 && <p className="sh-chats__empty">还没有收到卡片</p>}
       {cards.map(({ chat, card }) => (
         <div key={chat} className="sh-card">
@@ -198,7 +199,7 @@ export function SharePhone({ phone, named, frame, press }: PhoneProps<ShareConte
       {launched ? (
         <>
           <OpenerPage person={person} frame={frame} press={press} />
-          <Chats person={person} frame={frame} press={press} />
+          <Chats person={person} frame={frame} press={press} heading="回到微信，聊天里的卡片：" />
         </>
       ) : (
         <Chats person={person} frame={frame} press={press} />
