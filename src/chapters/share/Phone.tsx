@@ -187,6 +187,7 @@ export function SharePhone({ phone, named, frame, press }: PhoneProps<ShareConte
           </>
         }
       >
+        <p className="sh-owner">{USERS.a.nickname}的手机 · 分享的人</p>
         <SharerPage frame={frame} press={press} />
       </PhoneFrame>
     );
@@ -196,6 +197,7 @@ export function SharePhone({ phone, named, frame, press }: PhoneProps<ShareConte
   const busy = context.opener === person && !SHARER_STATES.has(state) ? frame.busy : null;
   return (
     <PhoneFrame phone={phone} named={named} title={launched ? DEMO_APP.name : '微信'} clock={frame.clock} overlay={<PhoneToast busy={busy} />}>
+      <p className="sh-owner">{phone.label}的手机</p>
       {launched ? (
         <>
           <OpenerPage person={person} frame={frame} press={press} />
