@@ -51,7 +51,12 @@ export const CHAPTERS: readonly Chapter[] = [
   },
   { slug: 'periodic-update', title: '周期性更新', summary: '用户没打开小程序时提前拉数据' },
   { slug: 'prefetch', title: '数据预拉取', summary: '冷启动时由微信后台先拉数据' },
-  { slug: 'share', title: '转发', summary: 'onShareAppMessage、shareTicket 与分享到朋友圈' },
+  {
+    slug: 'share',
+    title: '转发',
+    summary: 'onShareAppMessage、shareTicket 与分享到朋友圈',
+    simulation: async () => (await import('./share/simulation.ts')).shareSimulation as unknown as AnySimulation,
+  },
   {
     slug: 'launch-app',
     title: '打开 App',

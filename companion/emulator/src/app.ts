@@ -11,6 +11,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { z, type ZodTypeAny } from 'zod';
 import { WeChatServer } from '../../../src/world/wechat/wechat-server.ts';
+import { ShareGroups } from '../../../src/world/wechat/share.ts';
 import { cryptoRandom } from '../../../src/world/support/random.ts';
 import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
 import { apiError } from '../../../src/world/support/http.ts';
@@ -59,6 +60,8 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
 export interface Emulator {
   app: FastifyInstance;
   world: WeChatServer;
+  /** Chats, their members and opengids, and how each user's mini program was entered (转发). */
+  groups: ShareGroups;
 }
 
 const userBody = z
@@ -106,6 +109,18 @@ const templateBody = z
   })
   .strict();
 const acceptBody = z.object({ userId: z.string().min(1), templateId: z.string().min(1) }).strict();
+const groupBody = z
+  .object({ id: z.string().regex(/^[\w-]{1,64}$/), name: z.string().min(1).max(64).default('测试群'), members: z.array(z.string().min(1)).min(1).max(500) })
+  .strict();
+const openCardBody = z
+  .object({
+    userId: z.string().min(1),
+    conversation: z.enum(['single', 'group', 'timeline']),
+    groupId: z.string().min(1).optional(),
+    withShareTicket: z.boolean().default(false),
+  })
+  .strict();
+const shareInfoBody = z.object({ userId: z.string().min(1), shareTicket: z.string().min(1) }).strict();
 
 /** Request logs keep the path only: WeChat's own query strings carry the AppSecret. */
 export const pathOnlyRequestSerializer = (request: { method: string; url: string }) => ({
@@ -116,6 +131,7 @@ export const pathOnlyRequestSerializer = (request: { method: string; url: string
 export function buildEmulator(options: EmulatorOptions): Emulator {
   const clock = new ShiftableClock();
   const world = new WeChatServer({ clock, random: cryptoRandom });
+  const groups = new ShareGroups({ clock, random: cryptoRandom, sessionKey: (appid, userId) => world.currentSessionKey(appid, userId) });
   world.registerApp({ appid: options.appid, secret: options.secret, name: '离线模拟小程序' });
 
   const app = Fastify({ logger: options.logger ?? false });
@@ -249,6 +265,40 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
 
   app.get('/__dev/subscribe-messages', async () => ({ messages: world.sentSubscribeMessages(options.appid) }));
 
+  // ── 转发: stands in for the WeChat client when a user opens a card and calls the group APIs ──
+
+  app.post<{ Body: z.infer<typeof groupBody> }>('/__dev/share-groups', { schema: { body: groupBody } }, async (request, reply) => {
+    for (const member of request.body.members) requireUser(member);
+    groups.addGroup(request.body);
+    return reply.code(201).send({ id: request.body.id, members: request.body.members });
+  });
+
+  // The user taps a card in a chat: what App.onLaunch / onShow would receive.
+  app.post<{ Body: z.infer<typeof openCardBody> }>('/__dev/open-card', { schema: { body: openCardBody } }, async (request, reply) => {
+    const { userId, conversation, groupId, withShareTicket } = request.body;
+    requireUser(userId);
+    if (conversation === 'group' && !(groupId && groups.group(groupId)?.members.includes(userId))) {
+      return reply.code(404).send(apiError(404, 'NOT_IN_GROUP', `${userId} is not a member of group ${groupId ?? '(none)'}`).body);
+    }
+    return groups.openCard(options.appid, userId, { conversation, ...(groupId ? { groupId } : {}), withShareTicket });
+  });
+
+  // wx.getGroupEnterInfo for this user's current launch: encrypted with the session_key WeChat holds now.
+  app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/group-enter-info', { schema: { body: userIdBody } }, async (request, reply) => {
+    requireUser(request.body.userId);
+    const result = await groups.groupEnterInfo(options.appid, request.body.userId);
+    if (!result.ok) return reply.code(409).send({ errCode: result.errCode, errMsg: result.errMsg });
+    return { encryptedData: result.encryptedData, iv: result.iv };
+  });
+
+  // The deprecated wx.getShareInfo({ shareTicket }), for base libraries before 2.17.3.
+  app.post<{ Body: z.infer<typeof shareInfoBody> }>('/__dev/share-info', { schema: { body: shareInfoBody } }, async (request, reply) => {
+    requireUser(request.body.userId);
+    const result = await groups.shareInfo(options.appid, request.body.userId, request.body.shareTicket);
+    if (!result.ok) return reply.code(409).send({ errCode: result.errCode, errMsg: result.errMsg });
+    return { encryptedData: result.encryptedData, iv: result.iv };
+  });
+
   app.post<{ Body: z.infer<typeof faultBody> }>('/__dev/faults', { schema: { body: faultBody } }, async (request, reply) => {
     world.injectFault(request.body.api, request.body.errcode);
     return reply.code(204).send();
@@ -264,5 +314,5 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
     return { now: clock.now() };
   });
 
-  return { app, world };
+  return { app, world, groups };
 }

@@ -23,6 +23,8 @@ import { createRedisTokenStore } from './redis-token-store.ts';
 import { createWeChatApi } from './wechat-api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { phoneRoutes } from './routes/phone.ts';
+import { shareRoutes } from './routes/share.ts';
+import { createMemoryGroupStore, createShareGroupService } from '../../../src/world/developer/share-groups.ts';
 import { adminRoutes, type UpstreamStats } from './routes/admin.ts';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -175,6 +177,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     developer,
     perUserPerMinute: config.PHONE_RATE_LIMIT_PER_USER_PER_MINUTE,
     perClientPerMinute: config.PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE,
+  });
+  // Group membership is kept in memory: enough for the companion; a real leaderboard keeps it in its database.
+  await app.register(shareRoutes, {
+    share: createShareGroupService({ developer, sessions, groups: createMemoryGroupStore(), appid: config.WECHAT_APPID }),
   });
   return app;
 }

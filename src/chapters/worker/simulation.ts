@@ -7,11 +7,11 @@
  */
 import type { SnapshotFrom } from 'xstate';
 import { VirtualClock } from '../../world/support/clock.ts';
+import { atLeast } from '../../world/wechat/base-library.ts';
 import { silentWire, type Recorder } from '../../world/support/wire.ts';
 import {
   addressOf,
   ANY_PAYLOAD_SINCE,
-  atLeast,
   CREATE_WORKER_DOC,
   CREATE_WORKER_SINCE,
   droppedFrames,

@@ -10,7 +10,7 @@
  * times SIMULATED_NS_PER_CALL. The chapter's phone measures the real thing in
  * the reader's browser; the simulated clock only has to be deterministic.
  */
-import { compareVersions } from './launch-app-rule.ts';
+import { atLeast } from './base-library.ts';
 
 /** 多线程 Worker guide: config, the 注意事项 list (one worker, no wx, require only inside the folder, only JS files), the subpackage form. */
 export const WORKERS_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/workers.html';
@@ -58,8 +58,6 @@ export const SUBPACKAGE_DOWNLOAD_MS = 300;
 export const FIB_PRESETS = [25, 32, 38] as const;
 /** The base libraries a reader can pick: both sides of 2.20.2, and a current one past 2.27.3. */
 export const SDK_PRESETS = ['2.20.1', '2.20.2', '3.7.0'] as const;
-
-export const atLeast = (version: string, since: string) => compareVersions(version, since) >= 0;
 
 /** fib(n), iteratively: the world needs the answer, not the work. */
 export function fib(n: number): number {

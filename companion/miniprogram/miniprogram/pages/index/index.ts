@@ -5,6 +5,7 @@ const CHAPTERS = [
   { title: '手机号', desc: '新版 code 流程和旧版 encryptedData 流程（提前登录，回调里只用 checkSession）', url: '/pages/phone/phone' },
   { title: '多线程 Worker', desc: '同一个 fib(n) 在主线程和 Worker 里各算一次；副本、一次只能一个、被回收后重发', url: '/pages/worker/worker' },
   { title: '打开 App', desc: '场景值、按同一份规则预测能否跳回 App，以及 binderror 记录', url: '/pages/launch-app/launch-app' },
+  { title: '转发', desc: '按钮带 data-id 分享、promise 3 秒兜底、从群卡片进入时解密 opengid', url: '/pages/share/share' },
 ];
 
 Page({
