@@ -58,6 +58,7 @@ export type BackgroundFetchEvent =
   | { type: 'client.packageLoaded' }
   | { type: 'mp.launchRead'; pre: PreRead; listening: boolean }
   | { type: 'mp.shown' }
+  | { type: 'client.processEnded' }
   | { type: 'client.preFetchArrived'; delivery: PreDelivery }
   | { type: 'client.periodicFetched'; cached: boolean }
   | { type: 'client.periodicStopped' };
@@ -162,8 +163,12 @@ export const backgroundFetchMachine = setup({
     background: {
       on: {
         'user.returned': { target: 'hotStart', actions: 'startHot' },
-        'user.closedMiniProgram': { target: 'closed', actions: ['forgetRun', 'endProcess'] },
+        'user.closedMiniProgram': 'closing',
       },
+    },
+    closing: {
+      entry: 'endProcess',
+      on: { 'client.processEnded': { target: 'closed', actions: 'forgetRun' } },
     },
     hotStart: {
       entry: 'showAgain',

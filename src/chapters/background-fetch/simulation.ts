@@ -167,6 +167,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
     world.running = true;
     world.cache.listeners = 0;
     world.cache.lastUsedAt = now;
+    world.uses.push(now);
     world.page = null;
     world.lastStart = 'cold';
     if (!world.periodicPlanned) planPeriodic(world, PERIODIC_INTERVAL_MS);
@@ -340,6 +341,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
 
   showAgain: effect('client', '热启动：小程序回到前台', async (world) => {
     world.cache.lastUsedAt = world.clock.now();
+    world.uses.push(world.clock.now());
     world.lastStart = 'hot';
     if (!world.periodicPlanned) planPeriodic(world, PERIODIC_INTERVAL_MS);
     world.wire.record({ from: 'client', to: 'miniprogram', label: 'App.onShow', note: '热启动：没有预拉取，也没有新的 onLaunch' });
@@ -350,6 +352,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
     world.running = false;
     world.cache.listeners = 0;
     world.wire.record({ from: 'client', to: 'miniprogram', label: '（微信内部）结束小程序', note: '下次打开是冷启动' });
+    return { type: 'client.processEnded' };
   }),
 };
 
@@ -431,6 +434,7 @@ const states = {
   showing: stateMeta(PAGE_TS, 'show-slots'),
   background: stateMeta(ROUTE_TS, 'answer'),
   hotStart: stateMeta(APP_TS, 'background-fetch', '正在回到小程序…'),
+  closing: stateMeta(APP_TS, 'background-fetch', '正在结束小程序…'),
 };
 
 const codeFiles = [APP_TS, READER_TS, PAGE_TS, ROUTE_TS] as const;

@@ -116,6 +116,8 @@ export interface BackgroundFetchWorld {
   requests: RequestRecord[];
   reads: ReadRecord[];
   deliveries: { at: number; delivery: PreDelivery }[];
+  /** Every time the user opened the mini program (cold or hot), starting with the use just before the clock starts. */
+  uses: number[];
   /** When setBackgroundFetchToken ran, each time. */
   tokenSets: number[];
   page: PageData | null;
@@ -152,6 +154,7 @@ export function createBackgroundFetchWorld(scheduler: Scheduler<BackgroundFetchW
     requests: [],
     reads: [],
     deliveries: [],
+    uses: [clock.now()],
     tokenSets: [],
     page: null,
     lastStart: null,
