@@ -3,6 +3,7 @@ const CHAPTERS = [
   { title: '登录', desc: 'wx.login → 开发者服务器 → token；启动时 checkSession，401 时重新登录再重试', url: '/pages/login/login' },
   { title: '授权', desc: '用到时才询问；先处理隐私弹窗；拒绝后说明原因，引导去设置页', url: '/pages/authorization/authorization' },
   { title: '手机号', desc: '新版 code 流程和旧版 encryptedData 流程（提前登录，回调里只用 checkSession）', url: '/pages/phone/phone' },
+  { title: '周期性更新 vs 数据预拉取', desc: '微信缓存的两份数据：谁拉的、带了什么、多久以前', url: '/pages/background-fetch/background-fetch' },
   { title: '打开 App', desc: '场景值、按同一份规则预测能否跳回 App，以及 binderror 记录', url: '/pages/launch-app/launch-app' },
 ];
 
