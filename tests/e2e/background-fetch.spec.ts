@@ -5,8 +5,8 @@ const periodicGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET
 const preFetchGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET /api/background-fetch（预拉取）' });
 
 test.describe('/background-fetch/ simulator', () => {
-  // The race takes a dozen steps; a busy two-core machine needs the headroom.
-  test.describe.configure({ timeout: 120_000 });
+  // The race takes a dozen steps, each replayed by the shell; a busy two-core machine needs the headroom.
+  test.describe.configure({ timeout: 240_000 });
 
   test('three days in the pocket: the WeChat client fetches every 12 hours without the mini program opening', async ({ page }) => {
     const sim = new SimulatorPage(page, 'background-fetch');
