@@ -24,6 +24,9 @@ export type Slots = Record<FetchType, FetchedSlot | null>;
 const SINGLE_PAGE_SCENE = 1154;
 
 const slots: Slots = { periodic: null, pre: null };
+
+/** 这组接口要基础库 2.8.0；更老的基础库上它们不存在，周期性更新和预拉取也就无从谈起 */
+const supported = () => typeof wx.getBackgroundFetchData === 'function' && typeof wx.onBackgroundFetchData === 'function';
 const subscribers: ((slots: Slots) => void)[] = [];
 
 // #region timestamp
@@ -69,7 +72,8 @@ function read(fetchType: FetchType): void {
 
 // #region read-both
 /** 只在 App.onLaunch 里调用一次。 */
-export function startBackgroundFetch(scene: number): void {
+export function startBackgroundFetch(): void {
+  if (!supported()) return;
   // 先注册监听：请求还没结束时，新数据到了从这里来。
   // 注册时请求已经结束的话，它永远不会触发，所以下面还要再读一次。
   wx.onBackgroundFetchData((res) => {
@@ -78,7 +82,7 @@ export function startBackgroundFetch(scene: number): void {
   });
   // 请求没结束时，这里先拿到上一次的旧数据（或 Android 的 fail、iOS 的空数据），不会等
   read('pre');
-  if (scene !== SINGLE_PAGE_SCENE) read('periodic');
+  if (wx.getLaunchOptionsSync().scene !== SINGLE_PAGE_SCENE) read('periodic');
 }
 // #endregion
 
@@ -99,6 +103,7 @@ export function watchSlots(notify: (slots: Slots) => void): () => void {
  * 这一次冷启动的预拉取已经发出去了，token 跟着下一次请求走。
  */
 export async function registerFetchToken(): Promise<void> {
+  if (!supported()) return;
   const { token } = await request<{ token: string }>({ path: '/api/background-fetch/token', method: 'POST' });
   await new Promise<void>((resolve, reject) => {
     wx.setBackgroundFetchToken({ token, success: () => resolve(), fail: (err) => reject(new Error(err.errMsg)) });
