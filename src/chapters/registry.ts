@@ -1,5 +1,5 @@
 /**
- * The ten chapters the site is planned to have, in reading order: the one
+ * The nine chapters the site is planned to have, in reading order: the one
  * list the sidebar, the home page, the code-reference test and the shared
  * simulator tests iterate. A chapter is published when its MDX file exists;
  * until then it is neither in the sidebar nor linked, only named on the home
@@ -49,8 +49,13 @@ export const CHAPTERS: readonly Chapter[] = [
     summary: '把耗时计算搬出主线程',
     simulation: async () => (await import('./worker/simulation.ts')).workerSimulation as unknown as AnySimulation,
   },
-  { slug: 'periodic-update', title: '周期性更新', summary: '用户没打开小程序时提前拉数据' },
-  { slug: 'prefetch', title: '数据预拉取', summary: '冷启动时由微信后台先拉数据' },
+  {
+    // One chapter answers both: the two mechanisms only make sense side by side on one clock.
+    slug: 'background-fetch',
+    title: '周期性更新 vs 数据预拉取',
+    summary: '用户没打开时微信客户端每 12 小时拉一次；冷启动时微信服务器按页面拉一次',
+    simulation: async () => (await import('./background-fetch/simulation.ts')).backgroundFetchSimulation as unknown as AnySimulation,
+  },
   {
     slug: 'share',
     title: '转发',

@@ -26,6 +26,10 @@ import { phoneRoutes } from './routes/phone.ts';
 import { shareRoutes } from './routes/share.ts';
 import { createMemoryGroupStore, createShareGroupService } from '../../../src/world/developer/share-groups.ts';
 import { adminRoutes, type UpstreamStats } from './routes/admin.ts';
+import { backgroundFetchRoutes } from './routes/background-fetch.ts';
+
+/** A week: the periodic update's own window, after which WeChat stops fetching anyway. */
+const FETCH_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Probing unknown paths should cost a scanner more than it costs our logs. */
@@ -173,6 +177,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   );
   await app.register(authRoutes, { developer, loginPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE });
   if (config.ADMIN_DIAGNOSTICS) await app.register(adminRoutes, { stats: () => ({ ...upstream }), startedAt: clock.now() });
+  await app.register(backgroundFetchRoutes, {
+    appid: config.WECHAT_APPID,
+    developer,
+    sessions,
+    fetchTokens: createLoginTokenIssuer({
+      secret: new TextEncoder().encode(config.TOKEN_SECRET),
+      clock,
+      lifetimeSeconds: FETCH_TOKEN_TTL_SECONDS,
+      issuer: 'miniprogram-lab-companion/background-fetch',
+    }),
+    now: () => clock.now(),
+  });
   await app.register(phoneRoutes, {
     developer,
     perUserPerMinute: config.PHONE_RATE_LIMIT_PER_USER_PER_MINUTE,
