@@ -23,6 +23,8 @@ import { createWeChatApi } from './wechat-api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { phoneRoutes } from './routes/phone.ts';
 import { adminRoutes, type UpstreamStats } from './routes/admin.ts';
+import { createSubscribeSendApi, subscribeRoutes } from './routes/subscribe.ts';
+import { createSubscribeEventReceiver, createSubscribeSender } from '../../../src/world/developer/subscribe-send.ts';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Probing unknown paths should cost a scanner more than it costs our logs. */
@@ -173,6 +175,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     developer,
     perUserPerMinute: config.PHONE_RATE_LIMIT_PER_USER_PER_MINUTE,
     perClientPerMinute: config.PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE,
+  });
+  await app.register(subscribeRoutes, {
+    developer,
+    sender: createSubscribeSender({
+      api: createSubscribeSendApi({ baseUrl: config.WECHAT_API_BASE, timeoutMs: config.WECHAT_TIMEOUT_MS }),
+      accessTokens: {
+        get: () => accessTokens.get(),
+        invalidate: (token) => {
+          upstream.rejectedAccessTokens += 1;
+          accessTokens.invalidate(token);
+        },
+      },
+      miniprogramState: config.SUBSCRIBE_MINIPROGRAM_STATE,
+      ...(config.SUBSCRIBE_TEMPLATES ? { templates: config.SUBSCRIBE_TEMPLATES } : {}),
+    }),
+    ...(config.WECHAT_PUSH_TOKEN ? { events: createSubscribeEventReceiver({ token: config.WECHAT_PUSH_TOKEN }) } : {}),
   });
   return app;
 }
