@@ -4,6 +4,7 @@ const CHAPTERS = [
   { title: '授权', desc: '用到时才询问；先处理隐私弹窗；拒绝后说明原因，引导去设置页', url: '/pages/authorization/authorization' },
   { title: '手机号', desc: '新版 code 流程和旧版 encryptedData 流程（提前登录，回调里只用 checkSession）', url: '/pages/phone/phone' },
   { title: '打开 App', desc: '场景值、按同一份规则预测能否跳回 App，以及 binderror 记录', url: '/pages/launch-app/launch-app' },
+  { title: '订阅消息', desc: '排队取号：点击时先订阅、逐个模板看结果，叫号时服务器发一条', url: '/pages/subscribe-message/subscribe-message' },
 ];
 
 Page({
