@@ -29,7 +29,7 @@ async function dev(path: string, body: unknown): Promise<any> {
 }
 
 const tableData = { thing1: { value: '您的桌位已准备好' }, number2: { value: '42' } };
-const send = (body: unknown, auth = bearer(token)) => server.request('/api/subscribe/send', json(body, auth));
+const send = (body: unknown, auth: Record<string, string> = bearer(token)) => server.request('/api/subscribe/send', json(body, auth));
 const accept = (userId: string, templateId: string) => dev('/__dev/subscribe-request', { userId, tmplIds: [templateId], accept: [templateId] });
 
 beforeAll(async () => {

@@ -50,7 +50,7 @@ describe('wx.requestSubscribeMessage on WeChat’s side', () => {
     ['no ids', { tmplIds: [] }, 10001, 'requestSubscribeMessage:fail TmplIds can\'t be empty'],
     ['ids not an array', { tmplIds: 'A' }, 10001, undefined],
     ['an unknown id', { tmplIds: ['nope'] }, 20001, undefined],
-  ])('fails for %s', (_name, call, errCode, errMsg) => {
+  ] as [string, { tmplIds: unknown; fromTap?: boolean }, number | undefined, string | undefined][])('fails for %s', (_name, call, errCode, errMsg) => {
     const { request } = setup();
     const start = request(call.tmplIds, { fromTap: call.fromTap ?? true });
     expect(start.ok).toBe(false);

@@ -12,7 +12,13 @@ import { SECRET } from '../helpers.ts';
 import type { FakeWeChat } from './wechat.ts';
 
 const PAGE = 'pages/subscribe-message/subscribe-message';
-const { TABLE_READY, MISSED_TURN, QUEUE_TEMPLATE_IDS } = mp<typeof import('../../miniprogram/miniprogram/pages/subscribe-message/templates.ts')>(
+interface Template {
+  id: string;
+  title: string;
+  keywords: readonly string[];
+}
+// Read through the mini program's own require cache, typed here so the site's tsc never compiles mini program files.
+const { TABLE_READY, MISSED_TURN, QUEUE_TEMPLATE_IDS } = mp<{ TABLE_READY: Template; MISSED_TURN: Template; QUEUE_TEMPLATE_IDS: string[] }>(
   'pages/subscribe-message/templates',
 );
 
@@ -103,7 +109,7 @@ describe('subscribe-message page', () => {
     await userTap(page, '#subscribe');
     await settle();
     expect(text(page, '#notice')).toContain('叫号时会通知你');
-    expect(page.data.statuses.map((s: { status: string }) => s.status)).toEqual(['accept', 'accept']);
+    expect((page.data.statuses as { status: string }[]).map((s) => s.status)).toEqual(['accept', 'accept']);
     expect(left()).toBe(1);
 
     await userTap(page, '#call-number');
@@ -142,7 +148,10 @@ describe('subscribe-message page', () => {
   });
 
   it('the mistakes: an await before the call breaks the tap rule; checking only errMsg sends after a rejection and gets 43101', async () => {
-    const mistakes = mp<typeof import('../../miniprogram/miniprogram/pages/subscribe-message/mistakes.ts')>('pages/subscribe-message/mistakes');
+    const mistakes = mp<{
+      subscribeAfterFetch(onResult: (res: Record<string, string>) => void, onFail: (errMsg: string) => void): Promise<void>;
+      subscribeThenAlwaysSend(tmplIds: string[], send: () => void): void;
+    }>('pages/subscribe-message/mistakes');
     const outcome = new Promise<string>((resolve) => {
       tapping = true;
       void mistakes.subscribeAfterFetch(() => resolve('ok'), resolve);
