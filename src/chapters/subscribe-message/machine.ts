@@ -35,7 +35,7 @@ export interface SubscribeContext {
   /** What the handler concluded and told the server: notify me when my number is called. */
   toldServer: boolean | null;
   /** The last send: a msgid, or the error code the developer server answered. */
-  lastSend: { ok: true; msgid: number } | { ok: false; code: string } | { ok: true; skipped: true } | null;
+  lastSend: { ok: true; msgid: number } | { ok: false; code: string; field?: string } | { ok: true; skipped: true } | null;
 }
 
 export type SubscribeEvent =
@@ -48,12 +48,12 @@ export type SubscribeEvent =
   | { type: 'code.checkErrMsg' }
   | { type: 'mp.requestCalled' }
   | { type: 'wechat.requestFailed'; errMsg: string; errCode?: number }
-  | { type: 'wechat.popupShown' }
+  | { type: 'wechat.popupShown'; kind: 'one-time' | 'long-term' }
   | { type: 'wechat.requestAnswered'; result: Record<string, string>; popup: boolean }
   | { type: 'mp.resultHandled'; toldServer: boolean }
   | { type: 'developer.sent'; msgid: number }
   | { type: 'developer.skipped' }
-  | { type: 'developer.sendFailed'; code: string };
+  | { type: 'developer.sendFailed'; code: string; field?: string };
 
 export type SubscribeEffect = 'runTapHandler' | 'requestSubscribe' | 'answerPopup' | 'handleResult' | 'sendMessage';
 
@@ -79,7 +79,9 @@ export const subscribeMachine = setup({
     recordHandled: assign(({ event }) => (event.type === 'mp.resultHandled' ? { toldServer: event.toldServer } : {})),
     recordSent: assign(({ event }) => (event.type === 'developer.sent' ? { lastSend: { ok: true as const, msgid: event.msgid } } : {})),
     recordSkipped: assign({ lastSend: { ok: true as const, skipped: true as const } }),
-    recordSendFailure: assign(({ event }) => (event.type === 'developer.sendFailed' ? { lastSend: { ok: false as const, code: event.code } } : {})),
+    recordSendFailure: assign(({ event }) =>
+      event.type === 'developer.sendFailed' ? { lastSend: { ok: false as const, code: event.code, ...(event.field ? { field: event.field } : {}) } } : {},
+    ),
     callFirst: assign({ handler: 'callFirst' as HandlerOrder }),
     awaitFirst: assign({ handler: 'awaitFirst' as HandlerOrder }),
     checkEach: assign({ check: 'perTemplate' as ResultCheck }),

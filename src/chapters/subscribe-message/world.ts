@@ -76,6 +76,10 @@ export interface SendRecord {
   /** Whether the template had ever been answered `reject` (popup, kept choice or 拒收) before this send. */
   everRejected: boolean;
   legacy: boolean;
+  /** How the handler decided to put the user on the notify list, if it did. */
+  registeredBy: 'perTemplate' | 'errMsgOnly' | null;
+  /** The field WeChat's 47003 named. */
+  field?: string;
 }
 
 export interface SubscribeWorld {
@@ -96,8 +100,12 @@ export interface SubscribeWorld {
   miniprogramState: SubscribeSendWireBody['miniprogram_state'];
   /** The old code: template message with a formId. */
   legacyCode: boolean;
-  accessTokens: AccessTokenProvider & { readonly cached: CachedAccessToken | null };
+  /** The developer server's access_token cache (the shared provider). */
+  tokenCache: AccessTokenProvider & { readonly cached: CachedAccessToken | null };
+  /** What the send core uses: the cache, counting the tokens WeChat refused (40001 / 42001). */
+  accessTokens: AccessTokenProvider;
   tokenFetches: number;
+  rejectedTokens: number;
   sender: SubscribeSender;
   receiver: SubscribeEventReceiver;
   /** How many of WeChat's event pushes the receiver has heard. */
@@ -107,6 +115,7 @@ export interface SubscribeWorld {
   popup: { asking: string[]; settled: RequestSubscribeSuccess['result'] } | null;
   /** The server's notify list: the handler told it "notify me when my number is called". */
   registered: boolean;
+  registeredBy: 'perTemplate' | 'errMsgOnly' | null;
   requests: RequestRecord[];
   sends: SendRecord[];
   /** Template ids the user ever rejected (popup, kept reject, 拒收). */
@@ -159,16 +168,18 @@ export function createSubscribeWorld(): SubscribeWorld {
     miniprogramState: 'formal',
     legacyCode: false,
     tokenFetches: 0,
+    rejectedTokens: 0,
     delivered: 0,
     call: null,
     popup: null,
     registered: false,
+    registeredBy: null,
     requests: [],
     sends: [],
     rejected: new Set<string>(),
   } satisfies Partial<SubscribeWorld>);
 
-  world.accessTokens = createAccessTokenProvider({
+  world.tokenCache = createAccessTokenProvider({
     // The 40003 fault: the server was configured with another mini program's AppID and secret.
     fetchToken: async () => {
       world.tokenFetches += 1;
@@ -187,6 +198,13 @@ export function createSubscribeWorld(): SubscribeWorld {
     },
     now: () => clock.now(),
   });
+  world.accessTokens = {
+    get: () => world.tokenCache.get(),
+    invalidate: (token) => {
+      world.rejectedTokens += 1;
+      world.tokenCache.invalidate(token);
+    },
+  };
   world.sender = buildSender(world);
   world.receiver = createSubscribeEventReceiver({ token: 'restaurantPushToken' });
   return world;
