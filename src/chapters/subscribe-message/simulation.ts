@@ -408,7 +408,8 @@ const states = {
   page: stateMeta(PAGE_WXML, 'subscribe-button'),
   tapping: stateMeta(PAGE_TS, 'subscribe-tap', '正在请求订阅…'),
   requesting: stateMeta(PAGE_TS, 'subscribe-tap', '正在请求订阅…'),
-  popup: { code: null },
+  // The popup is WeChat's; the code waiting for its answer is the success callback.
+  popup: stateMeta(PAGE_TS, 'check-each'),
   answering: stateMeta(PAGE_TS, 'check-each', '正在订阅…'),
   handling: stateMeta(PAGE_TS, 'check-each'),
   sending: stateMeta(CORE, 'send'),
