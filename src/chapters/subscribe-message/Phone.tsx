@@ -98,7 +98,7 @@ export function SubscribePhone({ phone, frame, press }: PhoneProps<SubscribeCont
           <p className="sub-inbox__title">服务通知</p>
           <p>{held(frame, 'user', '服务通知')}</p>
         </div>
-        <p className="sub-setting">接收通知：{held(frame, 'client', '主开关（接收通知）')}</p>
+        <p className="sub-setting">订阅消息总开关：{held(frame, 'client', '订阅消息总开关')}</p>
       </div>
     </PhoneFrame>
   );

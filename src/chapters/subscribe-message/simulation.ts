@@ -316,8 +316,8 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
   byUser(
     toggleControl<SubscribeWorld>(
       'main-switch-off',
-      '设置页：关掉「接收通知」',
-      '小程序设置 → 订阅消息 → 主开关：关掉后 requestSubscribeMessage 直接失败（20004）',
+      '设置页：关掉订阅消息总开关',
+      '小程序设置里订阅消息的总开关（mainSwitch）：关掉后 requestSubscribeMessage 直接失败（20004）',
       (world) => !world.wechat.subscriptionsSetting(RESTAURANT.appid, DINER.id).mainSwitch,
       (world, on) => world.wechat.setSubscribeMainSwitch(RESTAURANT.appid, DINER.id, !on),
     ),
@@ -436,7 +436,7 @@ function view(world: SubscribeWorld, snapshot: Snapshot): WorldView {
       value: ledgerValue(world, row.left, row.kind),
     })),
     { holder: 'wechat', item: '小程序类目', value: world.industry },
-    { holder: 'client', item: '主开关（接收通知）', value: setting.mainSwitch ? '开' : '关' },
+    { holder: 'client', item: '订阅消息总开关', value: setting.mainSwitch ? '开' : '关' },
     {
       holder: 'client',
       item: '总是保持的选择',
@@ -478,7 +478,7 @@ function findings(world: SubscribeWorld, snapshot: Snapshot): Finding[] {
   const ERR_TEXT: Record<number, string> = {
     20003: `一次请求的模板超过上限：${ERA_LABELS[world.era]}。网上很多旧文章写的是 3 个，当前文档是 5 个。`,
     20002: '一次性模板和长期模板不能放在同一次调用里。',
-    20004: '用户在设置页关掉了「接收通知」：调用直接失败，也不会弹窗。可以提示用户去设置页打开。',
+    20004: '用户在设置页关掉了订阅消息的总开关：调用直接失败，也不会弹窗。可以提示用户去设置页打开。',
     20001: '模板不存在：餐饮类目的小程序选不到长期模板，这个 id 在微信那边不存在。',
     10001: '没有传模板 id。',
   };
