@@ -39,6 +39,8 @@ test.describe('/subscribe-message/ simulator', () => {
   });
 
   test('「总是保持」: no popup any more, but the ledger still climbs one per tap', async ({ page }) => {
+    // Three taps of three steps each: the longest scenario here.
+    test.setTimeout(420_000);
     const sim = new SimulatorPage(page, 'subscribe-message');
     await sim.open('/subscribe-message/');
     const phone = sim.root.locator('[data-phone]');
