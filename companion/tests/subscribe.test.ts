@@ -31,7 +31,7 @@ beforeAll(async () => {
   openid = (await registerUser(emulator.url, 'gina')).openid;
   await registerUser(emulator.url, 'hank');
   const template = await post('/__dev/subscribe-templates', { title: '发货提醒', keywords: ['thing1', 'character_string2'] });
-  expect(template).toEqual({ status: 201, json: { id: expect.stringMatching(/^[\w-]{43}$/), title: '发货提醒', keywords: ['thing1', 'character_string2'] } });
+  expect(template).toEqual({ status: 201, json: { id: expect.stringMatching(/^[\w-]{43}$/), title: '发货提醒', keywords: ['thing1', 'character_string2'], kind: 'one-time' } });
   templateId = template.json.id;
   accessToken = (await post('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: APPID, secret: SECRET })).json.access_token;
 });

@@ -68,7 +68,12 @@ export const CHAPTERS: readonly Chapter[] = [
     summary: '小程序只能“跳回”打开它的 App',
     simulation: async () => (await import('./launch-app/simulation.ts')).launchAppSimulation as unknown as AnySimulation,
   },
-  { slug: 'subscribe-message', title: '订阅消息', summary: '一次性订阅、长期订阅与 subscribeMessage.send' },
+  {
+    slug: 'subscribe-message',
+    title: '订阅消息',
+    summary: '一次性订阅、长期订阅与 subscribeMessage.send',
+    simulation: async () => (await import('./subscribe-message/simulation.ts')).subscribeSimulation as unknown as AnySimulation,
+  },
 ];
 
 /** Chapters whose content exists, given the ids of the docs collection's entries. */

@@ -15,6 +15,7 @@ import { ShareGroups } from '../../../src/world/wechat/share.ts';
 import { cryptoRandom } from '../../../src/world/support/random.ts';
 import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
 import { apiError } from '../../../src/world/support/http.ts';
+import { messagePushSignature, TMPL_IDS_PER_CALL, type SubscribeEventPush } from '../../../src/world/wechat/subscribe-messages.ts';
 
 /** Real time plus an offset the dev endpoint can push forward, so a code can expire without waiting 5 minutes. */
 class ShiftableClock implements Clock {
@@ -106,6 +107,7 @@ const templateBody = z
     id: z.string().regex(/^[\w-]{1,64}$/).optional(),
     title: z.string().min(1).max(64),
     keywords: z.array(z.string().regex(/^[a-z_]+\d+$/, 'keywords look like thing1, time2')).min(1).max(20),
+    kind: z.enum(['one-time', 'long-term']).default('one-time'),
   })
   .strict();
 const acceptBody = z.object({ userId: z.string().min(1), templateId: z.string().min(1) }).strict();
@@ -121,6 +123,32 @@ const openCardBody = z
   })
   .strict();
 const shareInfoBody = z.object({ userId: z.string().min(1), shareTicket: z.string().min(1) }).strict();
+const requestBody = z
+  .object({
+    userId: z.string().min(1),
+    tmplIds: z.array(z.string().max(128)).max(20),
+    /** The ids whose switch the user leaves on in the popup; the others are rejected. */
+    accept: z.array(z.string().max(128)).max(20).default([]),
+    /** 「总是保持以上选择，不再询问」. */
+    keep: z.boolean().default(false),
+    /** false: the call came after an await, not straight from the tap. */
+    fromTap: z.boolean().default(true),
+    era: z.enum(Object.keys(TMPL_IDS_PER_CALL) as [keyof typeof TMPL_IDS_PER_CALL]).default('current'),
+  })
+  .strict();
+const mainSwitchBody = z.object({ userId: z.string().min(1), on: z.boolean() }).strict();
+const industryBody = z.object({ industry: z.string().min(1).max(32) }).strict();
+const livePagesBody = z.object({ pages: z.array(z.string().min(1).max(256)).max(200).nullable() }).strict();
+/** Pushes go to the loopback interface only: the emulator never sends anything off this machine. */
+const pushConfigBody = z
+  .object({
+    url: z
+      .string()
+      .url()
+      .refine((url) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname), 'the push URL must be on 127.0.0.1'),
+    token: z.string().regex(/^[A-Za-z0-9]{3,32}$/),
+  })
+  .strict();
 
 /** Request logs keep the path only: WeChat's own query strings carry the AppSecret. */
 export const pathOnlyRequestSerializer = (request: { method: string; url: string }) => ({
@@ -244,21 +272,31 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
   });
 
   app.post<{ Body: z.infer<typeof templateBody> }>('/__dev/subscribe-templates', { schema: { body: templateBody } }, async (request, reply) => {
+    if (request.body.kind === 'long-term' && !world.subscribeLongTermAllowed(options.appid)) {
+      throw Object.assign(new Error('long-term templates are open only to some industries; set one with POST /__dev/subscribe-industry'), {
+        statusCode: 409,
+        code: 'INDUSTRY_NOT_ALLOWED',
+      });
+    }
     const id = world.addSubscribeTemplate(options.appid, request.body);
     return reply.code(201).send(world.subscribeTemplate(options.appid, id));
   });
+
+  const requireTemplate = (templateId: string) => {
+    if (world.subscribeTemplate(options.appid, templateId)) return;
+    throw Object.assign(new Error(`unknown template ${templateId}; create it with POST /__dev/subscribe-templates`), {
+      statusCode: 404,
+      code: 'UNKNOWN_TEMPLATE',
+    });
+  };
 
   // Stands in for the user tapping 允许 in wx.requestSubscribeMessage: one accept, one send.
   app.post<{ Body: z.infer<typeof acceptBody> }>('/__dev/subscribe-accept', { schema: { body: acceptBody } }, async (request) => {
     const { userId, templateId } = request.body;
     requireUser(userId);
-    if (!world.subscribeTemplate(options.appid, templateId)) {
-      throw Object.assign(new Error(`unknown template ${templateId}; create it with POST /__dev/subscribe-templates`), {
-        statusCode: 404,
-        code: 'UNKNOWN_TEMPLATE',
-      });
-    }
-    const remaining = world.acceptSubscription(options.appid, userId, templateId);
+    requireTemplate(templateId);
+    const left = world.acceptSubscription(options.appid, userId, templateId);
+    const remaining = Number.isFinite(left) ? left : 'unlimited';
     // The openid is what subscribe/send's touser needs; a curl user has no other easy way to learn it.
     return { userId, openid: world.openid(options.appid, userId), templateId, remaining };
   });
@@ -297,6 +335,84 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
     const result = await groups.shareInfo(options.appid, request.body.userId, request.body.shareTicket);
     if (!result.ok) return reply.code(409).send({ errCode: result.errCode, errMsg: result.errMsg });
     return { encryptedData: result.encryptedData, iv: result.iv };
+  });
+
+  // Stands in for the WeChat client running wx.requestSubscribeMessage, popup answer included.
+  app.post<{ Body: z.infer<typeof requestBody> }>('/__dev/subscribe-request', { schema: { body: requestBody } }, async (request) => {
+    const { userId, tmplIds, accept, keep, fromTap, era } = request.body;
+    requireUser(userId);
+    const start = world.beginSubscribeRequest(options.appid, userId, { tmplIds, fromTap, era });
+    if (!start.ok) return { ok: false, ...(start.errCode ? { errCode: start.errCode } : {}), errMsg: start.errMsg };
+    if (!start.popup) return { ok: true, popup: false, result: start.result };
+    const answer = { accept: Object.fromEntries(start.asking.map((id) => [id, accept.includes(id)])), keep };
+    return { ok: true, popup: true, result: world.answerSubscribePopup(options.appid, userId, { asking: start.asking, settled: start.settled, answer }) };
+  });
+
+  // 服务通知 → 消息卡片 → 拒收.
+  app.post<{ Body: z.infer<typeof acceptBody> }>('/__dev/subscribe-reject', { schema: { body: acceptBody } }, async (request, reply) => {
+    requireUser(request.body.userId);
+    requireTemplate(request.body.templateId);
+    world.rejectSubscriptionInInbox(options.appid, request.body.userId, request.body.templateId);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Body: z.infer<typeof mainSwitchBody> }>('/__dev/subscribe-main-switch', { schema: { body: mainSwitchBody } }, async (request, reply) => {
+    requireUser(request.body.userId);
+    world.setSubscribeMainSwitch(options.appid, request.body.userId, request.body.on);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Body: z.infer<typeof industryBody> }>('/__dev/subscribe-industry', { schema: { body: industryBody } }, async (request, reply) => {
+    world.setSubscribeIndustry(options.appid, request.body.industry);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Body: z.infer<typeof livePagesBody> }>('/__dev/live-pages', { schema: { body: livePagesBody } }, async (request, reply) => {
+    world.setLivePages(options.appid, request.body.pages ?? undefined);
+    return reply.code(204).send();
+  });
+
+  // The quota ledger and what wx.getSetting({ withSubscriptions: true }) would show; Infinity is "unlimited" in JSON.
+  app.get<{ Querystring: { userId?: string } }>('/__dev/subscribe-ledger', async (request) => {
+    const userId = request.query.userId ?? '';
+    requireUser(userId);
+    return {
+      ledger: world.subscribeLedger(options.appid, userId).map((row) => ({ ...row, left: Number.isFinite(row.left) ? row.left : 'unlimited' })),
+      subscriptionsSetting: world.subscriptionsSetting(options.appid, userId),
+    };
+  });
+
+  let pushConfig: z.infer<typeof pushConfigBody> | undefined;
+  let pushed = 0;
+  app.post<{ Body: z.infer<typeof pushConfigBody> }>('/__dev/push-config', { schema: { body: pushConfigBody } }, async (request, reply) => {
+    pushConfig = request.body;
+    return reply.code(204).send();
+  });
+
+  // Delivers the event pushes not yet delivered, in order, signed as 消息推送 signs them (明文模式, JSON).
+  app.post('/__dev/push-events', async () => {
+    if (!pushConfig) {
+      throw Object.assign(new Error('configure the push URL first: POST /__dev/push-config { url, token }'), { statusCode: 409, code: 'NO_PUSH_URL' });
+    }
+    const pending: SubscribeEventPush[] = world.subscribeEvents(options.appid).slice(pushed);
+    const results: { Event: string; status: number }[] = [];
+    for (const push of pending) {
+      const timestamp = String(Math.floor(clock.now() / 1000));
+      const nonce = String(Math.floor(cryptoRandom.bytes(4).reduce((sum, byte) => sum * 256 + byte, 0)));
+      const signature = await messagePushSignature(pushConfig.token, timestamp, nonce);
+      const url = new URL(pushConfig.url);
+      url.search = new URLSearchParams({ signature, timestamp, nonce }).toString();
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(push),
+        redirect: 'error',
+        signal: AbortSignal.timeout(5000),
+      });
+      pushed += 1;
+      results.push({ Event: push.Event, status: response.status });
+    }
+    return { pushed: results };
   });
 
   app.post<{ Body: z.infer<typeof faultBody> }>('/__dev/faults', { schema: { body: faultBody } }, async (request, reply) => {

@@ -26,6 +26,8 @@ import { phoneRoutes } from './routes/phone.ts';
 import { shareRoutes } from './routes/share.ts';
 import { createMemoryGroupStore, createShareGroupService } from '../../../src/world/developer/share-groups.ts';
 import { adminRoutes, type UpstreamStats } from './routes/admin.ts';
+import { createSubscribeSendApi, subscribeRoutes } from './routes/subscribe.ts';
+import { createSubscribeEventReceiver, createSubscribeSender } from '../../../src/world/developer/subscribe-send.ts';
 import { backgroundFetchRoutes } from './routes/background-fetch.ts';
 
 /** A week: the periodic update's own window, after which WeChat stops fetching anyway. */
@@ -197,6 +199,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Group membership is kept in memory: enough for the companion; a real leaderboard keeps it in its database.
   await app.register(shareRoutes, {
     share: createShareGroupService({ developer, sessions, groups: createMemoryGroupStore(), appid: config.WECHAT_APPID }),
+  });
+  await app.register(subscribeRoutes, {
+    developer,
+    sender: createSubscribeSender({
+      api: createSubscribeSendApi({ baseUrl: config.WECHAT_API_BASE, timeoutMs: config.WECHAT_TIMEOUT_MS }),
+      accessTokens: {
+        get: () => accessTokens.get(),
+        invalidate: (token) => {
+          upstream.rejectedAccessTokens += 1;
+          accessTokens.invalidate(token);
+        },
+      },
+      miniprogramState: config.SUBSCRIBE_MINIPROGRAM_STATE,
+      ...(config.SUBSCRIBE_TEMPLATES ? { templates: config.SUBSCRIBE_TEMPLATES } : {}),
+    }),
+    ...(config.WECHAT_PUSH_TOKEN ? { events: createSubscribeEventReceiver({ token: config.WECHAT_PUSH_TOKEN }) } : {}),
   });
   return app;
 }

@@ -114,6 +114,39 @@ const envSchema = z.object({
    * (loopback socket, no proxy headers), so it is not reachable through a proxy.
    */
   ADMIN_DIAGNOSTICS: z.enum(['true', 'false'], { message: '应是 true 或 false' }).default('false').transform((value) => value === 'true'),
+  /**
+   * The Token of 开发管理 → 消息推送配置: with it, `POST /api/wechat/events`
+   * receives WeChat's event pushes (JSON, 明文模式) and checks their signature.
+   * The official rule: 3–32 letters or digits.
+   */
+  WECHAT_PUSH_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, '应是 3 到 32 位字母或数字，与公众平台「消息推送配置」里的 Token 相同')
+    .optional(),
+  /** subscribe/send's miniprogram_state: developer or trial while testing, so a page not yet live is not 41030. */
+  SUBSCRIBE_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
+  /**
+   * Optional JSON object: template id → its keyword keys, e.g.
+   * {"<id>":["thing1","time2"]}. A configured template's data is checked
+   * before it goes to WeChat (missing or extra keys, the value table).
+   */
+  SUBSCRIBE_TEMPLATES: z
+    .string()
+    .transform((value, context) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = undefined;
+      }
+      const templates = z.record(z.string().min(1).max(128), z.array(z.string().regex(/^[a-z_]+\d+$/)).min(1).max(30)).safeParse(parsed);
+      if (!templates.success) {
+        context.addIssue({ code: z.ZodIssueCode.custom, message: '应是 JSON 对象：模板 id → 关键词数组，例如 {"abc":["thing1","time2"]}' });
+        return z.NEVER;
+      }
+      return templates.data;
+    })
+    .optional(),
 });
 
 /** One AES-256 key and the id stored beside every row it encrypted. */

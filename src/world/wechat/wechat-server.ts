@@ -41,9 +41,17 @@ import {
 } from './phone-numbers.ts';
 import {
   SubscribeMessages,
+  type LedgerRow,
+  type PopupAnswer,
+  type RequestSubscribeStart,
+  type RequestSubscribeSuccess,
   type SentSubscribeMessage,
+  type SubscribeEra,
+  type SubscribeEventPush,
   type SubscribeSendResponse,
   type SubscribeTemplate,
+  type SubscriptionsSettingView,
+  type TemplateKind,
 } from './subscribe-messages.ts';
 
 export interface WeChatServerOptions extends LoginRules {
@@ -170,7 +178,7 @@ export class WeChatServer {
   // ── Subscribe messages ──
 
   /** What 订阅消息 → 选用模板 does in the admin console; returns the template id. */
-  addSubscribeTemplate(appid: string, template: { title: string; keywords: string[]; id?: string }): string {
+  addSubscribeTemplate(appid: string, template: { title: string; keywords: string[]; id?: string; kind?: TemplateKind }): string {
     return this.#subscribe.addTemplate(appid, template);
   }
 
@@ -194,6 +202,55 @@ export class WeChatServer {
   /** `POST /cgi-bin/message/subscribe/send?access_token=…`. */
   subscribeMessageSend(query: { access_token?: string }, body: unknown): SubscribeSendResponse {
     return this.#subscribe.send(query, body);
+  }
+
+  /** wx.requestSubscribeMessage, first half: fail, answer silently (kept choices), or a popup to show. */
+  beginSubscribeRequest(appid: string, userId: string, call: { tmplIds: unknown; fromTap: boolean; era: SubscribeEra }): RequestSubscribeStart {
+    return this.#subscribe.beginRequest(appid, userId, call);
+  }
+
+  /** wx.requestSubscribeMessage, second half: the user's answer in the popup. */
+  answerSubscribePopup(
+    appid: string,
+    userId: string,
+    call: { asking: readonly string[]; settled: RequestSubscribeSuccess['result']; answer: PopupAnswer },
+  ): RequestSubscribeSuccess['result'] {
+    return this.#subscribe.answerPopup(appid, userId, call);
+  }
+
+  /** The user sets 拒收 in 服务通知. */
+  rejectSubscriptionInInbox(appid: string, userId: string, templateId: string): void {
+    this.#subscribe.rejectInInbox(appid, userId, templateId);
+  }
+
+  subscribeLedger(appid: string, userId: string): LedgerRow[] {
+    return this.#subscribe.ledger(appid, userId);
+  }
+
+  subscriptionsSetting(appid: string, userId: string): SubscriptionsSettingView {
+    return this.#subscribe.subscriptionsSetting(appid, userId);
+  }
+
+  setSubscribeMainSwitch(appid: string, userId: string, on: boolean): void {
+    this.#subscribe.setMainSwitch(appid, userId, on);
+  }
+
+  setSubscribeIndustry(appid: string, industry: string): void {
+    this.#subscribe.setIndustry(appid, industry);
+  }
+
+  /** Long-term templates are open only to some industries (LONG_TERM_INDUSTRIES). */
+  subscribeLongTermAllowed(appid: string): boolean {
+    return this.#subscribe.longTermAllowed(appid);
+  }
+
+  setLivePages(appid: string, pages: readonly string[] | undefined): void {
+    this.#subscribe.setLivePages(appid, pages);
+  }
+
+  /** The subscribe event pushes WeChat made for this app, oldest first. */
+  subscribeEvents(appid: string): SubscribeEventPush[] {
+    return this.#subscribe.events(appid);
   }
 
   // ── World controls: what a reader or a test may do to WeChat ──

@@ -7,6 +7,7 @@ const CHAPTERS = [
   { title: '周期性更新 vs 数据预拉取', desc: '微信缓存的两份数据：谁拉的、带了什么、多久以前', url: '/pages/background-fetch/background-fetch' },
   { title: '转发', desc: '按钮带 data-id 分享、promise 3 秒兜底、从群卡片进入时解密 opengid', url: '/pages/share/share' },
   { title: '打开 App', desc: '场景值、按同一份规则预测能否跳回 App，以及 binderror 记录', url: '/pages/launch-app/launch-app' },
+  { title: '订阅消息', desc: '排队取号：点击时先订阅、逐个模板看结果，叫号时服务器发一条', url: '/pages/subscribe-message/subscribe-message' },
 ];
 
 Page({
