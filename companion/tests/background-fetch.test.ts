@@ -17,28 +17,13 @@ import {
   toQueryString,
   type Credential,
 } from '../../src/world/wechat/background-fetch.ts';
-import {
-  APPID,
-  bearer,
-  captureLog,
-  manualClock,
-  mintCode,
-  registerUser,
-  setNextRotation,
-  startEmulator,
-  startServer,
-  tapOldPhoneButton,
-  tempDir,
-  testConfig,
-  type RunningEmulator,
-  type RunningServer,
-} from './helpers.ts';
+import { APPID, bearer, captureLog, manualClock, mintCode, setNextRotation, startServer, tapOldPhoneButton, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ ada: { phoneNumber: '13800001111' }, bob: {} });
 let server: RunningServer;
 const clock = manualClock();
 const log = captureLog();
-const dir = tempDir();
+const dir = useTempDir();
 const ENTRY = { path: 'pages/background-fetch/background-fetch', query: 'item=42', scene: 1007 };
 
 const periodic = (token: string | null, appid = APPID) => server.request(`/api/background-fetch?${toQueryString(periodicRequest(appid, token, clock.now()))}`);
@@ -56,19 +41,14 @@ async function fetchTokenFor(userId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   server = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'info' }), {
     clock,
     logStream: log.stream,
   });
-  await registerUser(emulator.url, 'ada', { phoneNumber: '13800001111' });
-  await registerUser(emulator.url, 'bob');
 });
 
 afterAll(async () => {
   await server?.app.close();
-  await emulator?.app.close();
-  dir.remove();
 });
 
 describe('GET /api/background-fetch: periodic update (appid, token, timestamp)', () => {

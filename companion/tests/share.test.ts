@@ -6,23 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptWeChatData } from '../../src/world/support/crypto.ts';
-import {
-  APPID,
-  bearer,
-  mintCode,
-  registerUser,
-  setNextRotation,
-  startEmulator,
-  startServer,
-  tempDir,
-  testConfig,
-  type RunningEmulator,
-  type RunningServer,
-} from './helpers.ts';
+import { APPID, bearer, mintCode, setNextRotation, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ alice: {}, bob: {}, carol: {}, dan: {} });
 let server: RunningServer;
-const dir = tempDir();
+const dir = useTempDir();
 const GROUP = 'study-group';
 
 async function devPost(path: string, body: unknown): Promise<{ status: number; json: any }> {
@@ -55,16 +43,12 @@ const sendGroup = (token: string | undefined, body: unknown) =>
   });
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   server = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'silent' }));
-  for (const id of ['alice', 'bob', 'carol', 'dan']) await registerUser(emulator.url, id);
   expect((await devPost('/__dev/share-groups', { id: GROUP, name: '周末读书群', members: ['alice', 'bob', 'carol'] })).status).toBe(201);
 });
 
 afterAll(async () => {
   await server?.app.close();
-  await emulator?.app.close();
-  dir.remove();
 });
 
 describe('the emulator as the WeChat client (group cards)', () => {

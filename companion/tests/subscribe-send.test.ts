@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagePushSignature } from '../../src/world/wechat/subscribe-messages.ts';
-import { APPID, SECRET, bearer, mintCode, registerUser, startEmulator, startServer, tempDir, testConfig, type RunningEmulator, type RunningServer } from './helpers.ts';
+import { APPID, bearer, mintCode, SECRET, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const PUSH_TOKEN = 'pushToken123';
-let emulator: RunningEmulator;
+const emulator = useEmulator({ diner: {} });
 let server: RunningServer;
-const dir = tempDir();
+const dir = useTempDir();
 let tableReady: string;
 let unconfigured: string;
 let token: string;
@@ -33,7 +33,6 @@ const send = (body: unknown, auth: Record<string, string> = bearer(token)) => se
 const accept = (userId: string, templateId: string) => dev('/__dev/subscribe-request', { userId, tmplIds: [templateId], accept: [templateId] });
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   tableReady = (await dev('/__dev/subscribe-templates', { title: '排队叫号提醒', keywords: ['thing1', 'number2'] })).id;
   unconfigured = (await dev('/__dev/subscribe-templates', { title: '取餐提醒', keywords: ['thing1', 'phrase2'] })).id;
   server = await startServer(
@@ -47,15 +46,12 @@ beforeAll(async () => {
       SUBSCRIBE_TEMPLATES: JSON.stringify({ [tableReady]: ['thing1', 'number2'] }),
     }),
   );
-  await registerUser(emulator.url, 'diner');
   token = (await server.login(await mintCode(emulator.url, 'diner'))).json.token;
   await dev('/__dev/push-config', { url: `${server.url}/api/wechat/events`, token: PUSH_TOKEN });
 });
 
 afterAll(async () => {
   await server?.app.close();
-  await emulator?.app.close();
-  dir.remove();
 });
 
 describe('POST /api/subscribe/send', () => {

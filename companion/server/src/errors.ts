@@ -25,6 +25,18 @@ export const errorEnvelopeSchema = {
   additionalProperties: false,
 } as const;
 
+/**
+ * A route's response schemas: a 200 body of exactly these fields, all required (fastify's serializer writes
+ * nothing else, so a stray secret in a handler's object cannot leave), and the error envelope for 4xx and 5xx.
+ */
+export function replies<P extends Record<string, { type: string }>>(properties: P) {
+  return {
+    200: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false },
+    '4xx': errorEnvelopeSchema,
+    '5xx': errorEnvelopeSchema,
+  } as const;
+}
+
 const frameworkErrors: Record<string, { status: number; code: string; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '请求体超过 1 MiB 的上限' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: '请求体不是合法的 JSON' },

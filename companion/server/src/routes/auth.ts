@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { loginBodySchema, type DeveloperServer } from '../../../../src/world/developer/developer-server.ts';
-import { errorEnvelopeSchema } from '../errors.ts';
+import { replies } from '../errors.ts';
 
 export interface AuthRoutesOptions {
   developer: DeveloperServer;
@@ -19,16 +19,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { d
       schema: {
         body: loginBodySchema,
         // The serializer writes only these fields: a stray session_key could not leave even if the core put it there.
-        response: {
-          200: {
-            type: 'object',
-            properties: { token: { type: 'string' }, expiresIn: { type: 'integer' } },
-            required: ['token', 'expiresIn'],
-            additionalProperties: false,
-          },
-          '4xx': errorEnvelopeSchema,
-          '5xx': errorEnvelopeSchema,
-        },
+        response: replies({ token: { type: 'string' }, expiresIn: { type: 'integer' } }),
       },
       config: { rateLimit: { max: loginPerMinute, timeWindow: 60_000 } },
     },
@@ -45,16 +36,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { d
     '/api/me',
     {
       schema: {
-        response: {
-          200: {
-            type: 'object',
-            properties: { openid: { type: 'string' } },
-            required: ['openid'],
-            additionalProperties: false,
-          },
-          '4xx': errorEnvelopeSchema,
-          '5xx': errorEnvelopeSchema,
-        },
+        response: replies({ openid: { type: 'string' } }),
       },
     },
     async (request, reply) => {

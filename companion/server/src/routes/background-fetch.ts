@@ -16,7 +16,7 @@ import type { DeveloperServer, SessionStore } from '../../../../src/world/develo
 import type { LoginTokenIssuer } from '../../../../src/world/developer/login-token.ts';
 import { apiError } from '../../../../src/world/support/http.ts';
 import { isCacheable, MAX_FETCH_TOKEN_LENGTH } from '../../../../src/world/wechat/background-fetch.ts';
-import { errorEnvelopeSchema } from '../errors.ts';
+import { replies } from '../errors.ts';
 
 export interface BackgroundFetchRoutesOptions {
   appid: string;
@@ -112,16 +112,7 @@ export const backgroundFetchRoutes: FastifyPluginAsync<BackgroundFetchRoutesOpti
     '/api/background-fetch/token',
     {
       schema: {
-        response: {
-          200: {
-            type: 'object',
-            properties: { token: { type: 'string' }, expiresIn: { type: 'integer' } },
-            required: ['token', 'expiresIn'],
-            additionalProperties: false,
-          },
-          '4xx': errorEnvelopeSchema,
-          '5xx': errorEnvelopeSchema,
-        },
+        response: replies({ token: { type: 'string' }, expiresIn: { type: 'integer' } }),
       },
     },
     async (request, reply) => {

@@ -8,7 +8,7 @@ import {
   phoneDecryptBodySchema,
   type DeveloperServer,
 } from '../../../../src/world/developer/developer-server.ts';
-import { errorEnvelopeSchema } from '../errors.ts';
+import { replies } from '../errors.ts';
 import { limiter } from '../rate-limits.ts';
 
 export interface PhoneRoutesOptions {
@@ -28,20 +28,7 @@ declare module 'fastify' {
  * The serializer writes only these three fields: the decrypted payload's
  * watermark, or anything else the core might one day pass along, stays on the server.
  */
-const phoneResponse = {
-  200: {
-    type: 'object',
-    properties: {
-      phoneNumber: { type: 'string' },
-      purePhoneNumber: { type: 'string' },
-      countryCode: { type: 'string' },
-    },
-    required: ['phoneNumber', 'purePhoneNumber', 'countryCode'],
-    additionalProperties: false,
-  },
-  '4xx': errorEnvelopeSchema,
-  '5xx': errorEnvelopeSchema,
-} as const;
+const phoneResponse = replies({ phoneNumber: { type: 'string' }, purePhoneNumber: { type: 'string' }, countryCode: { type: 'string' } });
 
 export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, { developer, perUserPerMinute, perClientPerMinute }) => {
   app.decorateRequest('caller', null);

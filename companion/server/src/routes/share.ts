@@ -5,23 +5,14 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { groupInfoBodySchema, type ShareGroupService } from '../../../../src/world/developer/share-groups.ts';
-import { errorEnvelopeSchema } from '../errors.ts';
+import { replies } from '../errors.ts';
 
 export interface ShareRoutesOptions {
   share: ShareGroupService;
 }
 
 /** Only the group id and the member count leave the server; the decrypted watermark stays here. */
-const groupResponse = {
-  200: {
-    type: 'object',
-    properties: { opengid: { type: 'string' }, members: { type: 'integer' } },
-    required: ['opengid', 'members'],
-    additionalProperties: false,
-  },
-  '4xx': errorEnvelopeSchema,
-  '5xx': errorEnvelopeSchema,
-} as const;
+const groupResponse = replies({ opengid: { type: 'string' }, members: { type: 'integer' } });
 
 export const shareRoutes: FastifyPluginAsync<ShareRoutesOptions> = async (app, { share }) => {
   // #region group-route

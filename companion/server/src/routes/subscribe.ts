@@ -20,7 +20,7 @@ import {
 } from '../../../../src/world/developer/subscribe-send.ts';
 import type { SubscribeSendResponse } from '../../../../src/world/wechat/subscribe-messages.ts';
 import { WeChatUnreachableError } from '../wechat-api.ts';
-import { errorEnvelopeSchema } from '../errors.ts';
+import { replies } from '../errors.ts';
 
 export interface SubscribeRoutesOptions {
   developer: DeveloperServer;
@@ -74,16 +74,7 @@ export function createSubscribeSendApi(options: { baseUrl: string; timeoutMs: nu
 }
 // #endregion
 
-const sendResponse = {
-  200: {
-    type: 'object',
-    properties: { msgid: { type: 'number' } },
-    required: ['msgid'],
-    additionalProperties: false,
-  },
-  '4xx': errorEnvelopeSchema,
-  '5xx': errorEnvelopeSchema,
-} as const;
+const sendResponse = replies({ msgid: { type: 'number' } });
 
 const optionalUpTo = (max: number) => v.optional(v.pipe(v.string(), v.maxLength(max)));
 
