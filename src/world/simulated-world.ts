@@ -33,6 +33,15 @@ export const DEVELOPER_ORIGIN = 'https://api.lab.example.com';
 
 export const TOKEN_LIFETIME_SECONDS = 2 * 60 * 60;
 
+/** The login tokens of a simulated developer server: a fixed, public secret, since a simulation protects nothing. */
+export function simulatedLoginTokens(clock: VirtualClock) {
+  return createLoginTokenIssuer({
+    secret: new TextEncoder().encode('simulation-only-token-secret-32bytes!'),
+    clock,
+    lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+  });
+}
+
 export interface SimulatedWorld {
   clock: VirtualClock;
   wechat: WeChatServer;
@@ -101,11 +110,7 @@ export function createSimulatedWorld(name: string): SimulatedWorld {
   world.server = createDeveloperServer({
     wechat: wechatApi,
     sessions: world.sessions,
-    tokens: createLoginTokenIssuer({
-      secret: new TextEncoder().encode('simulation-only-token-secret-32bytes!'),
-      clock,
-      lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
-    }),
+    tokens: simulatedLoginTokens(clock),
     now: () => clock.now(),
     exposeSessionKey: () => world.settings.exposeSessionKey,
     appid: DEMO_APP.appid,

@@ -53,11 +53,12 @@ import {
   type TokenWorld,
 } from './world.ts';
 import { ACCESS_TOKEN_DOC, QUOTA_DOC } from '../../world/wechat/access-token-issuer.ts';
+import { LANES } from '../shared/lanes.ts';
 
 const LANE: Record<ServerId, string> = { a: 'server-a', b: 'server-b' };
 const SERVER_LABEL: Record<ServerId, string> = { a: '服务器 A', b: '服务器 B' };
 const HUB = 'hub';
-const WECHAT = 'wechat';
+const WECHAT = LANES.wechat.id;
 
 export const STRATEGY_LABEL: Record<Strategy, string> = {
   naive: '各自 GET /cgi-bin/token',
@@ -576,7 +577,7 @@ export const accessTokenSimulation = defineSimulation<AccessTokenMachine, Access
     { id: LANE.a, label: '服务器 A', trust: 'developer' },
     { id: LANE.b, label: '服务器 B', trust: 'developer' },
     { id: HUB, label: '共享存储 / 中控', trust: 'developer' },
-    { id: WECHAT, label: '微信服务器', trust: 'wechat' },
+    LANES.wechat,
   ],
   phones: [],
   timeScale: 'clock',

@@ -53,7 +53,7 @@ export function ScopeMemoryTable({ frame }: { frame: Frame }) {
 function ScopeDialog({ scope, locationDesc, press }: { scope: FlowScope; locationDesc: string | null; press(id: string): void }) {
   const info = SCOPE_INFO[scope];
   return (
-    <PhoneDialog className="auth-sheet" labelledBy="auth-sheet-title">
+    <PhoneDialog className="phone-sheet auth-sheet" labelledBy="auth-sheet-title">
       <p className="auth-sheet__app">
         <span className="auth-sheet__icon" aria-hidden="true">
           能
@@ -78,7 +78,7 @@ function ScopeDialog({ scope, locationDesc, press }: { scope: FlowScope; locatio
 
 function PrivacyPopup({ press }: { press(id: string): void }) {
   return (
-    <PhoneDialog className="auth-privacy" labelledBy="auth-privacy-title">
+    <PhoneDialog className="phone-sheet auth-privacy" labelledBy="auth-privacy-title">
       <p id="auth-privacy-title" className="auth-privacy__title">
         用户隐私保护提示
       </p>

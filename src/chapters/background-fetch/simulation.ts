@@ -57,6 +57,7 @@ import {
   type RequestRecord,
   type WeChatBuild,
 } from './world.ts';
+import { LANES, USER_PHONE } from '../shared/lanes.ts';
 
 const ENDPOINT = '/api/background-fetch';
 
@@ -581,13 +582,13 @@ export const backgroundFetchSimulation = defineSimulation<BackgroundFetchMachine
   title: '周期性更新 vs 数据预拉取',
   machine: backgroundFetchMachine,
   lanes: [
-    { id: 'user', label: '用户', trust: 'device' },
-    { id: 'client', label: '微信客户端', trust: 'device' },
-    { id: 'wechat', label: '微信服务器', trust: 'wechat' },
-    { id: 'developer', label: '开发者服务器', trust: 'developer' },
-    { id: 'miniprogram', label: '小程序', trust: 'device' },
+    LANES.user,
+    LANES.client,
+    LANES.wechat,
+    LANES.developer,
+    LANES.miniprogram,
   ],
-  phones: [{ id: 'user', label: '用户的手机' }],
+  phones: [USER_PHONE],
   timeScale: 'days',
   effects,
   createWorld: (scheduler) => {

@@ -33,6 +33,7 @@ import { launchAppMachine, type LaunchAppEffect, type LaunchAppEvent, type Launc
 import { effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
+import { LANES, USER_PHONE } from '../shared/lanes.ts';
 
 /** What the page's button carries; the App reads it back as `extMsg`. */
 export const APP_PARAMETER = 'lesson=42';
@@ -396,10 +397,10 @@ export const launchAppSimulation = defineSimulation<LaunchAppMachine, LaunchAppW
   machine: launchAppMachine,
   lanes: [
     { id: 'app', label: '原生 App', trust: 'device' },
-    { id: 'client', label: '微信客户端', trust: 'device' },
-    { id: 'miniprogram', label: '小程序', trust: 'device' },
+    LANES.client,
+    LANES.miniprogram,
   ],
-  phones: [{ id: 'user', label: '用户的手机' }],
+  phones: [USER_PHONE],
   timeScale: 'clock',
   effects,
   createWorld: createLaunchAppWorld,

@@ -44,6 +44,7 @@ import {
   type Launch,
   type ShareWorld,
 } from './world.ts';
+import { LANES } from '../shared/lanes.ts';
 
 type Snapshot = SnapshotFrom<ShareMachine>;
 
@@ -565,8 +566,8 @@ export const shareSimulation = defineSimulation<ShareMachine, ShareWorld>({
     { id: 'chat', label: '会话', trust: 'wechat' },
     { id: 'phone-b', label: `${USERS.b.nickname}的手机`, trust: 'device' },
     { id: 'phone-c', label: `${USERS.c.nickname}的手机`, trust: 'device' },
-    { id: 'developer', label: '开发者服务器', trust: 'developer' },
-    { id: 'wechat', label: '微信服务器', trust: 'wechat' },
+    LANES.developer,
+    LANES.wechat,
   ],
   phones: [
     { id: 'a', label: `${USERS.a.nickname}（分享的人）` },

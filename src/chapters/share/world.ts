@@ -13,9 +13,8 @@ import { silentWire, type Recorder } from '../../world/support/wire.ts';
 import { WeChatServer } from '../../world/wechat/wechat-server.ts';
 import { ShareGroups, type Conversation, type ShareSdk } from '../../world/wechat/share.ts';
 import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from '../../world/developer/developer-server.ts';
-import { createLoginTokenIssuer } from '../../world/developer/login-token.ts';
 import { createMemoryGroupStore, createShareGroupService } from '../../world/developer/share-groups.ts';
-import { DEMO_APP, TOKEN_LIFETIME_SECONDS } from '../../world/simulated-world.ts';
+import { DEMO_APP, simulatedLoginTokens } from '../../world/simulated-world.ts';
 import type { Person } from './machine.ts';
 
 export const USERS = {
@@ -132,11 +131,7 @@ export function createShareWorld(): ShareWorld {
   world.server = createDeveloperServer({
     wechat: wechatApi,
     sessions: world.sessions,
-    tokens: createLoginTokenIssuer({
-      secret: new TextEncoder().encode('simulation-only-token-secret-32bytes!'),
-      clock,
-      lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
-    }),
+    tokens: simulatedLoginTokens(clock),
     now: () => clock.now(),
     appid: DEMO_APP.appid,
   });

@@ -26,7 +26,7 @@ function SubscribePopup({ frame, press }: { frame: Frame<SubscribeContext>; pres
   const keep = frame.active.includes('popup-keep');
   const templates = popupTemplates(frame);
   return (
-    <PhoneDialog className="sub-popup" labelledBy="sub-popup-title">
+    <PhoneDialog className="phone-sheet sub-popup" labelledBy="sub-popup-title">
       <p id="sub-popup-title" className="sub-popup__title">
         「{RESTAURANT.name}」请求发送以下消息
       </p>

@@ -42,6 +42,7 @@ import {
 import { clockControl, codeChoice, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM, SERVER } from '../shared/code-files.ts';
+import { LANES, USER_PHONE } from '../shared/lanes.ts';
 
 type Snapshot = SnapshotFrom<SubscribeMachine>;
 
@@ -552,13 +553,13 @@ export const subscribeSimulation = defineSimulation<SubscribeMachine, SubscribeW
   title: '订阅消息',
   machine: subscribeMachine,
   lanes: [
-    { id: 'user', label: '用户', trust: 'device' },
-    { id: 'miniprogram', label: '小程序', trust: 'device' },
-    { id: 'client', label: '微信客户端', trust: 'device' },
-    { id: 'wechat', label: '微信服务器', trust: 'wechat' },
-    { id: 'developer', label: '开发者服务器', trust: 'developer' },
+    LANES.user,
+    LANES.miniprogram,
+    LANES.client,
+    LANES.wechat,
+    LANES.developer,
   ],
-  phones: [{ id: 'user', label: '用户的手机' }],
+  phones: [USER_PHONE],
   timeScale: 'days',
   effects,
   createWorld: createSubscribeWorld,

@@ -46,6 +46,7 @@ import { workerMachine, type WorkerEffect, type WorkerEvent, type WorkerMachine 
 import { codeChoice, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
+import { USER_PHONE } from '../shared/lanes.ts';
 
 /** What the worker's onError reports when its code touches wx: the docs say wx is unavailable, not with which message. */
 export const WX_IN_WORKER_ERROR = 'Worker 里没有 wx：wx.request 调不了（具体报错文字文档没写）';
@@ -650,7 +651,7 @@ export const workerSimulation = defineSimulation<WorkerMachine, WorkerWorld>({
     { id: 'worker', label: 'Worker 线程', trust: 'device' },
     { id: 'system', label: '系统', trust: 'device' },
   ],
-  phones: [{ id: 'user', label: '用户的手机' }],
+  phones: [USER_PHONE],
   timeScale: 'ms',
   effects,
   createWorld: createWorkerWorld,

@@ -86,8 +86,16 @@ export const phoneDecryptBodySchema = v.strictObject({ encryptedData: boundedStr
 export const phoneCodeBodySchema = v.strictObject({ code: boundedString(128) });
 
 // #region phone-errors
-/** How a failed decryption reaches the mini program: the step says whose fault it is. */
-function decryptFailure(error: WeChatCryptoError): HttpResponse<ApiErrorBody> {
+/** What was being decrypted, for the messages: its name and how the user tries again. */
+export interface DecryptSubject {
+  name: string;
+  retry: string;
+}
+
+const PHONE: DecryptSubject = { name: '手机号', retry: '再点一次按钮获取手机号' };
+
+/** How a failed decryption reaches the mini program: the step says whose fault it is; 409 means "log in again". */
+export function decryptFailure(error: WeChatCryptoError, subject: DecryptSubject): HttpResponse<ApiErrorBody> {
   switch (error.step) {
     case 'padding':
     case 'json':
@@ -95,14 +103,14 @@ function decryptFailure(error: WeChatCryptoError): HttpResponse<ApiErrorBody> {
       return apiError(
         409,
         'SESSION_KEY_MISMATCH',
-        '手机号解密失败：服务器保存的 session_key 与微信加密时使用的不一致（登录态已刷新）。请重新登录，然后再点一次按钮获取手机号',
+        `${subject.name}解密失败：服务器保存的 session_key 与微信加密时使用的不一致（登录态已刷新）。请重新登录，然后${subject.retry}`,
       );
     case 'watermark':
     case 'appid':
       return apiError(400, 'WATERMARK_MISMATCH', '解密结果的 watermark.appid 不是本小程序，拒绝使用这份数据');
     case 'sessionKey':
       // -41001: only the stored key can be malformed here; a fresh login replaces it.
-      return apiError(400, 'SESSION_KEY_INVALID', '服务器保存的会话密钥无效（-41001），请重新登录后再点一次按钮');
+      return apiError(400, 'SESSION_KEY_INVALID', `服务器保存的会话密钥无效（-41001），请重新登录后${subject.retry}`);
     case 'iv':
       return apiError(400, 'BAD_IV', 'iv 必须是 16 字节数据的 Base64（24 个字符）。若其中的 + 变成了空格，说明它没有编码就放进了 URL');
     default:
@@ -240,7 +248,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     try {
       data = await decryptWeChatData({ appId: options.appid, sessionKey: session.sessionKey, ...parsed.output });
     } catch (error) {
-      if (error instanceof WeChatCryptoError) return decryptFailure(error);
+      if (error instanceof WeChatCryptoError) return decryptFailure(error, PHONE);
       throw error;
     }
     return { status: 200, body: pickPhone(data) };

@@ -14,7 +14,7 @@ import * as v from 'valibot';
 import type { ApiErrorBody, HttpResponse } from '../support/http.ts';
 import { apiError } from '../support/http.ts';
 import { decryptWeChatData, WeChatCryptoError } from '../support/crypto.ts';
-import { phoneDecryptBodySchema, type DeveloperServer, type SessionStore } from './developer-server.ts';
+import { decryptFailure, phoneDecryptBodySchema, type DecryptSubject, type DeveloperServer, type SessionStore } from './developer-server.ts';
 
 /** The same two fields the old phone button hands over: `{ encryptedData, iv }`, nothing else. */
 export const groupInfoBodySchema = phoneDecryptBodySchema;
@@ -39,35 +39,15 @@ export function createMemoryGroupStore(): GroupMembershipStore {
   };
 }
 
+/** The phone route's statuses and wording; the retry is to open the card again. */
+const GROUP_INFO: DecryptSubject = { name: '群信息', retry: '再从群里的卡片进入' };
+
 export interface GroupInfoBody {
   opengid: string;
   /** How many users the server has seen open a card from this group, the caller included. */
   members: number;
 }
 
-// #region group-errors
-/** The same statuses as the phone route: 409 means "log in again", 400 means the data was damaged or is not ours. */
-function groupDecryptFailure(error: WeChatCryptoError): HttpResponse<ApiErrorBody> {
-  switch (error.step) {
-    case 'padding':
-    case 'json':
-      return apiError(
-        409,
-        'SESSION_KEY_MISMATCH',
-        '群信息解密失败：服务器保存的 session_key 与微信加密时使用的不一致（登录态已刷新）。请重新登录，然后再从群里的卡片进入',
-      );
-    case 'watermark':
-    case 'appid':
-      return apiError(400, 'WATERMARK_MISMATCH', '解密结果的 watermark.appid 不是本小程序，拒绝使用这份数据');
-    case 'sessionKey':
-      return apiError(400, 'SESSION_KEY_INVALID', '服务器保存的会话密钥无效（-41001），请重新登录');
-    case 'iv':
-      return apiError(400, 'BAD_IV', 'iv 必须是 16 字节数据的 Base64（24 个字符）');
-    default:
-      return apiError(400, 'BAD_ENCRYPTED_DATA', 'encryptedData 在传输中被改动了（不是合法的 Base64，或长度不是 16 字节的整数倍）');
-  }
-}
-// #endregion
 
 /** Reads the group id whichever API produced it: `opengid` (getGroupEnterInfo) or `openGId` (getShareInfo). */
 function pickOpengid(data: Record<string, unknown>): string | null {
@@ -98,7 +78,7 @@ export function createShareGroupService(options: {
     try {
       data = await decryptWeChatData({ appId: appid, sessionKey: session.sessionKey, ...parsed.output });
     } catch (error) {
-      if (error instanceof WeChatCryptoError) return groupDecryptFailure(error);
+      if (error instanceof WeChatCryptoError) return decryptFailure(error, GROUP_INFO);
       throw error;
     }
     const opengid = pickOpengid(data);
