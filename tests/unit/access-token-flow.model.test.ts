@@ -21,6 +21,14 @@ type Sim = Simulation<AccessTokenMachine, AccessTokenWorld>;
 const SERVERS = ['a', 'b'] as const;
 const laneOf = (server: ServerId) => `server-${server}`;
 const otherOf = (server: ServerId): ServerId => (server === 'a' ? 'b' : 'a');
+/** A call on a server that has no token yet: fetch one, then the call succeeds. */
+const callWithNewToken = (server: ServerId): AccessTokenEvent[] => [
+  { type: 'user.called', server },
+  { type: 'server.needsToken', server },
+  { type: 'server.tokenRequested', server },
+  { type: 'server.tokenReceived', server },
+  { type: 'server.apiSucceeded', server },
+];
 
 /** What the world can answer, per server, given what the servers believe and are doing. */
 function outcomes(snapshot: Snapshot): AccessTokenEvent[] {
@@ -172,23 +180,11 @@ describeChapterModel<AccessTokenMachine, AccessTokenWorld>({
     {
       name: 'two naive servers ping-pong',
       events: [
-        { type: 'user.called', server: 'a' },
-        { type: 'server.needsToken', server: 'a' },
-        { type: 'server.tokenRequested', server: 'a' },
-        { type: 'server.tokenReceived', server: 'a' },
-        { type: 'server.apiSucceeded', server: 'a' },
-        { type: 'user.called', server: 'b' },
-        { type: 'server.needsToken', server: 'b' },
-        { type: 'server.tokenRequested', server: 'b' },
-        { type: 'server.tokenReceived', server: 'b' },
-        { type: 'server.apiSucceeded', server: 'b' },
+        ...callWithNewToken('a'),
+        ...callWithNewToken('b'),
         { type: 'user.called', server: 'a' },
         { type: 'server.apiRejected', server: 'a', errcode: 40001 },
-        { type: 'user.called', server: 'a' },
-        { type: 'server.needsToken', server: 'a' },
-        { type: 'server.tokenRequested', server: 'a' },
-        { type: 'server.tokenReceived', server: 'a' },
-        { type: 'server.apiSucceeded', server: 'a' },
+        ...callWithNewToken('a'),
         { type: 'user.called', server: 'b' },
         { type: 'server.apiRejected', server: 'b', errcode: 40001 },
       ],
@@ -201,11 +197,7 @@ describeChapterModel<AccessTokenMachine, AccessTokenWorld>({
         { type: 'user.called', server: 'a' },
         { type: 'server.needsToken', server: 'a' },
         { type: 'server.tokenRequested', server: 'a' },
-        { type: 'user.called', server: 'b' },
-        { type: 'server.needsToken', server: 'b' },
-        { type: 'server.tokenRequested', server: 'b' },
-        { type: 'server.tokenReceived', server: 'b' },
-        { type: 'server.apiSucceeded', server: 'b' },
+        ...callWithNewToken('b'),
         { type: 'server.tokenReceived', server: 'a' },
         { type: 'server.apiSucceeded', server: 'a' },
         { type: 'user.called', server: 'b' },
@@ -217,16 +209,8 @@ describeChapterModel<AccessTokenMachine, AccessTokenWorld>({
       events: [
         { type: 'user.choseStrategy', strategy: 'stable' },
         { type: 'world.strategyApplied' },
-        { type: 'user.called', server: 'a' },
-        { type: 'server.needsToken', server: 'a' },
-        { type: 'server.tokenRequested', server: 'a' },
-        { type: 'server.tokenReceived', server: 'a' },
-        { type: 'server.apiSucceeded', server: 'a' },
-        { type: 'user.called', server: 'b' },
-        { type: 'server.needsToken', server: 'b' },
-        { type: 'server.tokenRequested', server: 'b' },
-        { type: 'server.tokenReceived', server: 'b' },
-        { type: 'server.apiSucceeded', server: 'b' },
+        ...callWithNewToken('a'),
+        ...callWithNewToken('b'),
         { type: 'user.called', server: 'a' },
         { type: 'server.apiSucceeded', server: 'a' },
       ],
