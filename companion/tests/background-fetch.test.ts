@@ -154,3 +154,47 @@ describe('an answer over 256 KB', () => {
     await app.close();
   });
 });
+
+describe('the emulator plays WeChat’s two requests against the configured URL', () => {
+  /** A dev endpoint of the emulator, answering with its status and JSON (or nothing for 204). */
+  async function play(path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const response = await fetch(`${emulator.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, json: response.status === 204 ? undefined : await response.json() };
+  }
+  const slot = (userId: string, fetchType: 'periodic' | 'pre') => play(`/__dev/background-fetch/data?userId=${userId}&fetchType=${fetchType}`);
+
+  it('refuses to play before a URL is set, and never a URL off this machine', async () => {
+    expect((await play('/__dev/background-fetch/periodic', { userId: 'ada' })).status).toBe(409);
+    expect((await play('/__dev/background-fetch/config', { url: 'https://example.com/api/background-fetch' })).status).toBe(400);
+    expect((await play('/__dev/background-fetch/config', { url: `${server.url}/api/background-fetch` })).status).toBe(204);
+  });
+
+  it('periodic: only appid, token and timestamp; the answer lands in the periodic slot', async () => {
+    expect((await slot('ada', 'periodic')).json).toEqual({ errMsg: 'getBackgroundFetchData:fail' });
+    expect((await play('/__dev/background-fetch/token', { userId: 'ada', token: await fetchTokenFor('ada') })).status).toBe(204);
+    const fetched = await play('/__dev/background-fetch/periodic', { userId: 'ada' });
+    expect(fetched.json).toMatchObject({ status: 200, stored: 'cached' });
+    expect(Object.keys(fetched.json.query).sort()).toEqual(['appid', 'timestamp', 'token']);
+    const data = (await slot('ada', 'periodic')).json;
+    expect(JSON.parse(data.fetchedData)).toMatchObject({ kind: 'periodic', personal: true });
+    expect(data).not.toHaveProperty('path');
+  });
+
+  it('pre-fetch without a token carries a fresh login code, the page’s path, query and scene', async () => {
+    const fetched = await play('/__dev/background-fetch/pre', { userId: 'bob', ...ENTRY });
+    expect(fetched.json).toMatchObject({ status: 200, stored: 'cached', query: { path: ENTRY.path, query: ENTRY.query, scene: 1007 } });
+    expect(fetched.json.query).toHaveProperty('code');
+    expect(fetched.json.query).not.toHaveProperty('token');
+    const data = (await slot('bob', 'pre')).json;
+    expect(JSON.parse(data.fetchedData)).toMatchObject({ kind: 'pre', personal: true, item: '42' });
+    expect(data).toMatchObject({ path: ENTRY.path, query: ENTRY.query, scene: 1007 });
+  });
+
+  it('keeps the token rule: 1 to 1024 characters', async () => {
+    expect((await play('/__dev/background-fetch/token', { userId: 'ada', token: 'x'.repeat(1025) })).status).toBe(400);
+    expect((await play('/__dev/background-fetch/token', { userId: 'ada', token: '' })).status).toBe(400);
+  });
+});

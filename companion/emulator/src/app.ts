@@ -15,6 +15,8 @@ import { ShareGroups } from '../../../src/world/wechat/share.ts';
 import { cryptoRandom } from '../../../src/world/support/random.ts';
 import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
 import { apiError } from '../../../src/world/support/http.ts';
+import { backgroundFetchDevRoutes } from './background-fetch.ts';
+import { loopbackUrl } from './loopback-url.ts';
 import { messagePushSignature, TMPL_IDS_PER_CALL, type SubscribeEventPush } from '../../../src/world/wechat/subscribe-messages.ts';
 
 /** Real time plus an offset the dev endpoint can push forward, so a code can expire without waiting 5 minutes. */
@@ -139,16 +141,7 @@ const requestBody = z
 const mainSwitchBody = z.object({ userId: z.string().min(1), on: z.boolean() }).strict();
 const industryBody = z.object({ industry: z.string().min(1).max(32) }).strict();
 const livePagesBody = z.object({ pages: z.array(z.string().min(1).max(256)).max(200).nullable() }).strict();
-/** Pushes go to the loopback interface only: the emulator never sends anything off this machine. */
-const pushConfigBody = z
-  .object({
-    url: z
-      .string()
-      .url()
-      .refine((url) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname), 'the push URL must be on 127.0.0.1'),
-    token: z.string().regex(/^[A-Za-z0-9]{3,32}$/),
-  })
-  .strict();
+const pushConfigBody = z.object({ url: loopbackUrl('the push URL'), token: z.string().regex(/^[A-Za-z0-9]{3,32}$/) }).strict();
 
 /** Request logs keep the path only: WeChat's own query strings carry the AppSecret. */
 export const pathOnlyRequestSerializer = (request: { method: string; url: string }) => ({
@@ -423,6 +416,13 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
   app.post<{ Body: z.infer<typeof transportFaultBody> }>('/__dev/transport-faults', { schema: { body: transportFaultBody } }, async (request, reply) => {
     transportFaults.set(request.body.api, { fault: request.body.fault, remaining: request.body.times });
     return reply.code(204).send();
+  });
+
+  backgroundFetchDevRoutes(app, {
+    appid: options.appid,
+    clock,
+    requireUser,
+    loginCode: (userId) => world.issueLoginCode(options.appid, userId),
   });
 
   app.post<{ Body: z.infer<typeof clockBody> }>('/__dev/clock', { schema: { body: clockBody } }, async (request) => {
