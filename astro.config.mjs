@@ -48,6 +48,11 @@ const pagefindInChinese = {
 
 export default defineConfig({
   site: SITE,
+  // Readers look for either name; both lead to the one chapter that puts the two mechanisms side by side.
+  redirects: {
+    '/periodic-update': '/background-fetch/',
+    '/prefetch': '/background-fetch/',
+  },
   vite: {
     resolve: {
       // Search costs nothing until it is used: Starlight's search box gets a stand-in that loads Pagefind's UI

@@ -93,3 +93,11 @@ test.describe('/background-fetch/ simulator', () => {
     await expect(sim.messages.filter({ hasText: 'onBackgroundFetchData 回调' })).toHaveCount(0);
   });
 });
+
+test('both names lead to the chapter: /periodic-update/ and /prefetch/', async ({ page }) => {
+  for (const name of ['/periodic-update/', '/prefetch/']) {
+    await page.goto(name);
+    await expect(page).toHaveURL(/\/background-fetch\/$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('周期性更新 vs 数据预拉取');
+  }
+});
