@@ -17,7 +17,8 @@ import type { BackgroundFetchEvent, BackgroundFetchMachine } from '../../src/cha
 import { backgroundFetchSimulation, readingControl } from '../../src/chapters/background-fetch/simulation.ts';
 import type { BackgroundFetchWorld, Reading } from '../../src/chapters/background-fetch/world.ts';
 import { Simulation, stateToString } from '../../src/kit/engine/engine.ts';
-import { RECENT_USE_WINDOW_MS, SINGLE_PAGE_SCENE } from '../../src/world/wechat/background-fetch.ts';
+import { RECENT_USE_WINDOW_MS } from '../../src/world/wechat/background-fetch.ts';
+import { SCENE_TIMELINE_SINGLE_PAGE } from '../../src/world/wechat/share.ts';
 import { describeChapterModel, press as pressAny, setSwitch as setSwitchAny } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<BackgroundFetchMachine>;
@@ -287,6 +288,6 @@ describeChapterModel<BackgroundFetchMachine, BackgroundFetchWorld>({
     'a response over 256 KB is not cached': (sim) => sim.world.requests.some((r) => r.stored === 'notCacheable'),
     'iOS before 8.0.27 reports timeStamp in seconds': (sim) =>
       sim.world.reads.some((r) => r.reportedTimeStamp !== null && r.trueTimeStamp !== null && r.reportedTimeStamp * 1000 <= r.trueTimeStamp),
-    'single-page mode (1154) skips the periodic slot': (sim) => sim.world.reads.some((r) => r.periodicSkipped) && sim.world.entry?.scene === SINGLE_PAGE_SCENE,
+    'single-page mode (1154) skips the periodic slot': (sim) => sim.world.reads.some((r) => r.periodicSkipped) && sim.world.entry?.scene === SCENE_TIMELINE_SINGLE_PAGE,
   },
 });

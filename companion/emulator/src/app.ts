@@ -1,7 +1,7 @@
 /**
  * A loopback emulator of the WeChat server endpoints the companion calls.
  * All WeChat behaviour (codes, session_key, errcodes, access_token rules)
- * comes from WeChatServer in src/wechat, the model the site's simulator runs:
+ * comes from WeChatServer (and ShareGroups, BackgroundFetchCache) in src/world/wechat, the model the site's simulator runs:
  * this file only translates HTTP to its methods, with the official paths,
  * parameter names and JSON fields.
  *

@@ -22,8 +22,6 @@ import {
   PRE_FETCH_DOC,
   RECENT_USE_WINDOW_MS,
   SET_FETCH_TOKEN_DOC,
-  SHARE_TIMELINE_DOC,
-  SINGLE_PAGE_SCENE,
   periodicEligible,
   periodicRequest,
   preFetchRequest,
@@ -33,6 +31,8 @@ import {
   type FetchType,
 } from '../../world/wechat/background-fetch.ts';
 import { DEMO_APP, DEMO_USER } from '../../world/simulated-world.ts';
+// 朋友圈单页模式 is the share chapter's rule; its 禁用能力列表 names 周期性更新.
+import { SCENE_TIMELINE_SINGLE_PAGE, SHARE_TIMELINE_DOC } from '../../world/wechat/share.ts';
 import { MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import {
   backgroundFetchMachine,
@@ -310,7 +310,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
       });
     }
     const scene = world.entry?.scene;
-    const periodicSkipped = scene === SINGLE_PAGE_SCENE;
+    const periodicSkipped = scene === SCENE_TIMELINE_SINGLE_PAGE;
     if (periodicSkipped) {
       world.wire.record({ from: 'miniprogram', to: 'miniprogram', label: '跳过 periodic', note: '朋友圈单页模式禁用周期性更新：不依赖它' });
     } else {
@@ -549,7 +549,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
       href: PERIODIC_DOC,
     });
   }
-  if (running && world.entry?.scene === SINGLE_PAGE_SCENE) {
+  if (running && world.entry?.scene === SCENE_TIMELINE_SINGLE_PAGE) {
     findings.push({
       level: 'warning',
       title: '朋友圈单页模式（1154）禁用周期性更新',

@@ -10,6 +10,7 @@
  */
 import type { Scheduler } from '../../kit/engine/definition.ts';
 import { DAY, VirtualClock } from '../../world/support/clock.ts';
+import { SCENE_TIMELINE_SINGLE_PAGE } from '../../world/wechat/share.ts';
 import { randomId, seededRandom, seedFrom, type RandomSource } from '../../world/support/random.ts';
 import { silentWire, type Recorder } from '../../world/support/wire.ts';
 import {
@@ -32,7 +33,7 @@ export const PAGE_PATH = 'pages/background-fetch/background-fetch';
 export const ENTRANCES: Record<Entrance, Entry & { label: string }> = {
   card: { label: '聊天里的分享卡片', path: PAGE_PATH, query: 'item=42', scene: 1007 },
   recent: { label: '「最近使用」列表', path: 'pages/index/index', query: '', scene: 1001 },
-  moments: { label: '朋友圈（单页模式）', path: PAGE_PATH, query: 'item=42', scene: 1154 },
+  moments: { label: '朋友圈（单页模式）', path: PAGE_PATH, query: 'item=42', scene: SCENE_TIMELINE_SINGLE_PAGE },
 };
 
 /**

@@ -19,7 +19,7 @@
  * empty default; the world decides the outcomes.
  */
 import { assign, setup } from 'xstate';
-import type { Conversation } from '../../world/wechat/share.ts';
+import { SCENE_TIMELINE_SINGLE_PAGE, type Conversation } from '../../world/wechat/share.ts';
 
 export type ShareHandler = 'none' | 'object' | 'promise';
 export type Person = 'b' | 'c';
@@ -96,9 +96,6 @@ export type ShareEffect =
   | 'loginSilently'
   | 'fetchGroupInfo'
   | 'decryptGroup';
-
-/** 朋友圈单页模式. */
-const SINGLE_PAGE_SCENE = 1154;
 
 const noEffect = () => {};
 
@@ -181,7 +178,7 @@ export const shareMachine = setup({
       event.type === 'user.openedCard' && context.sent !== null && (event.who === 'b' || (event.who === 'c' && context.sent === 'group')),
     openerReady: ({ context }) => context.opener !== null && context.loggedIn,
     bLoggedIn: ({ context }) => context.opener === 'b' && context.loggedIn,
-    isSinglePage: ({ event }) => event.type === 'wechat.launched' && event.scene === SINGLE_PAGE_SCENE,
+    isSinglePage: ({ event }) => event.type === 'wechat.launched' && event.scene === SCENE_TIMELINE_SINGLE_PAGE,
   },
 }).createMachine({
   id: 'share',

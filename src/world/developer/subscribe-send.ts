@@ -165,7 +165,7 @@ export interface PushQuery {
 export interface TemplateEstimate {
   /** Accepts heard minus successful sends heard; never below 0. */
   left: number;
-  /** The user set 拒收 in 服务通知, or rejected in the popup since the last accept. */
+  /** The user set 拒收 in 服务通知, or rejected in the popup with no accept left to spend. */
   refused: boolean;
 }
 

@@ -22,8 +22,6 @@ export const PRE_FETCH_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/f
 export const GET_FETCH_DATA_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/storage/background-fetch/wx.getBackgroundFetchData.html';
 export const ON_FETCH_DATA_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/storage/background-fetch/wx.onBackgroundFetchData.html';
 export const SET_FETCH_TOKEN_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/storage/background-fetch/wx.setBackgroundFetchToken.html';
-/** The 禁用能力列表 of 朋友圈单页模式 names 周期性更新. */
-export const SHARE_TIMELINE_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/share-timeline.html';
 /** wx.checkSession names 数据预拉取 among the operations that may refresh session_key. */
 export const CHECK_SESSION_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/open-api/login/wx.checkSession.html';
 export const PERIODIC_DEVTOOLS_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/devtools/periodic-data.html';
@@ -37,12 +35,8 @@ export const RECENT_USE_WINDOW_MS = 7 * DAY;
 export const MAX_FETCHED_BYTES = 256 * 1024;
 /** setBackgroundFetchToken: "自定义的登录态。上限 1024 字符" (SET_FETCH_TOKEN_DOC). */
 export const MAX_FETCH_TOKEN_LENGTH = 1024;
-/** The base library periodic update needs (PERIODIC_DOC); the read API page says 2.8.0 too. */
-export const PERIODIC_MIN_BASE_LIBRARY = '2.8.0';
 /** timeStamp: "客户端拿到缓存数据的时间戳 ms。(iOS 时间戳存在异常，8.0.27 修复)" (GET_FETCH_DATA_DOC); the official demo multiplies iOS values by 1000. */
 export const IOS_TIMESTAMP_FIXED_IN = '8.0.27';
-/** 朋友圈单页模式: periodic update is on its 禁用能力列表 (SHARE_TIMELINE_DOC). */
-export const SINGLE_PAGE_SCENE = 1154;
 
 /** The query each kind of request carries (PERIODIC_DOC, PRE_FETCH_DOC): periodic knows nothing of the page. */
 export const PERIODIC_QUERY_KEYS = ['appid', 'token', 'timestamp'] as const;

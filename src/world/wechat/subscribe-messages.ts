@@ -1,7 +1,10 @@
 /**
  * Subscribe messages (订阅消息) on WeChat's side: the templates an app picked
- * in its admin console, each user's one-time subscriptions, and
- * `POST /cgi-bin/message/subscribe/send`.
+ * in its admin console; wx.requestSubscribeMessage (the tap rule, ids per
+ * call, the popup, 「总是保持」 remembered choices, the main switch); each
+ * user's quota ledger (one-time and long-term); 拒收 in 服务通知;
+ * `POST /cgi-bin/message/subscribe/send`; and the event pushes WeChat sends
+ * the developer's server, with their signature.
  *
  * - Body fields, defaults and errcodes 40003 / 40037 / 43101 / 47003:
  *   https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-message-management/subscribe-message/api_sendmessage.html

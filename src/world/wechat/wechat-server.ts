@@ -1,15 +1,21 @@
 /**
- * The simulated WeChat server (微信服务器): the one object the world, the
- * WeChat client and the companion's emulator talk to. It holds no rules of
- * its own; each capability lives in its module, with the official page of
- * the rules it enforces:
+ * The simulated WeChat server (微信服务器): the object the world, the WeChat
+ * client and the companion's emulator talk to for accounts, login, tokens,
+ * phone numbers and subscribe messages. It holds no rules of its own; each
+ * capability lives in its module, with the official page of the rules it
+ * enforces:
  *
  * - accounts.ts: mini programs, users, openid / unionid;
  * - login-sessions.ts: wx.login codes, session_key and its rotation, code2Session;
  * - access-token-issuer.ts: /cgi-bin/token, /cgi-bin/stable_token, the token check;
  * - phone-numbers.ts: the getPhoneNumber button, its quota and fee, getuserphonenumber;
- * - subscribe-messages.ts: templates, one-time subscriptions, subscribe/send.
+ * - subscribe-messages.ts: templates, wx.requestSubscribeMessage and its popup,
+ *   the quota ledger, subscribe/send, event pushes.
  *
+ * Capabilities that keep state on the phone or in a chat rather than on
+ * WeChat's server are their own objects, built by whoever needs them:
+ * share.ts (ShareGroups: cards, shareTicket, group ids), background-fetch.ts
+ * (the client's two cache slots), worker.ts, launch-app.ts. *
  * All modules share one clock and one seeded RandomSource, and each call here
  * draws from it exactly as that module does, so a replayed deep link yields
  * the same codes, keys and ids.

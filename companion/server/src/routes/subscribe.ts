@@ -4,10 +4,12 @@
  *
  * - `POST /api/subscribe/send` (Bearer): one message to the caller's own openid.
  * - `POST /api/wechat/events`: WeChat's 消息推送 (JSON, 明文模式), signature
- *   checked; `GET` answers WeChat's URL check. Registered only when
- *   WECHAT_PUSH_TOKEN is set.
+ *   checked; `GET` answers WeChat's URL check.
  * - `GET /api/subscribe/estimate` (Bearer): what the pushes say the caller may
  *   still be sent, per template.
+ *
+ * The last two exist only when WECHAT_PUSH_TOKEN is set: without pushes there
+ * is nothing to verify and nothing to estimate from.
  */
 import type { FastifyPluginAsync, preValidationAsyncHookHandler } from 'fastify';
 import * as v from 'valibot';
