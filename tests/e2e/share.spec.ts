@@ -97,7 +97,7 @@ test.describe('/share/ simulator', () => {
     await sim.step();
     await sim.expectState('singlePage');
     await expect(phone(sim, 'b')).toContainText('朋友圈单页模式：不能登录');
-    await expect(phone(sim, 'b')).toContainText('1154 朋友圈单页模式');
+    await expect(phone(sim, 'b')).toContainText('1154 朋友圈内打开“单页模式”');
 
     await phone(sim, 'b').getByRole('button', { name: '前往小程序' }).press('Enter');
     await sim.step(2);

@@ -322,7 +322,7 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
     return { encryptedData: result.encryptedData, iv: result.iv };
   });
 
-  // The deprecated wx.getShareInfo({ shareTicket }), for base libraries before 2.17.3.
+  // The older wx.getShareInfo({ shareTicket }), for base libraries before 2.17.3.
   app.post<{ Body: z.infer<typeof shareInfoBody> }>('/__dev/share-info', { schema: { body: shareInfoBody } }, async (request, reply) => {
     requireUser(request.body.userId);
     const result = await groups.shareInfo(options.appid, request.body.userId, request.body.shareTicket);

@@ -103,7 +103,7 @@ describe('the list page', () => {
     const page = openPage(PAGE);
     expect(text(page, '#scene')).toBe('1007 单聊里的卡片');
     expect(text(page, '#share-ticket')).toBe('（没有）');
-    expect(text(page, '#chat-type')).toBe('1 微信单聊');
+    expect(text(page, '#chat-type')).toBe('1 微信联系人单聊');
     expect(has(page, '#open-group')).toBe(false);
     expect(has(page, '#no-group')).toBe(true);
   });
@@ -113,7 +113,7 @@ describe('the list page', () => {
     let page = openPage(PAGE);
     expect(text(page, '#scene')).toBe('1008 群聊里的卡片');
     expect(text(page, '#share-ticket')).toBe('（没有）');
-    expect(text(page, '#chat-type')).toBe('3 普通群聊');
+    expect(text(page, '#chat-type')).toBe('3 普通微信群聊');
 
     const entry = enterFromCard(wechat, stack.userId, { conversation: 'group', withShareTicket: true });
     page = openPage(PAGE);
@@ -125,7 +125,7 @@ describe('the list page', () => {
   it('tells the reader about the Moments single-page mode (1154)', () => {
     enterFromCard(wechat, stack.userId, { conversation: 'timeline' });
     const page = openPage(PAGE);
-    expect(text(page, '#scene')).toBe('1154 朋友圈单页模式');
+    expect(text(page, '#scene')).toBe('1154 朋友圈内打开“单页模式”');
     expect(text(page, '#single-page')).toContain('前往小程序');
     expect(has(page, '#open-group')).toBe(false);
   });

@@ -304,7 +304,7 @@ const handlers: Record<ShareEffect, Run> = {
         world.wire.record({ from: lane, to: lane, label: '没有 shareTicket', tone: 'error', note: '页面代码不调用 wx.getShareInfo：不是从群里带 shareTicket 的卡片进来的' });
         return { type: 'wechat.groupInfoRefused', errCode: -1 };
       }
-      world.wire.record({ from: lane, to: 'wechat', label: 'wx.getShareInfo({ shareTicket })', payload: { shareTicket: launch.shareTicket }, note: `${groupApi}：基础库 2.17.3 起已废弃` });
+      world.wire.record({ from: lane, to: 'wechat', label: 'wx.getShareInfo({ shareTicket })', payload: { shareTicket: launch.shareTicket }, note: '基础库 2.17.3 起官方推荐改用 wx.getGroupEnterInfo' });
       result = await world.groups.shareInfo(DEMO_APP.appid, userOf(who), launch.shareTicket);
     }
     if (!result.ok) {

@@ -11,7 +11,7 @@
  * - `promise` (基础库 2.12.0), "如果三秒内不 resolve，分享会使用上面传入的默认参数": PAGE_SHARE_DOC.
  * - No success/fail/complete after sharing for versions released from
  *   2018-10-10 (基础库 2.3.0): SHARE_CALLBACK_NOTICE.
- * - wx.getShareInfo deprecated from 2.17.3; wx.getGroupEnterInfo decrypts to
+ * - wx.getGroupEnterInfo recommended over wx.getShareInfo from 2.17.3; it decrypts to
  *   lowercase `opengid`; 40097 场景错误: GROUP_ENTER_INFO_DOC.
  * - Scenes 1007 / 1008 / 1044 / 1154: SCENE_LIST_DOC.
  * - 分享到朋友圈 (2.11.3) needs 发送给朋友 too and opens in 单页模式: SHARE_TIMELINE_DOC.
@@ -46,13 +46,14 @@ export const SCENE_NAMES: Readonly<Record<number, string>> = {
   [SCENE_SINGLE_CHAT]: '单人聊天会话中的小程序消息卡片',
   [SCENE_GROUP_CHAT]: '群聊会话中的小程序消息卡片',
   [SCENE_WITH_SHARE_TICKET]: '带 shareTicket 的小程序消息卡片',
-  [SCENE_TIMELINE_SINGLE_PAGE]: '朋友圈单页模式',
+  [SCENE_TIMELINE_SINGLE_PAGE]: '朋友圈内打开“单页模式”',
 };
 
-/** LaunchOptions.chatType (GROUP_ENTER_INFO_DOC): only the two kinds this chapter's chats are. */
+/** LaunchOptions.chatType, labels from wx.getEnterOptionsSync (ENTER_OPTIONS_DOC): only the two kinds this chapter's chats are. */
+export const ENTER_OPTIONS_DOC = 'https://developers.weixin.qq.com/miniprogram/dev/api/base/app/life-cycle/wx.getEnterOptionsSync.html';
 export const CHAT_TYPE_SINGLE = 1;
 export const CHAT_TYPE_GROUP = 3;
-export const CHAT_TYPE_NAMES: Readonly<Record<number, string>> = { [CHAT_TYPE_SINGLE]: '微信单聊', [CHAT_TYPE_GROUP]: '普通群聊' };
+export const CHAT_TYPE_NAMES: Readonly<Record<number, string>> = { [CHAT_TYPE_SINGLE]: '微信联系人单聊', [CHAT_TYPE_GROUP]: '普通微信群聊' };
 
 /** "如果三秒内不 resolve，分享会使用上面传入的默认参数" (PAGE_SHARE_DOC). */
 export const PROMISE_TIMEOUT_MS = 3000;
@@ -61,7 +62,7 @@ export const PROMISE_SINCE = '2.12.0';
 /** 基础库 from which sharing reports nothing back (SHARE_CALLBACK_NOTICE): versions released from 2018-10-10. */
 export const NO_CALLBACK_SINCE = '2.3.0';
 export const NO_CALLBACK_DATE = '2018-10-10';
-/** wx.getShareInfo is deprecated from here; wx.getGroupEnterInfo serves group cards (GROUP_ENTER_INFO_DOC). */
+/** From here the getShareInfo page recommends wx.getGroupEnterInfo instead (GROUP_ENTER_INFO_DOC). */
 export const GROUP_ENTER_INFO_SINCE = '2.17.3';
 /** onShareTimeline and showShareMenu's `menus` (SHARE_TIMELINE_DOC). */
 export const TIMELINE_SINCE = '2.11.3';
@@ -220,7 +221,9 @@ export class ShareGroups {
   /**
    * wx.getGroupEnterInfo (2.17.3): no shareTicket parameter; WeChat looks at
    * how this launch began. Decrypts to `{ opengid }`, encrypted with the
-   * session_key WeChat holds for this user now.
+   * session_key WeChat holds for this user now. The page says group cards
+   * are supported but not whether a card sent without withShareTicket is;
+   * the model assumes it is not, as with getShareInfo (our reading).
    */
   groupEnterInfo(appid: string, userId: string): Promise<GroupInfoResult> {
     const launch = this.#launches.get(`${appid}:${userId}`);

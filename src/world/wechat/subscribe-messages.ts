@@ -12,9 +12,8 @@
  *   https://developers.weixin.qq.com/community/develop/doc/000a62a8458fb82f62221b79e61400 ;
  *   https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/subscribe-message-overview.html).
  *   That several accepts add up is our reading; the docs do not say.
- * - Keyword value rules (订阅消息参数值内容限制) are on
- *   https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html#其他说明 ,
- *   but only third-party copies of that table were found (wechat-facts §10).
+ * - Keyword value rules (订阅消息参数值内容限制) are the table on the same
+ *   api_sendmessage page (SEND_MESSAGE_DOC).
  */
 import type { Clock } from '../support/clock.ts';
 import { randomId, type RandomSource } from '../support/random.ts';
@@ -203,20 +202,39 @@ export const SUBSCRIBE_LANGS = ['zh_CN', 'en_US', 'zh_HK', 'zh_TW'] as const;
  */
 const SUBSCRIBE_ERRMSGS = SEND_ERRCODES;
 
+const HAN = String.raw`\p{Script=Han}`;
+/** 年月日 as the table allows it: 2019年10月1日, 2019年10月, 10月1日, or with - / . between the numbers. */
+const DATE = String.raw`(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})`;
+/** 24 小时制: 15:01 or 15:01:30. */
+const TIME = String.raw`(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?`;
+/** One value, or a period written with ~ between two. */
+const rangeOf = (part: string) => new RegExp(`^${part}(?:\\s*~\\s*${part})?$`, 'u');
+const TIME_VALUE = rangeOf(`(?:${DATE}\\s*)?${TIME}`);
+const DATE_VALUE = rangeOf(`${DATE}(?:\\s*${TIME})?`);
+
 /**
- * 订阅消息参数值内容限制 for the keyword types with a plain length/charset rule.
- * Only third-party copies of the official table were found (facts §10), so
- * types not listed here (time, date, amount, car_number, name, enum) are
- * checked for a non-empty value only.
+ * 订阅消息参数值内容限制, the table on SEND_MESSAGE_DOC, one rule per keyword
+ * type. Symbols never include control characters or line breaks. `enum`
+ * values depend on the template's own list, which the model does not keep,
+ * so an enum is only checked for being non-empty.
  */
 const SUBSCRIBE_VALUE_RULES: Record<string, (value: string) => boolean> = {
   thing: (v) => [...v].length <= THING_MAX_CHARS,
   number: (v) => /^-?\d+(\.\d+)?$/.test(v) && v.replace(/\D/g, '').length <= 32,
   letter: (v) => /^[A-Za-z]{1,32}$/.test(v),
-  symbol: (v) => [...v].length <= 5 && !/[\p{L}\p{N}]/u.test(v),
+  symbol: (v) => [...v].length <= 5 && !/[\p{L}\p{N}\p{Cc}]/u.test(v),
   character_string: (v) => /^[\x21-\x7e]{1,32}$/.test(v),
+  time: (v) => TIME_VALUE.test(v),
+  date: (v) => DATE_VALUE.test(v),
+  // "1个币种符号+10位以内纯数字，可带小数，结尾可带“元”".
+  amount: (v) => /^\p{Sc}?\d{1,10}(\.\d+)?元?$/u.test(v),
   phone_number: (v) => /^[\d+\-() ]{1,17}$/.test(v),
-  phrase: (v) => new RegExp(`^\\p{Script=Han}{1,${PHRASE_MAX_HAN}}$`, 'u').test(v),
+  // "8位以内，第一位与最后一位可为汉字，其余为字母或数字".
+  car_number: (v) => [...v].length <= 8 && new RegExp(`^[${HAN}A-Za-z0-9](?:[A-Za-z0-9]*[${HAN}A-Za-z0-9])?$`, 'u').test(v),
+  // "10个以内纯汉字或20个以内纯字母或符号"; Chinese mixed with letters counts as Chinese.
+  name: (v) =>
+    new RegExp(HAN, 'u').test(v) ? [...v].length <= 10 && !/[\d\p{Cc}]/u.test(v) : /^[A-Za-z\p{P}\p{Zs}]{1,20}$/u.test(v),
+  phrase: (v) => new RegExp(`^${HAN}{1,${PHRASE_MAX_HAN}}$`, 'u').test(v),
 };
 
 /**

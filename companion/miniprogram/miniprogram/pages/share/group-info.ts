@@ -1,6 +1,6 @@
 /**
  * 向微信要群信息：基础库 2.17.3 起用 wx.getGroupEnterInfo（不用传 shareTicket，微信看这次是怎么进来的），
- * 更早的基础库用 wx.getShareInfo({ shareTicket })（2.17.3 起已废弃）。两者都返回用“打开卡片的这个用户”的
+ * 更早的基础库用 wx.getShareInfo({ shareTicket })（2.17.3 起官方推荐改用 wx.getGroupEnterInfo）。两者都返回用“打开卡片的这个用户”的
  * session_key 加密的 encryptedData 和 iv，解密交给服务器。
  * https://developers.weixin.qq.com/miniprogram/dev/api/open-api/group/wx.getGroupEnterInfo.html
  *
