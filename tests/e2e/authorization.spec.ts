@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator } from '@playwright/test';
+import { axeViolations } from './axe.ts';
 import { SimulatorPage } from './simulator.ts';
 
 const PATH = '/authorization/';
@@ -226,7 +226,7 @@ test.describe('/authorization/ simulator', () => {
       await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
       const sim = new AuthorizationPage(page);
       await sim.open(PATH);
-      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
 
       await sim.press('你的代码', '启动：策略 B（用到时再申请）');
       await sim.step();
@@ -235,7 +235,7 @@ test.describe('/authorization/ simulator', () => {
       await sim.tap('同意');
       await sim.step();
       await expect(sim.scopeDialog).toBeVisible();
-      expect((await new AxeBuilder({ page }).include('[data-flow="authorization"]').analyze()).violations).toEqual([]);
+      expect(await axeViolations(page, '[data-flow="authorization"]')).toEqual([]);
 
       await sim.tap('拒绝');
       await sim.step();
@@ -243,7 +243,7 @@ test.describe('/authorization/ simulator', () => {
       await sim.step();
       await expect(sim.settingsPage).toBeVisible();
       await page.locator('details.sim-log summary').click();
-      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
     });
   }
 });

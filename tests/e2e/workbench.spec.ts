@@ -60,25 +60,21 @@ for (const [width, height] of [
       });
 
       if (width === 1440) {
-        test(`${path}: with the simulator at the top, 下一步, the phone and the step's code are all on screen`, async ({ page }) => {
-          const walk = await longWalk(definition, 3);
-          const sim = new SimulatorPage(page, definition.flow);
-          await sim.open(path, `?${definition.flow}=${formatDeepLink(walk.ids)}`);
-          await sim.root.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-          await expect(sim.next).toBeInViewport();
-          for (const phone of await sim.root.locator('[data-phone]').all()) await expect(phone).toBeInViewport({ ratio: 0.8 });
-          if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
-        });
-
-        test(`${path}: the full-window workbench puts phone, code and messages side by side, and Esc leaves it`, async ({ page }) => {
+        test(`${path}: with the simulator at the top, 下一步, the phone and the step's code are all on screen; the full-window workbench puts them beside the messages, and Esc leaves it`, async ({ page }) => {
           const walk = await longWalk(definition, 6);
           const sim = new SimulatorPage(page, definition.flow);
           await sim.open(path, `?${definition.flow}=${formatDeepLink(walk.ids)}`);
+          const phones = await sim.root.locator('[data-phone]').all();
+          await sim.root.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+          await expect(sim.next).toBeInViewport();
+          for (const phone of phones) await expect(phone).toBeInViewport({ ratio: 0.8 });
+          if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
+
           await sim.root.getByRole('button', { name: '全屏工作台' }).click();
           await expect(sim.root.getByRole('button', { name: '收起工作台' })).toHaveAttribute('aria-pressed', 'true');
           await expect(sim.next).toBeInViewport();
           await expect(sim.root.getByRole('region', { name: '时序图' })).toBeInViewport();
-          for (const phone of await sim.root.locator('[data-phone]').all()) await expect(phone).toBeInViewport({ ratio: 0.8 });
+          for (const phone of phones) await expect(phone).toBeInViewport({ ratio: 0.8 });
           if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
           await page.keyboard.press('Escape');
           await expect(sim.root.getByRole('button', { name: '全屏工作台' })).toHaveAttribute('aria-pressed', 'false');
