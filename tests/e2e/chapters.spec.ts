@@ -89,6 +89,14 @@ for (const { chapter, definition } of registered) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1, name: chapter.title })).toBeVisible();
       await expect(page.getByRole('heading', { name: '排错速查' })).toBeVisible();
+      // Markdown bold that did not close (e.g. **…。** right before a 汉字) would show its asterisks.
+      const prose = await page.locator('.sl-markdown-content').evaluate((article) => {
+        const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+        let text = '';
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) if (!node.parentElement?.closest('pre, code')) text += node.textContent;
+        return text;
+      });
+      expect(prose).not.toContain('**');
       const root = page.locator(`[data-flow="${definition.flow}"]`);
       await expect(root).toHaveAttribute('data-state', initial.state);
       await expect(root.locator('[data-phone]')).toHaveCount(definition.phones.length);

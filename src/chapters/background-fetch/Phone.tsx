@@ -58,12 +58,27 @@ function WeChatScreen({ frame, press }: { frame: Frame<BackgroundFetchContext>; 
   );
 }
 
-/** The cold start: WeChat's splash while the code package downloads and App.onLaunch runs. */
+/**
+ * The cold start: WeChat's splash while the code package downloads and App.onLaunch runs.
+ * The splash carries the busy text itself, so no toast covers the app's name.
+ */
 function Splash({ frame }: { frame: Frame<BackgroundFetchContext> }) {
   return (
     <div className="bf-screen bf-splash" role="group" aria-label="启动页">
-      <p className="bf-splash__name">{DEMO_APP.name}</p>
-      <p className="bf-splash__step">{frame.state === 'coldStart.downloading' ? '下载代码包…' : 'App.onLaunch…'}</p>
+      <div className="sim-phone__status" aria-hidden="true">
+        <span>{formatTimeOfDay(frame.clock)}</span>
+        <span>5G ▮▮▮</span>
+      </div>
+      <div className="bf-splash__body">
+        <span className="bf-splash__logo" aria-hidden="true" />
+        <p className="bf-splash__name">{DEMO_APP.name}</p>
+        {frame.busy && (
+          <p className="bf-splash__busy" role="status">
+            {frame.busy}
+          </p>
+        )}
+        <p className="bf-splash__step">{frame.state === 'coldStart.downloading' ? '下载代码包…' : 'App.onLaunch…'}</p>
+      </div>
     </div>
   );
 }
@@ -83,7 +98,7 @@ export function BackgroundFetchPhone({ phone, frame, press }: PhoneProps<Backgro
         <>
           {onWeChat && <WeChatScreen frame={frame} press={press} />}
           {starting && <Splash frame={frame} />}
-          <PhoneToast busy={busy} />
+          {!starting && <PhoneToast busy={busy} />}
         </>
       }
     >

@@ -42,15 +42,15 @@ function SubscribePopup({ frame, press }: { frame: Frame<SubscribeContext>; pres
         <input type="checkbox" checked={keep} onChange={() => press('popup-keep')} />
         总是保持以上选择，不再询问
       </label>
+      {templates.length > 1 && (
+        <button type="button" className="sub-popup__button sub-popup__button--first" onClick={() => press('popup-first-only')}>
+          只允许第一项
+        </button>
+      )}
       <div className="sub-popup__actions">
         <button type="button" className="sub-popup__button" onClick={() => press('popup-reject')}>
           取消
         </button>
-        {templates.length > 1 && (
-          <button type="button" className="sub-popup__button" onClick={() => press('popup-first-only')}>
-            只允许第一项
-          </button>
-        )}
         <button type="button" className="sub-popup__button sub-popup__button--primary" onClick={() => press('popup-allow')}>
           允许
         </button>
