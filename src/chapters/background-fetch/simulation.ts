@@ -520,8 +520,8 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
   if (read?.reportedTimeStamp !== null && read?.reportedTimeStamp !== undefined && read.reportedTimeStamp !== read.trueTimeStamp) {
     findings.push({
       level: 'warning',
-      title: `iOS 微信 ${IOS_TIMESTAMP_FIXED_IN} 以前，timeStamp 是秒`,
-      detail: `文档写的是毫秒，并注明“iOS 时间戳存在异常，${IOS_TIMESTAMP_FIXED_IN} 修复”。按毫秒算年龄，数据会像是 1970 年的。官方示例在 iPhone 上乘以 1000。`,
+      title: `iOS 微信 ${IOS_TIMESTAMP_FIXED_IN} 以前，timeStamp 有异常`,
+      detail: `文档写的是毫秒，并注明“iOS 时间戳存在异常，${IOS_TIMESTAMP_FIXED_IN} 修复”，没说异常是什么。官方示例在 iPhone 上把它乘以 1000，也就是当作秒；模拟器照此处理，按毫秒算年龄，数据会像是 1970 年的。`,
       href: GET_FETCH_DATA_DOC,
     });
   }

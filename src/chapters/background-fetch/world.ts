@@ -52,7 +52,7 @@ export type Reading = 'both' | 'getOnly' | 'listenOnly';
 
 export interface WeChatBuild {
   platform: Platform;
-  /** WeChat's own version: iOS reported timeStamp in seconds before 8.0.27. */
+  /** WeChat's own version: before 8.0.27 iOS's timeStamp had an unnamed 异常; the official demo treats it as seconds, and so does the model. */
   version: string;
 }
 
