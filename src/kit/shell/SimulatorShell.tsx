@@ -99,8 +99,10 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       setExpanded(false);
     } else if (event.key === 'ArrowRight') {
       event.preventDefault();
-      if (frame.enabled.includes(STEP_CONTROL_ID)) press(STEP_CONTROL_ID);
-      else if (state.canForward) forward();
+      // After ← the reader expects → to bring back what they undid, even where 下一步 could also run
+      // (a chapter whose world has scheduled events always can); only at the end of the history does → step on.
+      if (state.canForward) forward();
+      else if (frame.enabled.includes(STEP_CONTROL_ID)) press(STEP_CONTROL_ID);
     } else if (event.key === 'ArrowLeft' && state.canBack) {
       event.preventDefault();
       back();
