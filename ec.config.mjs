@@ -1,7 +1,8 @@
 // Expressive Code options live here (not in astro.config) so that Starlight's <Code> component can use them too.
+import { copyFromLines } from './src/lib/copy-from-lines.mjs';
 import { labelCodeBlocks } from './src/lib/label-code-blocks.mjs';
 
 /** @type {import('@astrojs/starlight/expressive-code').StarlightExpressiveCodeOptions} */
 export default {
-  plugins: [labelCodeBlocks()],
+  plugins: [labelCodeBlocks(), copyFromLines()],
 };

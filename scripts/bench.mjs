@@ -25,7 +25,8 @@
  *   Median of RESTORE_RUNS loads with a warm HTTP cache, so the network
  *   is out of the figure.
  *
- * Usage: npm run bench [-- --build-seconds=N | --no-build]. Without either,
+ * Usage: npm run bench [-- --build-seconds=N | --no-build] [-- --pages=/login/,/share/].
+ * --pages measures only those pages (paths as served), for a quick look at one chapter. Without a build flag,
  * it runs `astro build` first and times it; with --build-seconds (or
  * BENCH_BUILD_SECONDS) the build already ran and took N seconds. Run it
  * niced on a shared machine: `nice -n 10 npm run bench`.
@@ -311,7 +312,8 @@ const buildTime = await build();
 const server = await preview();
 const browser = await chromium.launch(chromiumLaunchOptions());
 try {
-  const pages = [...htmlFiles(DIST)].map(pagePath).sort();
+  const only = args.find((arg) => arg.startsWith('--pages='))?.slice('--pages='.length).split(',');
+  const pages = [...htmlFiles(DIST)].map(pagePath).filter((path) => !only || only.includes(path)).sort();
   const weights = [];
   const interaction = [];
   for (const path of pages) {

@@ -50,3 +50,25 @@ export function extractJsonKeyRegions(source: string): RegionedSource {
   });
   return { code, regions };
 }
+
+/**
+ * The lines of the named regions, in the order given, with a `…` comment
+ * wherever lines are left out (before, between and after), so an excerpt
+ * never reads as the whole file.
+ */
+export function excerpt(sample: RegionedSource, names: readonly string[], gap: string): string {
+  const lines = sample.code.split('\n');
+  const out: string[] = [];
+  let next = 1;
+  for (const name of names) {
+    const range = sample.regions[name];
+    if (!range) throw new Error(`no region ${name} (has ${Object.keys(sample.regions).join(', ') || 'none'})`);
+    const [start, end] = range;
+    if (start < next) throw new Error(`region ${name} overlaps the one before it; list regions in file order`);
+    if (start > next) out.push(gap);
+    out.push(...lines.slice(start - 1, end));
+    next = end + 1;
+  }
+  if (next <= lines.length) out.push(gap);
+  return out.join('\n');
+}

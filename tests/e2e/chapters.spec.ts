@@ -11,6 +11,8 @@ import { simulations } from '../../src/chapters/registry.ts';
 import { formatDeepLink } from '../../src/kit/engine/deep-link.ts';
 import { knownControlIds, Simulation } from '../../src/kit/engine/engine.ts';
 import { MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
+import { readSample } from '../../src/lib/code-samples.ts';
+import { excerpt } from '../../src/lib/regions.ts';
 import { longWalk } from './walk.ts';
 import { SimulatorPage, watchForTrouble } from './simulator.ts';
 
@@ -103,3 +105,29 @@ for (const { chapter, definition } of registered) {
     });
   });
 }
+
+test.describe('code blocks in a chapter', () => {
+  test('the copy button copies the code as shown, in Chinese, with no copy of the code in the HTML', async ({ page }) => {
+    await page.addInitScript(() => {
+      (window as unknown as { copied: string[] }).copied = [];
+      Object.defineProperty(navigator, 'clipboard', {
+        value: { writeText: async (text: string) => void (window as unknown as { copied: string[] }).copied.push(text) },
+      });
+    });
+    await page.goto('/login/');
+    const whole = await readSample('companion/miniprogram/miniprogram/utils/http.ts');
+    const core = await readSample('src/world/developer/developer-server.ts');
+    const blocks = [
+      { title: 'miniprogram/utils/http.ts', code: whole.code },
+      { title: 'src/world/developer/developer-server.ts（服务器核心）（节选）', code: excerpt(core, ['login'], '// …') },
+    ];
+    for (const { title, code } of blocks) {
+      const figure = page.locator('figure').filter({ has: page.locator('figcaption', { hasText: new RegExp(`^${title.replace(/[()（）.]/g, '\\$&')}$`) }) });
+      const button = figure.getByRole('button', { name: '复制代码' });
+      await expect(button).not.toHaveAttribute('data-code');
+      await button.click({ force: true });
+      await expect(figure.getByText('已复制')).toBeAttached();
+      expect(await page.evaluate(() => (window as unknown as { copied: string[] }).copied.at(-1))).toBe(code);
+    }
+  });
+});

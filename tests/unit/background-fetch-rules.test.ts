@@ -55,6 +55,9 @@ describe('what the client caches', () => {
     ['exactly 256 KB', 'x'.repeat(MAX_FETCHED_BYTES), true],
     ['one byte over', 'x'.repeat(MAX_FETCHED_BYTES + 1), false],
     ['256 K characters of Chinese (768 KB in UTF-8)', '字'.repeat(MAX_FETCHED_BYTES / 3 + 1), false],
+    ['Chinese just under the limit (3 bytes a character)', '字'.repeat(Math.floor(MAX_FETCHED_BYTES / 3)), true],
+    ['ASCII and one 汉字, exactly 256 KB in UTF-8', `${'x'.repeat(MAX_FETCHED_BYTES - 3)}字`, true],
+    ['ASCII and one 汉字, one byte over in UTF-8 though fewer characters', `${'x'.repeat(MAX_FETCHED_BYTES - 2)}字`, false],
     ['an object', { a: 1 }, false],
     ['a number', 42, false],
   ])('%s → %s', (_name, body, cacheable) => {

@@ -10,8 +10,11 @@ import { leafStates } from '../support/chapter-model.ts';
 
 const registered = await simulations();
 
-describe.each(registered.map(({ chapter, definition }) => [chapter.slug, definition] as const))('%s code references', (_slug, definition) => {
+describe.each(registered.map(({ chapter, definition }) => [chapter.slug, definition] as const))('%s code references', (slug, definition) => {
   it('has a simulator', () => expect(registered.length).toBeGreaterThanOrEqual(3));
+
+  // The island fetches its code at /code/<flow>.json, which the build writes per chapter slug.
+  it('is named like its chapter', () => expect(definition.flow).toBe(slug));
 
   it.each(leafStates(definition.machine.root))('%s', async (state) => {
     const meta = definition.states[state];

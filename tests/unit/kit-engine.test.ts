@@ -3,7 +3,7 @@
  * several effects queued at once, a lane the reader picks, events the world
  * schedules and delivers in order when the clock moves, and replay.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defineSimulation } from '../../src/kit/engine/definition.ts';
 import { knownControlIds, replay, Simulation, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { HOUR } from '../../src/world/support/clock.ts';
@@ -58,6 +58,24 @@ describe('the kit engine', () => {
     expect([...knownControlIds(fixtureSimulation as never)]).toEqual(
       expect.arrayContaining(['next-server-a', 'next-server-b', 'next-store', 'next-wechat', 'next-admin']),
     );
+  });
+
+  it('lets other tasks run during a long replay and still reaches the same frame', async () => {
+    const ids = ['start', 'next-server-b', STEP_CONTROL_ID, 'plus-3h', 'start', STEP_CONTROL_ID];
+    const sim = await run(ids);
+    // Every step looks slow (20 ms of the clock the engine reads), so the replay must give way between steps.
+    let now = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (now += 20));
+    const ran: number[] = [];
+    const ticker = setInterval(() => ran.push(now), 0);
+    try {
+      const again = await replay(fixtureSimulation, ids);
+      expect(again.ok && again.simulation.frame()).toEqual(sim.frame());
+    } finally {
+      clearInterval(ticker);
+      clock.mockRestore();
+    }
+    expect(ran.length).toBeGreaterThanOrEqual(ids.length - 1);
   });
 
   it('refuses a lane pick when only one lane is busy, and says why', async () => {

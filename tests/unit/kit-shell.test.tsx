@@ -85,22 +85,23 @@ describe('the kit shell', () => {
     // The walk above left its step in the URL; this island starts from the first step.
     history.replaceState(null, '', '/');
     const Island = simulatorIsland(fixtureSimulation);
-    const show = async (url: string) => {
+    const show = async () => {
       container = document.createElement('div');
       document.body.append(container);
       const island = createRoot(container);
-      await act(async () => island.render(<Island codeUrl={url} />));
+      await act(async () => island.render(<Island />));
       await vi.waitFor(() => expect(container.querySelector('.sim-code')?.getAttribute('aria-busy')).not.toBe('true'));
       return island;
     };
 
-    const failed = await show('/code/fixture.json');
+    // The island asks for its flow's file under the site's base.
+    const failed = await show();
     expect(container.querySelector('[role="alert"]')?.textContent).toContain('HTTP 404');
     await act(async () => failed.unmount());
     container.remove();
 
     // The failure is not remembered: the next mount asks again and shows the step's lines.
-    await show('/code/fixture.json');
+    await show();
     expect(fetched).toEqual(['/code/fixture.json', '/code/fixture.json']);
     expect(container.querySelector('[data-code-active]')?.textContent).toContain('const a = 1;');
   });

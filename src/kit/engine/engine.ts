@@ -302,13 +302,29 @@ export type ReplayResult<TMachine extends AnyStateMachine, TWorld extends KitWor
   | { ok: true; simulation: Simulation<TMachine, TWorld> }
   | { ok: false; simulation: Simulation<TMachine, TWorld>; failedAt: number; reason: string };
 
+/** How long a replay runs before it lets the browser paint and handle input. */
+const REPLAY_SLICE_MS = 10;
+
+/** A macrotask boundary: `scheduler.yield()` where the browser has it (it keeps this task's priority), else a timeout. */
+function yieldToBrowser(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Rebuild a simulation from control ids; on the first id that cannot apply, stop and say which. */
 export async function replay<TMachine extends AnyStateMachine, TWorld extends KitWorld>(
   definition: SimulationDefinition<TMachine, TWorld>,
   controlIds: readonly string[],
 ): Promise<ReplayResult<TMachine, TWorld>> {
   const simulation = new Simulation(definition);
+  let sliceStart = performance.now();
   for (const [index, id] of controlIds.entries()) {
+    // A long link replays in slices, so the page stays responsive and no task runs long (a phone at
+    // a quarter of this machine's speed turned a 200-step replay into one 300 ms block).
+    if (performance.now() - sliceStart > REPLAY_SLICE_MS) {
+      await yieldToBrowser();
+      sliceStart = performance.now();
+    }
     const result = await simulation.apply(id);
     if (!result.ok) return { ok: false, simulation: new Simulation(definition), failedAt: index, reason: result.reason };
   }

@@ -194,13 +194,15 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
 
 /**
  * A chapter's island in one line: `export default simulatorIsland(loginSimulation, LoginPhone);`
- * The chapter's .astro mount passes where the build wrote its highlighted code (src/pages/code/).
+ * Its code panel fetches what the build wrote for the chapter (src/pages/code/), at /code/<flow>.json:
+ * a chapter's slug is its flow's name (the registry test checks it).
  */
 export function simulatorIsland<TMachine extends AnyStateMachine, TWorld extends KitWorld>(
   definition: SimulationDefinition<TMachine, TWorld>,
   Phone?: ComponentType<PhoneProps<ContextFrom<TMachine>>>,
 ) {
-  return function SimulatorIsland({ codeUrl }: { codeUrl: string }) {
+  const codeUrl = `${import.meta.env.BASE_URL.replace(/\/$/, '')}/code/${definition.flow}.json`;
+  return function SimulatorIsland() {
     const code = useCodeSamples(codeUrl);
     return <SimulatorShell definition={definition} code={code} Phone={Phone} />;
   };

@@ -129,6 +129,7 @@ const phoneErrcodeResponses: Record<number, { status: number; code: string; mess
 };
 // #endregion
 
+// #region login
 export interface LoginSuccessBody {
   token: string;
   expiresIn: number;
@@ -232,6 +233,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     const auth = await authenticate(authorization);
     return auth.ok ? { status: 200, body: { openid: auth.openid } } : auth.response;
   }
+  // #endregion
 
   /** `POST /api/phone/decrypt` (old flow): decrypt with the session_key stored at login, never echo it. */
   async function phoneDecrypt(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
