@@ -131,3 +131,27 @@ test.describe('code blocks in a chapter', () => {
     }
   });
 });
+
+test.describe('the 本页内容 list', () => {
+  test.use({ viewport: { width: 1440, height: 900 } });
+
+  test('marks the section being read, whichever heading is at the top, and after a resize', async ({ page }) => {
+    await page.goto('/login/');
+    const toc = page.locator('starlight-toc');
+    const hashes = await toc.locator('a').evaluateAll((links) => links.map((link) => (link as HTMLAnchorElement).hash));
+    expect(hashes.length).toBeGreaterThan(5);
+    // Every listed section, then back to the first, by scrolling as a reader does.
+    for (const hash of [...hashes.slice(1), hashes[1]!]) {
+      await page.locator(`[id="${decodeURIComponent(hash.slice(1))}"]`).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
+      await expect(toc.locator('a[aria-current="true"]')).toHaveJSProperty('hash', hash);
+    }
+    // The block right under a heading belongs to it too.
+    const section = decodeURIComponent(hashes[2]!.slice(1));
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.locator(`[id="${section}"]`).evaluate((heading) => {
+      const block = (heading.closest('.sl-heading-wrapper') ?? heading).nextElementSibling!;
+      window.scrollTo(0, block.getBoundingClientRect().top + window.scrollY - 100);
+    });
+    await expect(toc.locator('a[aria-current="true"]')).toHaveJSProperty('hash', hashes[2]!);
+  });
+});
