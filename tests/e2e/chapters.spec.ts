@@ -125,7 +125,10 @@ test.describe('code blocks in a chapter', () => {
       const figure = page.locator('figure').filter({ has: page.locator('figcaption', { hasText: new RegExp(`^${title.replace(/[()（）.]/g, '\\$&')}$`) }) });
       const button = figure.getByRole('button', { name: '复制代码' });
       await expect(button).not.toHaveAttribute('data-code');
-      await button.click({ force: true });
+      // As a reader does: the block on screen, the pointer over it (the button shows on hover).
+      await figure.scrollIntoViewIfNeeded();
+      await figure.hover();
+      await button.click();
       await expect(figure.getByText('已复制')).toBeAttached();
       expect(await page.evaluate(() => (window as unknown as { copied: string[] }).copied.at(-1))).toBe(code);
     }
