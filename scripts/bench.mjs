@@ -208,6 +208,7 @@ async function weigh(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const scripts = new Map();
+  /** @type {Promise<Buffer | null> | null} */
   let html = null;
   page.on('response', (response) => {
     const type = response.request().resourceType();
