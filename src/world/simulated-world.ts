@@ -6,7 +6,7 @@
  */
 import { VirtualClock } from './support/clock.ts';
 import { createAccessTokenProvider } from './developer/access-token.ts';
-import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from './developer/developer-server.ts';
+import { createDeveloperServer, createMemorySessionStore, type DeveloperServerOptions, type WeChatApi } from './developer/developer-server.ts';
 import { isWeChatError } from './wechat/errors.ts';
 import type { HttpRequest, HttpResponse } from './support/http.ts';
 import { createLoginTokenIssuer } from './developer/login-token.ts';
@@ -34,12 +34,17 @@ export const DEVELOPER_ORIGIN = 'https://api.lab.example.com';
 export const TOKEN_LIFETIME_SECONDS = 2 * 60 * 60;
 
 /** The login tokens of a simulated developer server: a fixed, public secret, since a simulation protects nothing. */
-export function simulatedLoginTokens(clock: VirtualClock) {
+function simulatedLoginTokens(clock: VirtualClock) {
   return createLoginTokenIssuer({
     secret: new TextEncoder().encode('simulation-only-token-secret-32bytes!'),
     clock,
     lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
   });
+}
+
+/** The demo app's developer server on a simulated clock, with the simulated login tokens; each world adds its own parts. */
+export function simulatedDeveloperServer(clock: VirtualClock, parts: Pick<DeveloperServerOptions, 'wechat' | 'sessions'> & Partial<DeveloperServerOptions>) {
+  return createDeveloperServer({ tokens: simulatedLoginTokens(clock), now: () => clock.now(), appid: DEMO_APP.appid, ...parts });
 }
 
 export interface SimulatedWorld {
@@ -107,13 +112,10 @@ export function createSimulatedWorld(name: string): SimulatedWorld {
   });
 
   world.sessions = createMemorySessionStore();
-  world.server = createDeveloperServer({
+  world.server = simulatedDeveloperServer(clock, {
     wechat: wechatApi,
     sessions: world.sessions,
-    tokens: simulatedLoginTokens(clock),
-    now: () => clock.now(),
     exposeSessionKey: () => world.settings.exposeSessionKey,
-    appid: DEMO_APP.appid,
     accessTokens: world.accessTokens,
   });
 

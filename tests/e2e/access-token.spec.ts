@@ -1,7 +1,7 @@
-import { expect, test } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { expect } from '@playwright/test';
+import { chapterTest, SimulatorPage } from './simulator.ts';
 
-const FLOW = 'access-token';
+const test = chapterTest('access-token');
 
 // A dozen calls of a few steps each on a long page: far more than the default under parallel load.
 test.describe.configure({ timeout: 240_000 });
@@ -21,9 +21,7 @@ async function callFrom(sim: SimulatorPage, server: 'A' | 'B'): Promise<string> 
 }
 
 test.describe('/access-token/ simulator', () => {
-  test('two naive servers ping-pong; with stable_token the rejections stop', async ({ page }) => {
-    const sim = new SimulatorPage(page, FLOW);
-    await sim.open('/access-token/');
+  test('two naive servers ping-pong; with stable_token the rejections stop', async ({ sim }) => {
     await sim.expectState('idle');
     const rejected = sim.messages.filter({ hasText: 'errcode 40001' });
 
@@ -56,28 +54,21 @@ test.describe('/access-token/ simulator', () => {
     await expect(sim.messages.filter({ hasText: 'access_token（S2）' })).toHaveCount(0);
   });
 
-  test('the herd, with the keyboard only: 100 fetches naive, 1 with the lock', async ({ page }) => {
-    const sim = new SimulatorPage(page, FLOW);
-    await sim.open('/access-token/');
+  test('the herd, with the keyboard only: 100 fetches naive, 1 with the lock', async ({ page, sim }) => {
     const herd = sim.control('用户操作', '100 个并发请求');
     await sim.tabTo(herd);
     await page.keyboard.press('Enter');
     await sim.expectState('herd');
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('herdServed');
     await expect(sim.messages.filter({ hasText: 'GET /cgi-bin/token × 100' })).toHaveCount(1);
     await expect(sim.root.getByRole('status').filter({ hasText: '100 个请求 → 100 次获取' })).toBeVisible();
 
-    await sim.control('用户操作', '共享存储 + 锁 + 双重检查').focus();
-    await page.keyboard.press('Enter');
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(sim.control('用户操作', '共享存储 + 锁 + 双重检查'));
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('idle');
-    await herd.focus();
-    await page.keyboard.press('Enter');
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(herd);
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('herdServed');
     await expect(sim.messages.filter({ hasText: 'GET /cgi-bin/token × 1' }).filter({ hasNotText: '× 100' })).toHaveCount(1);
   });

@@ -1,6 +1,6 @@
-import { expect, test, type Locator } from '@playwright/test';
+import { expect, type Locator } from '@playwright/test';
 import { axeViolations } from './axe.ts';
-import { SimulatorPage } from './simulator.ts';
+import { SimulatorPage, simulatorTest } from './simulator.ts';
 
 const PATH = '/authorization/';
 
@@ -35,13 +35,13 @@ class AuthorizationPage extends SimulatorPage {
   }
 }
 
+const test = simulatorTest((page) => new AuthorizationPage(page));
+
 test.describe('/authorization/ simulator', () => {
   // Each test walks 10–30 steps, each a click and a re-render; on a busy machine that needs more than 30 s.
   test.describe.configure({ timeout: 90_000 });
 
-  test('deny, ask again without a dialog, open settings from the button, enable, and the API works', async ({ page }) => {
-    const sim = new AuthorizationPage(page);
-    await sim.open(PATH);
+  test('deny, ask again without a dialog, open settings from the button, enable, and the API works', async ({ sim }) => {
     await sim.expectState('closed');
 
     // The reader launches the mini program written the recommended way.
@@ -98,9 +98,7 @@ test.describe('/authorization/ simulator', () => {
     await expect(sim.phone.getByText('✓ 可以使用')).toBeVisible();
   });
 
-  test('openSetting from onShow fails and the settings page never opens', async ({ page }) => {
-    const sim = new AuthorizationPage(page);
-    await sim.open(PATH);
+  test('openSetting from onShow fails and the settings page never opens', async ({ sim }) => {
     await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.press('你的代码', '回到前台（onShow 调 openSetting）');
@@ -113,9 +111,7 @@ test.describe('/authorization/ simulator', () => {
     await expect(sim.control('用户操作', '点「去设置」')).toHaveAttribute('aria-disabled', 'true');
   });
 
-  test('asking everything at launch dead-ends after one refusal', async ({ page }) => {
-    const sim = new AuthorizationPage(page);
-    await sim.open(PATH);
+  test('asking everything at launch dead-ends after one refusal', async ({ sim }) => {
     await sim.press('你的代码', '启动：策略 A（启动就全部申请）');
     await sim.step(2);
     await sim.press('用户操作', '同意隐私保护指引');
@@ -148,9 +144,7 @@ test.describe('/authorization/ simulator', () => {
     }
   });
 
-  test('a privacy refusal blocks the popup for 10 seconds of the virtual clock', async ({ page }) => {
-    const sim = new AuthorizationPage(page);
-    await sim.open(PATH);
+  test('a privacy refusal blocks the popup for 10 seconds of the virtual clock', async ({ sim }) => {
     await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.tap('附近小组');
@@ -168,9 +162,7 @@ test.describe('/authorization/ simulator', () => {
     await sim.expectState('asking.privacyPrompt');
   });
 
-  test('a missing permission declaration fails location before any dialog', async ({ page }) => {
-    const sim = new AuthorizationPage(page);
-    await sim.open(PATH);
+  test('a missing permission declaration fails location before any dialog', async ({ sim }) => {
     await sim.press('你的代码', 'app.json 去掉 permission 声明');
     await expect(sim.control('你的代码', 'app.json 去掉 permission 声明')).toHaveAttribute('aria-pressed', 'true');
     await sim.press('你的代码', '启动：策略 B（用到时再申请）');
@@ -188,9 +180,7 @@ test.describe('/authorization/ simulator', () => {
     await expect(sim.memory('scope.userLocation')).toContainText('从未询问');
   });
 
-  test('the deep link restores the same step after a reload', async ({ page }) => {
-    const sim = new AuthorizationPage(page);
-    await sim.open(PATH);
+  test('the deep link restores the same step after a reload', async ({ page, sim }) => {
     await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.tap('保存海报');
@@ -205,10 +195,7 @@ test.describe('/authorization/ simulator', () => {
     const count = await sim.messages.count();
     await expect(page).toHaveURL(/[?&]authorization=1\.launch-ondemand\.next\.album\.next\.agree-privacy\.next\.deny\.next\.open-setting\.next$/);
 
-    // A reload is a fresh visit to the link: the simulator comes on screen by itself.
-    await page.reload();
-    await expect(sim.root).toBeInViewport();
-    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.reload();
     await sim.expectState('settingsPage.open');
     await expect(sim.messages).toHaveCount(count);
     await expect(sim.settingsPage.getByRole('switch', { name: '添加到相册' })).toHaveAttribute('aria-checked', 'false');
@@ -250,9 +237,7 @@ test.describe('/authorization/ simulator', () => {
 
 
 test.describe('/authorization/ phone dialogs', () => {
-  test("WeChat's dialog is modal: focus moves into it and the page behind it is out of reach", async ({ page }) => {
-    const sim = new AuthorizationPage(page);
-    await sim.open(PATH);
+  test("WeChat's dialog is modal: focus moves into it and the page behind it is out of reach", async ({ sim }) => {
     await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();
     await sim.tap('录音');

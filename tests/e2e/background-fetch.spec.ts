@@ -1,5 +1,7 @@
-import { expect, test } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { expect } from '@playwright/test';
+import { chapterTest, SimulatorPage } from './simulator.ts';
+
+const test = chapterTest('background-fetch');
 
 const periodicGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET /api/background-fetch（周期性）' });
 const preFetchGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET /api/background-fetch（预拉取）' });
@@ -8,9 +10,7 @@ test.describe('/background-fetch/ simulator', () => {
   // The race takes a dozen steps, each replayed by the shell; a busy two-core machine needs the headroom.
   test.describe.configure({ timeout: 240_000 });
 
-  test('three days in the pocket: the WeChat client fetches every 12 hours without the mini program opening', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'background-fetch');
-    await sim.open('/background-fetch/');
+  test('three days in the pocket: the WeChat client fetches every 12 hours without the mini program opening', async ({ sim }) => {
     await sim.expectState('closed');
 
     await sim.press('世界', '+3 天');
@@ -25,14 +25,11 @@ test.describe('/background-fetch/ simulator', () => {
     await expect(sim.root.locator('[data-phone]')).toContainText('已在后台拉取 6 次');
   });
 
-  test('opening from a shared card: one pre-fetch from the WeChat server with the path, with the keyboard only', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'background-fetch');
-    await sim.open('/background-fetch/');
+  test('opening from a shared card: one pre-fetch from the WeChat server with the path, with the keyboard only', async ({ page, sim }) => {
 
     const phone = sim.root.locator('[data-phone]');
     const card = phone.getByRole('button', { name: /1007/ });
-    await card.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(card);
     await sim.expectState('coldStart.downloading');
 
     await sim.next.focus();
@@ -54,9 +51,7 @@ test.describe('/background-fetch/ simulator', () => {
     await expect(preFetchGets(sim)).toHaveCount(1);
   });
 
-  test('a slow server: the old data first, then the fresh data through onBackgroundFetchData', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'background-fetch');
-    await sim.open('/background-fetch/');
+  test('a slow server: the old data first, then the fresh data through onBackgroundFetchData', async ({ sim }) => {
     // A first start fills the pre slot.
     await sim.press('用户操作', '从聊天里的分享卡片打开');
     await sim.step(5);
@@ -79,9 +74,7 @@ test.describe('/background-fetch/ simulator', () => {
     await expect(sim.root.locator('[data-phone]')).toContainText('onBackgroundFetchData');
   });
 
-  test('get only, slow server, first start: Android fails and the fresh data never reaches the page', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'background-fetch');
-    await sim.open('/background-fetch/');
+  test('get only, slow server, first start: Android fails and the fresh data never reaches the page', async ({ sim }) => {
     await sim.press('你的代码', '只调 getBackgroundFetchData');
     await sim.press('世界', '开发者服务器变慢（3 秒）');
     await sim.press('用户操作', '从聊天里的分享卡片打开');

@@ -63,8 +63,7 @@ for (const { chapter, definition } of registered) {
       // The diagram draws the newest messages; the step log counts them all.
       await expect(sim.messages).toHaveCount(Math.min(walk.messages, MESSAGE_WINDOW));
       await expect(sim.root.getByRole('alert')).toHaveCount(0);
-      await page.reload();
-      await expect(sim.root).toHaveAttribute('data-ready', 'true');
+      await sim.reload();
       await sim.expectState(walk.state);
     });
 

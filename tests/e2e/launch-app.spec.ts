@@ -1,14 +1,14 @@
-import { expect, test } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { expect } from '@playwright/test';
+import { chapterTest, SimulatorPage } from './simulator.ts';
+
+const test = chapterTest('launch-app');
 
 const ticket = (sim: SimulatorPage) => sim.root.locator('[data-phone] [data-ticket]');
 
 test.describe('/launch-app/ simulator', () => {
   // Each scenario takes a dozen steps; a busy two-core machine needs the headroom.
   test.describe.configure({ timeout: 120_000 });
-  test('App → 1069 → 打开App: the App reads app-parameter as extMsg, with the keyboard only', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'launch-app');
-    await sim.open('/launch-app/');
+  test('App → 1069 → 打开App: the App reads app-parameter as extMsg, with the keyboard only', async ({ page, sim }) => {
     await sim.expectState('app.idle');
 
     // The phone's screens are plain buttons in tab order: from the App's button, Tab reaches 切到微信.
@@ -22,8 +22,7 @@ test.describe('/launch-app/ simulator', () => {
     await page.keyboard.press('Enter');
     await sim.expectState('app.requesting');
 
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('entering');
     await page.keyboard.press('Enter');
     await sim.expectState('miniProgram');
@@ -38,9 +37,7 @@ test.describe('/launch-app/ simulator', () => {
     await expect(sim.root.locator('[data-phone]')).toContainText('extMsg = lesson=42');
   });
 
-  test('a detour through a QR scan takes the ticket; the button stays and gives invalid scene', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'launch-app');
-    await sim.open('/launch-app/');
+  test('a detour through a QR scan takes the ticket; the button stays and gives invalid scene', async ({ sim }) => {
     await sim.press('用户操作', 'App 拉起小程序');
     await sim.step(2);
     await sim.press('用户操作', '小程序切到后台');
@@ -62,9 +59,7 @@ test.describe('/launch-app/ simulator', () => {
     await expect(sim.root.locator('[data-phone]').getByRole('status')).toContainText('binderror：invalid scene');
   });
 
-  test('the base-library gate for 1038, restored from a deep link', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'launch-app');
-    await sim.open('/launch-app/');
+  test('the base-library gate for 1038, restored from a deep link', async ({ page, sim }) => {
     await sim.press('世界', '基础库 2.2.3');
     await sim.press('用户操作', 'App 拉起小程序');
     await sim.step(2);
@@ -75,16 +70,13 @@ test.describe('/launch-app/ simulator', () => {
     await expect(sim.messages.filter({ hasText: '场景 1038：收走车票' })).toHaveCount(1);
     await expect(page).toHaveURL(/[?&]launch-app=1\.sdk-2-2-3\.launch-from-app\.next\.next\.to-background\.enter-1038\.next/);
 
-    await page.reload();
-    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.reload();
     await sim.expectState('miniProgram');
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'none');
     await expect(sim.control('世界', '基础库 2.2.3')).toHaveAttribute('aria-pressed', 'true');
   });
 
-  test('an uncertified Open Platform account cannot launch a mini program of another account', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'launch-app');
-    await sim.open('/launch-app/');
+  test('an uncertified Open Platform account cannot launch a mini program of another account', async ({ sim }) => {
     await sim.press('世界', '开放平台账号未认证，小程序在别的账号下');
     await sim.press('用户操作', 'App 拉起小程序');
     await sim.step();

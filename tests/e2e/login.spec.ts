@@ -1,11 +1,11 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { axeViolations } from './axe.ts';
-import { SimulatorPage } from './simulator.ts';
+import { chapterTest } from './simulator.ts';
+
+const test = chapterTest('login');
 
 test.describe('/login/ simulator', () => {
-  test('a full login, with the keyboard only', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'login');
-    await sim.open('/login/');
+  test('a full login, with the keyboard only', async ({ page, sim }) => {
     await sim.expectState('signedOut');
 
     // The reader tabs through the step bar, the phone and the code panel until the 登录 control has focus.
@@ -38,9 +38,7 @@ test.describe('/login/ simulator', () => {
     await expect(carriesSessionKey).toContainText('微信服务器 → 开发者服务器');
   });
 
-  test('an expired code ends in 40029 and the reader sees why', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'login');
-    await sim.open('/login/');
+  test('an expired code ends in 40029 and the reader sees why', async ({ sim }) => {
     await sim.press('用户操作', '登录');
     await sim.step(2);
     await sim.press('世界', '+6 分钟');
@@ -53,9 +51,7 @@ test.describe('/login/ simulator', () => {
     await expect(sim.root.getByRole('status').filter({ hasText: 'code 无效或已过期' })).toBeVisible();
   });
 
-  test('the deep link restores the same step after a reload', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'login');
-    await sim.open('/login/');
+  test('the deep link restores the same step after a reload', async ({ page, sim }) => {
     await sim.press('用户操作', '登录');
     await sim.step(4);
     await sim.press('你的代码', '重复提交刚才的 code');
@@ -64,10 +60,7 @@ test.describe('/login/ simulator', () => {
     const count = await sim.messages.count();
     await expect(page).toHaveURL(/[?&]login=1\.login\.next\.next\.next\.next\.resubmit\.next/);
 
-    // A reload is a fresh visit to the link: the simulator comes on screen by itself.
-    await page.reload();
-    await expect(sim.root).toBeInViewport();
-    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.reload();
     await sim.expectState('loggedIn');
     await expect(sim.messages).toHaveCount(count);
     await expect(sim.messages.last()).toContainText('401');
@@ -80,9 +73,7 @@ test.describe('/login/ simulator', () => {
     await sim.expectState('loggedIn');
   });
 
-  test('the wrong design is flagged as a security error', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'login');
-    await sim.open('/login/');
+  test('the wrong design is flagged as a security error', async ({ sim }) => {
     await sim.press('你的代码', '错误设计：把 session_key 下发给小程序');
     await expect(sim.control('你的代码', '错误设计：把 session_key 下发给小程序')).toHaveAttribute('aria-pressed', 'true');
     await sim.press('用户操作', '登录');

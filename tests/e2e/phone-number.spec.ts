@@ -1,8 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { axeViolations } from './axe.ts';
-import { SimulatorPage } from './simulator.ts';
+import { chapterTest, SimulatorPage } from './simulator.ts';
 
 const FLOW = 'phone-number';
+const test = chapterTest(FLOW);
 
 // These walks take a dozen steps on a long page; under parallel load they outlast the 30 s default.
 test.describe.configure({ timeout: 90_000 });
@@ -22,9 +23,7 @@ async function runPending(sim: SimulatorPage) {
 }
 
 test.describe('/phone-number/ simulator', () => {
-  test('a rotation in the callback really breaks decryption, then re-login and asking again succeeds', async ({ page }) => {
-    const sim = new SimulatorPage(page, FLOW);
-    await sim.open('/phone-number/');
+  test('a rotation in the callback really breaks decryption, then re-login and asking again succeeds', async ({ sim }) => {
     await sim.expectState('signedOut');
     await upToCallback(sim);
     await expect(sim.messages.filter({ hasText: '用微信此刻的 session_key' })).toHaveCount(1);
@@ -59,9 +58,7 @@ test.describe('/phone-number/ simulator', () => {
     await expect(sim.messages.filter({ hasText: '→ 微信客户端' }).filter({ hasText: '仅限服务器' })).toHaveCount(0);
   });
 
-  test('with the rotation armed, wx.checkSession in the callback still succeeds', async ({ page }) => {
-    const sim = new SimulatorPage(page, FLOW);
-    await sim.open('/phone-number/');
+  test('with the rotation armed, wx.checkSession in the callback still succeeds', async ({ sim }) => {
     await upToCallback(sim);
     await sim.press('世界', '下次 wx.login 刷新 session_key');
     await sim.press('你的代码', '回调里先 wx.checkSession');
@@ -70,9 +67,7 @@ test.describe('/phone-number/ simulator', () => {
     await expect(sim.messages.filter({ hasText: 'wx.login()' })).toHaveCount(1);
   });
 
-  test('encryptedData in a query string loses its + and fails with 400', async ({ page }) => {
-    const sim = new SimulatorPage(page, FLOW);
-    await sim.open('/phone-number/');
+  test('encryptedData in a query string loses its + and fails with 400', async ({ sim }) => {
     await upToCallback(sim);
     await sim.press('你的代码', '拼进 URL 上传');
     await sim.step();
@@ -81,9 +76,7 @@ test.describe('/phone-number/ simulator', () => {
     await expect(sim.root.getByRole('status').filter({ hasText: 'encryptedData 在 URL 里被改坏了' })).toBeVisible();
   });
 
-  test('the new code flow needs no login, and a code works only once', async ({ page }) => {
-    const sim = new SimulatorPage(page, FLOW);
-    await sim.open('/phone-number/');
+  test('the new code flow needs no login, and a code works only once', async ({ sim }) => {
     await sim.press('你的代码', '用新版（code）');
     await sim.press('用户操作', '点击获取手机号');
     await sim.step(2);
@@ -97,9 +90,7 @@ test.describe('/phone-number/ simulator', () => {
     await expect(sim.messages.filter({ hasText: 'errcode 40029' })).toHaveCount(1);
   });
 
-  test('the deep link restores the failed decryption after a reload', async ({ page }) => {
-    const sim = new SimulatorPage(page, FLOW);
-    await sim.open('/phone-number/');
+  test('the deep link restores the failed decryption after a reload', async ({ page, sim }) => {
     await upToCallback(sim);
     await sim.press('世界', '下次 wx.login 刷新 session_key');
     await sim.press('你的代码', '回调里先 wx.login');
@@ -108,10 +99,7 @@ test.describe('/phone-number/ simulator', () => {
     const count = await sim.messages.count();
     await expect(page).toHaveURL(/[?&]phone-number=1\.login\.next\.next\.tap\.next\.rotate\.relogin\.next\.next\.next(&|$)/);
 
-    // A reload is a fresh visit to the link: the simulator comes on screen by itself.
-    await page.reload();
-    await expect(sim.root).toBeInViewport();
-    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.reload();
     await sim.expectState('phoneFailed');
     await expect(sim.messages).toHaveCount(count);
     await expect(sim.messages.last()).toContainText('SESSION_KEY_MISMATCH');

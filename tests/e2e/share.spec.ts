@@ -1,5 +1,7 @@
-import { expect, test } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { expect } from '@playwright/test';
+import { chapterTest, SimulatorPage } from './simulator.ts';
+
+const test = chapterTest('share');
 
 const phone = (sim: SimulatorPage, id: 'a' | 'b' | 'c') => sim.root.locator(`[data-phone="${id}"]`);
 const opengidOn = (sim: SimulatorPage, id: 'b' | 'c') => phone(sim, id).locator('[data-opengid]');
@@ -14,9 +16,7 @@ test.describe('/share/ simulator', () => {
   // The first scenario takes some 25 steps over three phones; a busy two-core machine needs the headroom.
   test.describe.configure({ timeout: 240_000 });
 
-  test('single chat gives no shareTicket; the group card does, and B and C get the same opengid', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'share');
-    await sim.open('/share/');
+  test('single chat gives no shareTicket; the group card does, and B and C get the same opengid', async ({ sim }) => {
     await sim.expectState('page');
 
     // To 小白 alone: the sharer learns nothing, the opener gets 1007 and no ticket.
@@ -56,9 +56,7 @@ test.describe('/share/ simulator', () => {
     await expect(sim.messages.filter({ hasText: '200 opengid' })).toHaveCount(2);
   });
 
-  test('a promise that takes 5 s: WeChat uses the defaults at exactly 3 s', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'share');
-    await sim.open('/share/');
+  test('a promise that takes 5 s: WeChat uses the defaults at exactly 3 s', async ({ sim }) => {
     await sim.press('你的代码', 'onShareAppMessage 返回 promise');
     await sim.press('你的代码', 'promise 5 秒后 resolve');
     await shareFirstItem(sim);
@@ -72,9 +70,7 @@ test.describe('/share/ simulator', () => {
     await expect(phone(sim, 'a').getByRole('dialog')).toContainText('卡片：「一起来读书」→ /pages/share/share');
   });
 
-  test('no onShareAppMessage: 发送给朋友 is greyed in the menu', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'share');
-    await sim.open('/share/');
+  test('no onShareAppMessage: 发送给朋友 is greyed in the menu', async ({ sim }) => {
     await sim.press('你的代码', '不定义 onShareAppMessage');
     await sim.press('用户操作', '点右上角 ···');
     await sim.step();
@@ -85,9 +81,7 @@ test.describe('/share/ simulator', () => {
     await expect(sim.control('用户操作', '菜单：发送给朋友')).toBeDisabled();
   });
 
-  test('Moments: single-page mode (1154), then 前往小程序 with the keyboard', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'share');
-    await sim.open('/share/');
+  test('Moments: single-page mode (1154), then 前往小程序 with the keyboard', async ({ sim }) => {
     await sim.press('用户操作', '点右上角 ···');
     await sim.step();
     await phone(sim, 'a').getByRole('dialog').getByRole('button', { name: '分享到朋友圈' }).press('Enter');
@@ -106,8 +100,7 @@ test.describe('/share/ simulator', () => {
     await expect(sim.messages.filter({ hasText: 'POST /api/login' })).toHaveCount(1);
 
     // The steps are in the address: a reload lands on the same step.
-    await page.reload();
-    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.reload();
     await sim.expectState('page');
     await expect(phone(sim, 'b')).toContainText('1155');
   });

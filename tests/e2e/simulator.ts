@@ -1,5 +1,5 @@
 /** Page object for any flow simulator: role-based locators over the shell's test contract. */
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /** Collects what a hostile link might trigger: dialogs (dismissed at once) and uncaught page errors. */
 export function watchForTrouble(page: Page): { dialogs: string[]; errors: string[] } {
@@ -31,6 +31,13 @@ export class SimulatorPage {
     await this.page.goto(`${path}${query}`);
     if (new URLSearchParams(query).has(this.flow)) await expect(this.root).toBeInViewport();
     else await this.root.scrollIntoViewIfNeeded();
+    await expect(this.root).toHaveAttribute('data-ready', 'true');
+  }
+
+  /** Reloads the page: a fresh visit to the link the shell keeps in the address bar, so the simulator comes on screen by itself. */
+  async reload() {
+    await this.page.reload();
+    await expect(this.root).toBeInViewport();
     await expect(this.root).toHaveAttribute('data-ready', 'true');
   }
 
@@ -70,6 +77,12 @@ export class SimulatorPage {
     return Number(/（(\d+)）/.exec(summary ?? '')?.[1] ?? Number.NaN);
   }
 
+  /** Presses a button the way a keyboard reader does: focus it, then Enter. */
+  async pressWithKeyboard(target: Locator) {
+    await target.focus();
+    await this.page.keyboard.press('Enter');
+  }
+
   /** Presses Tab until `target` has focus, as a keyboard reader would reach it. */
   async tabTo(target: Locator, limit = 80) {
     for (let i = 0; i < limit && !(await target.evaluate((el) => el === document.activeElement)); i++) {
@@ -86,3 +99,21 @@ export class SimulatorPage {
     await expect(this.root).toHaveAttribute('data-state', state);
   }
 }
+
+/**
+ * A chapter spec's `test`, whose `sim` fixture is `create(page)` opened at `/<flow>/` and ready.
+ * Fixtures are lazy: a test that opens the chapter otherwise (from a shared step, or after listening for
+ * something) makes its own page object and never starts this one.
+ */
+export function simulatorTest<TSim extends SimulatorPage>(create: (page: Page) => TSim) {
+  return test.extend<{ sim: TSim }>({
+    sim: async ({ page }, use) => {
+      const sim = create(page);
+      await sim.open(`/${sim.flow}/`);
+      await use(sim);
+    },
+  });
+}
+
+/** `simulatorTest` for a chapter with no page object of its own. */
+export const chapterTest = (flow: string) => simulatorTest((page) => new SimulatorPage(page, flow));

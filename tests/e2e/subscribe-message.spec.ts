@@ -1,5 +1,7 @@
-import { expect, test } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { expect } from '@playwright/test';
+import { chapterTest, SimulatorPage } from './simulator.ts';
+
+const test = chapterTest('subscribe-message');
 
 /** The quota ledger's row for the queue template, in the world panel. */
 const ledger = (sim: SimulatorPage) =>
@@ -9,9 +11,7 @@ test.describe('/subscribe-message/ simulator', () => {
   // A dozen steps each, on a two-core machine shared with the preview server.
   test.describe.configure({ timeout: 240_000 });
 
-  test('one consent, one message: allow once, send twice → 43101, with the keyboard on the phone', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'subscribe-message');
-    await sim.open('/subscribe-message/');
+  test('one consent, one message: allow once, send twice → 43101, with the keyboard on the phone', async ({ sim }) => {
     await sim.expectState('page');
     const phone = sim.root.locator('[data-phone]');
 
@@ -61,9 +61,7 @@ test.describe('/subscribe-message/ simulator', () => {
     await expect(sim.root.getByRole('status').filter({ hasText: '没有弹窗，额度照样 +1' })).toBeVisible();
   });
 
-  test('the await mistake: TAP gesture error; calling first works again', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'subscribe-message');
-    await sim.open('/subscribe-message/');
+  test('the await mistake: TAP gesture error; calling first works again', async ({ sim }) => {
     await sim.press('你的代码', '代码：先 await 取模板 id 再调用');
     await sim.press('用户操作', '点「叫号时通知我」');
     await sim.step(2);

@@ -1,5 +1,7 @@
-import { expect, test, type Locator, type Worker } from '@playwright/test';
-import { SimulatorPage } from './simulator.ts';
+import { expect, type Locator, type Worker } from '@playwright/test';
+import { chapterTest, SimulatorPage } from './simulator.ts';
+
+const test = chapterTest('worker');
 
 /** The phone's real measurement once a run has finished: frames drawn during the job, and the longest gap between frames. */
 async function realRun(phone: Locator, where: 'main' | 'worker'): Promise<{ drawn: number; longest: number }> {
@@ -55,9 +57,7 @@ test.describe('/worker/ simulator', () => {
     expect(started).toEqual([]);
   });
 
-  test('copies, not sharing: the worker echoes the value from before the change', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'worker');
-    await sim.open('/worker/');
+  test('copies, not sharing: the worker echoes the value from before the change', async ({ sim }) => {
     await sim.press('你的代码', 'wx.createWorker');
     await sim.step();
     await sim.press('用户操作', 'postMessage(obj)');
@@ -78,41 +78,29 @@ test.describe('/worker/ simulator', () => {
     await expect(sim.root).toContainText('基础库 2.20.1：Map 不在保证范围内');
   });
 
-  test('a second createWorker fails until terminate(), with the keyboard only', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'worker');
-    await sim.open('/worker/');
+  test('a second createWorker fails until terminate(), with the keyboard only', async ({ sim }) => {
     const create = sim.root.locator('[data-phone]').getByRole('button', { name: '创建 Worker' });
-    await create.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(create);
     await sim.expectState('creating');
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('ready');
 
     const again = sim.control('你的代码', 'wx.createWorker');
-    await again.focus();
-    await page.keyboard.press('Enter');
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(again);
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('ready');
     await expect(sim.messages.last()).toContainText('createWorker 抛出错误');
     await expect(sim.root.locator('[data-phone]').getByRole('status')).toContainText('最多 1 个');
 
-    await sim.control('用户操作', 'worker.terminate()').focus();
-    await page.keyboard.press('Enter');
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(sim.control('用户操作', 'worker.terminate()'));
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('noWorker');
-    await again.focus();
-    await page.keyboard.press('Enter');
-    await sim.next.focus();
-    await page.keyboard.press('Enter');
+    await sim.pressWithKeyboard(again);
+    await sim.pressWithKeyboard(sim.next);
     await sim.expectState('ready');
   });
 
-  test('iOS reclaims the experimental worker mid-job: without onProcessKilled the reply never comes, and a reload restores it', async ({ page }) => {
-    const sim = new SimulatorPage(page, 'worker');
-    await sim.open('/worker/');
+  test('iOS reclaims the experimental worker mid-job: without onProcessKilled the reply never comes, and a reload restores it', async ({ sim }) => {
     await sim.press('世界', 'iOS 手机');
     await sim.press('你的代码', 'useExperimentalWorker: true');
     await sim.press('你的代码', '错误写法：不监听 onProcessKilled');
@@ -125,8 +113,7 @@ test.describe('/worker/ simulator', () => {
     await expect(sim.root).toContainText('回复永远不会来');
     await expect(sim.next).toHaveAttribute('aria-disabled', 'true');
 
-    await page.reload();
-    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    await sim.reload();
     await sim.expectState('replyLost');
   });
 

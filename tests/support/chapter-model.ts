@@ -12,7 +12,7 @@
  *   outcome the chapter promises.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventFromLogic, SnapshotFrom } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventFromLogic, SnapshotFrom, StateValue } from 'xstate';
 import { createActor } from 'xstate';
 import { replay, Simulation, stateToString } from '../../src/kit/engine/engine.ts';
 import type { KitWorld, SimulationDefinition } from '../../src/kit/engine/definition.ts';
@@ -55,14 +55,27 @@ export interface ChapterModel<TMachine extends AnyStateMachine, TWorld extends K
   arrangesWorldDirectly?: string;
 }
 
-export async function press(sim: Simulation<AnyStateMachine, KitWorld>, control: string): Promise<void> {
+export async function press<TMachine extends AnyStateMachine, TWorld extends KitWorld>(sim: Simulation<TMachine, TWorld>, control: string): Promise<void> {
   const result = await sim.apply(control);
   if (!result.ok) throw new Error(`${control}: ${result.reason}`);
 }
 
 /** Turn a world switch on or off, whichever it is now. */
-export async function setSwitch(sim: Simulation<AnyStateMachine, KitWorld>, control: string, on: boolean): Promise<void> {
+export async function setSwitch<TMachine extends AnyStateMachine, TWorld extends KitWorld>(sim: Simulation<TMachine, TWorld>, control: string, on: boolean): Promise<void> {
   if (sim.frame().active.includes(control) !== on) await press(sim, control);
+}
+
+/**
+ * How a model tells its states apart: the machine's state, then the context
+ * fields the next steps depend on, as `state|name:value|…`.
+ */
+export function stateWith(value: StateValue, fields: Readonly<Record<string, unknown>>): string {
+  return [stateToString(value), ...Object.entries(fields).map(([name, field]) => `${name}:${String(field)}`)].join('|');
+}
+
+/** `outcomes` read from a table by state (dotted path, as `stateToString` gives it); a state it leaves out has none. */
+export function outcomesByState<TEvent>(table: Readonly<Record<string, readonly TEvent[]>>) {
+  return (snapshot: AnyMachineSnapshot): readonly TEvent[] => table[stateToString(snapshot.value)] ?? [];
 }
 
 export function hasKey(payload: unknown, key: string): boolean {
@@ -93,7 +106,7 @@ export function describeChapterModel<TMachine extends AnyStateMachine, TWorld ex
     const sim = new Simulation(world);
     for (const step of steps) {
       const control = definition.controls.find((c) => c.kind === 'user' && JSON.stringify(c.event) === JSON.stringify(step.event));
-      if (control) await press(sim as never, control.id);
+      if (control) await press(sim, control.id);
       else await model.produce(sim, step.event);
       expect(model.serializeState(sim.snapshot)).toBe(model.serializeState(step.state));
     }

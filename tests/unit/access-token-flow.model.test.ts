@@ -80,7 +80,7 @@ const serializeState = (snapshot: Snapshot) => {
 /** Run the server's pending effect: by its lane when another lane is busy too. */
 async function stepServer(sim: Sim, server: ServerId) {
   const lanes = new Set(sim.frame().pending.map((p) => p.lane));
-  await press(sim as never, lanes.size > 1 ? `next-${laneOf(server)}` : STEP_CONTROL_ID);
+  await press(sim, lanes.size > 1 ? `next-${laneOf(server)}` : STEP_CONTROL_ID);
 }
 
 /** The token a server would use now, as the world holds it. */
@@ -91,26 +91,26 @@ function tokenOf(sim: Sim, server: ServerId): string | undefined {
 
 async function produce(sim: Sim, event: AccessTokenEvent) {
   if (!('server' in event)) {
-    await press(sim as never, STEP_CONTROL_ID);
+    await press(sim, STEP_CONTROL_ID);
     return;
   }
   const { server } = event;
   switch (event.type) {
     case 'server.tokenRejected':
     case 'server.apiRejected': {
-      await setSwitch(sim as never, 'retry-once', event.type === 'server.tokenRejected');
+      await setSwitch(sim, 'retry-once', event.type === 'server.tokenRejected');
       // A token in its grace window dies when the window ends: wait for it.
       const token = tokenOf(sim, server);
-      if (token && sim.world.wechat.accessTokenStatus(token).state === 'grace') await press(sim as never, 'plus-5m');
+      if (token && sim.world.wechat.accessTokenStatus(token).state === 'grace') await press(sim, 'plus-5m');
       break;
     }
     case 'server.apiSucceeded':
       // Under stable_token, let the 5-minute window pass first: nothing the other server did can kill this token.
-      if (sim.world.strategy === 'stable') await press(sim as never, 'plus-5m');
+      if (sim.world.strategy === 'stable') await press(sim, 'plus-5m');
       break;
     case 'server.stillInTransit':
     case 'server.tokenReceived':
-      await setSwitch(sim as never, `slow-${server}`, event.type === 'server.stillInTransit');
+      await setSwitch(sim, `slow-${server}`, event.type === 'server.stillInTransit');
       break;
   }
   await stepServer(sim, server);
@@ -233,13 +233,13 @@ describeChapterModel<AccessTokenMachine, AccessTokenWorld>({
 
 async function fresh(...controls: string[]): Promise<Sim> {
   const sim = new Simulation(accessTokenSimulation);
-  for (const control of controls) await press(sim as never, control);
+  for (const control of controls) await press(sim, control);
   return sim;
 }
 
 /** A reader presses 「服务器 X 调用接口」, then 下一步 until that server is idle again. */
 async function call(sim: Sim, server: ServerId) {
-  await press(sim as never, `call-${server}`);
+  await press(sim, `call-${server}`);
   for (let i = 0; sim.snapshot.context.steps[server] !== 'idle'; i++) {
     expect(i, 'a call ends within a few steps').toBeLessThan(10);
     await stepServer(sim, server);
@@ -253,10 +253,10 @@ describe('access_token chapter scenarios', () => {
     expect((await call(sim, 'a')).errcode).toBe(0);
     expect((await call(sim, 'b')).errcode).toBe(0);
     expect((await call(sim, 'a')).errcode).toBe(0); // still inside the grace window
-    await press(sim as never, 'plus-5m');
+    await press(sim, 'plus-5m');
     expect((await call(sim, 'a')).errcode).toBe(40001);
     expect((await call(sim, 'a')).errcode).toBe(0); // A refreshed, so B's token is now in grace
-    await press(sim as never, 'plus-5m');
+    await press(sim, 'plus-5m');
     expect((await call(sim, 'b')).errcode).toBe(40001);
     expect(rejectedByOtherServer(sim.world, 'a') && rejectedByOtherServer(sim.world, 'b')).toBe(true);
     expect(sim.frame().world.findings[0]?.href).toBe('https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html');
@@ -268,7 +268,7 @@ describe('access_token chapter scenarios', () => {
     for (let round = 0; round < 30; round++) {
       expect((await call(sim, 'a')).errcode).toBe(0);
       expect((await call(sim, 'b')).errcode).toBe(0);
-      await press(sim as never, 'plus-5m');
+      await press(sim, 'plus-5m');
     }
     const tokens = new Set(sim.world.calls.map((c) => c.token));
     expect(tokens.size).toBe(2); // renewed once, in its last five minutes, and both servers moved together
@@ -279,17 +279,17 @@ describe('access_token chapter scenarios', () => {
   it('a slow network makes the earlier request land last and overwrite the newer token; the lock prevents it', async () => {
     const sim = await fresh('use-shared', STEP_CONTROL_ID, 'slow-a', 'call-a', 'call-b');
     // 下一步 only, in queue order: A asks first, B second, B's answer lands first.
-    while (sim.frame().pending.length > 0) await press(sim as never, STEP_CONTROL_ID);
+    while (sim.frame().pending.length > 0) await press(sim, STEP_CONTROL_ID);
     expect(sim.world.lateOverwrites).toHaveLength(1);
     const { stale, over } = sim.world.lateOverwrites[0]!;
     expect(sim.world.wechat.accessTokenStatus(stale).state).toBe('grace');
     expect(sim.world.wechat.accessTokenStatus(over).state).toBe('valid');
     expect(sim.frame().world.findings.map((f) => f.title)).toContain('迟到的响应：T1 覆盖了更新的 T2');
-    await press(sim as never, 'plus-5m');
+    await press(sim, 'plus-5m');
     expect((await call(sim, 'b')).errcode).toBe(40001);
 
     const locked = await fresh('use-locked', STEP_CONTROL_ID, 'slow-a', 'call-a', 'call-b');
-    while (locked.frame().pending.length > 0) await press(locked as never, STEP_CONTROL_ID);
+    while (locked.frame().pending.length > 0) await press(locked, STEP_CONTROL_ID);
     expect(locked.world.lateOverwrites).toEqual([]);
     expect(locked.world.fetches).toHaveLength(1);
     checkInvariants(locked);
@@ -298,8 +298,8 @@ describe('access_token chapter scenarios', () => {
   it('the reader picks who lands first with next-<lane>', async () => {
     const sim = await fresh('use-shared', STEP_CONTROL_ID, 'call-a', 'call-b', 'next-server-a', 'next-server-a', 'next-server-b', 'next-server-b');
     expect(sim.frame().pending.map((p) => p.effect)).toEqual(['deliverResponseA', 'deliverResponseB']);
-    await press(sim as never, 'next-server-b');
-    await press(sim as never, 'next-server-a');
+    await press(sim, 'next-server-b');
+    await press(sim, 'next-server-a');
     expect(sim.world.lateOverwrites).toHaveLength(1);
   });
 
@@ -326,8 +326,8 @@ describe('access_token chapter scenarios', () => {
     const sim = await fresh('use-locked', STEP_CONTROL_ID, 'refresh-ahead', 'retry-once');
     await call(sim, 'a');
     await call(sim, 'b');
-    await press(sim as never, 'revoke');
-    await press(sim as never, STEP_CONTROL_ID);
+    await press(sim, 'revoke');
+    await press(sim, STEP_CONTROL_ID);
     const fetchesBefore = sim.world.fetches.filter((f) => f.by !== 'ops').length;
     const first = await call(sim, 'a');
     expect(first.errcode).toBe(0);
@@ -343,7 +343,7 @@ describe('access_token chapter scenarios', () => {
     for (let hour = 0; hour < 5; hour++) {
       expect((await call(sim, 'a')).errcode).toBe(0);
       expect((await call(sim, 'b')).errcode).toBe(0);
-      await press(sim as never, 'plus-1h');
+      await press(sim, 'plus-1h');
     }
     expect(sim.world.fetches.every((fetch) => fetch.by === 'hub')).toBe(true);
     expect(sim.world.fetches).toHaveLength(6);
@@ -356,8 +356,8 @@ describe('access_token chapter scenarios', () => {
     const sim = await fresh();
     await call(sim, 'a');
     const leaked = sim.world.memory.a!.token;
-    await press(sim as never, 'revoke');
-    await press(sim as never, STEP_CONTROL_ID);
+    await press(sim, 'revoke');
+    await press(sim, STEP_CONTROL_ID);
     const ops = sim.world.fetches.filter((f) => f.by === 'ops');
     expect(ops).toHaveLength(2);
     expect(sim.world.wechat.accessTokenStatus(leaked).state).toBe('revoked');

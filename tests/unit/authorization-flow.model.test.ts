@@ -18,7 +18,7 @@ import {
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { authorizationSimulation, type AuthorizationWorld } from '../../src/chapters/authorization/simulation.ts';
 import type { LiveScope } from '../../src/world/wechat/authorization.ts';
-import { describeChapterModel, press as pressAny } from '../support/chapter-model.ts';
+import { describeChapterModel, press } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<AuthorizationMachine>;
 type Sim = Simulation<AuthorizationMachine, AuthorizationWorld>;
@@ -101,7 +101,6 @@ const serializeState = (snapshot: Snapshot) => {
   return `${stateToString(snapshot.value)}|${c.strategy}|q${c.queue.length}|${c.call?.scope ?? '-'}|denied:${anyDenied}|rows:${sortedKeys(c.settingsRows)}|${c.openSettingFrom ?? '-'}`;
 };
 
-const press = (sim: Sim, control: string) => pressAny(sim as never, control);
 
 /**
  * What WeChat should remember, per simulation, as the test alone derives it:

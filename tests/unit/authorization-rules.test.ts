@@ -21,6 +21,13 @@ function answers(world: AuthorizationWorld): Record<LiveScope, ScopeAnswer | und
   >;
 }
 
+/** The user agrees to the privacy guide, then refuses 录音 in WeChat's scope dialog. */
+function refuseRecord({ client }: AuthorizationWorld) {
+  client.answerPrivacy('authorize', 'scope.record', true);
+  client.callScoped('authorize', 'scope.record');
+  client.answerScopeDialog('authorize', 'scope.record', false);
+}
+
 describe('the WeChat client', () => {
   it('asks once, then remembers: granted succeeds silently, denied fails silently', () => {
     const world = createAuthorizationWorld();
@@ -52,9 +59,7 @@ describe('the WeChat client', () => {
   it('opens the settings page only from a tap, listing only asked scopes', () => {
     const world = createAuthorizationWorld();
     const { client } = world;
-    client.answerPrivacy('authorize', 'scope.record', true);
-    client.callScoped('authorize', 'scope.record');
-    client.answerScopeDialog('authorize', 'scope.record', false);
+    refuseRecord(world);
     expect(client.openSetting({ fromTap: false })).toEqual({ ok: false, errMsg: 'openSetting:fail can only be invoked by user TAP gesture.' });
     expect(() => client.flipSetting('scope.record', true)).toThrow(/not open/);
     expect(client.openSetting({ fromTap: true })).toEqual({ ok: true, rows: { 'scope.record': false } });
@@ -91,9 +96,7 @@ describe('the WeChat client', () => {
   it('forgets everything when the mini program is deleted', () => {
     const world = createAuthorizationWorld();
     const { client } = world;
-    client.answerPrivacy('authorize', 'scope.record', true);
-    client.callScoped('authorize', 'scope.record');
-    client.answerScopeDialog('authorize', 'scope.record', false);
+    refuseRecord(world);
     world.authorization.forget(client.appid, client.userId);
     expect(client.getSetting().authSetting).toEqual({});
     expect(client.callScoped('authorize', 'scope.record')).toEqual({ kind: 'privacy' });

@@ -19,13 +19,11 @@ import type { BackgroundFetchWorld, Reading } from '../../src/chapters/backgroun
 import { Simulation, stateToString } from '../../src/kit/engine/engine.ts';
 import { RECENT_USE_WINDOW_MS } from '../../src/world/wechat/background-fetch.ts';
 import { SCENE_TIMELINE_SINGLE_PAGE } from '../../src/world/wechat/share.ts';
-import { describeChapterModel, press as pressAny, setSwitch as setSwitchAny } from '../support/chapter-model.ts';
+import { describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<BackgroundFetchMachine>;
 type Sim = Simulation<BackgroundFetchMachine, BackgroundFetchWorld>;
 
-const press = (sim: Sim, control: string) => pressAny(sim as never, control);
-const setSwitch = (sim: Sim, control: string, on: boolean) => setSwitchAny(sim as never, control, on);
 
 /** Press 下一步 until `done` holds: pending effects run first, then what the world scheduled, in time order. */
 async function stepUntil(sim: Sim, done: () => boolean, limit = 40): Promise<void> {
@@ -78,19 +76,16 @@ function worldOutcomes(snapshot: Snapshot): BackgroundFetchEvent[] {
   }
 }
 
-const serializeState = (snapshot: Snapshot) => {
-  const c = snapshot.context;
-  return [
-    stateToString(snapshot.value),
-    `periodic:${c.periodicActive}`,
-    `sent:${c.preSentThisStart}`,
-    `flight:${c.preInFlight}`,
-    `slow:${c.preSlow}`,
-    `filled:${c.preSlotFilled}`,
-    `this:${c.preCachedThisStart}`,
-    `listening:${c.listening}`,
-  ].join('|');
-};
+const serializeState = ({ value, context: c }: Snapshot) =>
+  stateWith(value, {
+    periodic: c.periodicActive,
+    sent: c.preSentThisStart,
+    flight: c.preInFlight,
+    slow: c.preSlow,
+    filled: c.preSlotFilled,
+    this: c.preCachedThisStart,
+    listening: c.listening,
+  });
 
 function readingFor(pre: string, listening: boolean): Reading {
   if (pre === 'notCalled') return 'listenOnly';

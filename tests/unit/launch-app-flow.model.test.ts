@@ -16,13 +16,11 @@ import type { LaunchAppEvent, LaunchAppMachine } from '../../src/chapters/launch
 import { APP_PARAMETER, launchAppSimulation, sdkControl, type LaunchAppWorld, type TapRecord } from '../../src/chapters/launch-app/simulation.ts';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { ERAS, INVALID_SCENE, SDK_PRESETS, ticketChange, type EntryRecord, type LaunchAppEra, type TicketChange } from '../../src/world/wechat/launch-app.ts';
-import { describeChapterModel, press as pressAny, setSwitch as setSwitchAny } from '../support/chapter-model.ts';
+import { describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<LaunchAppMachine>;
 type Sim = Simulation<LaunchAppMachine, LaunchAppWorld>;
 
-const press = (sim: Sim, control: string) => pressAny(sim as never, control);
-const setSwitch = (sim: Sim, control: string, on: boolean) => setSwitchAny(sim as never, control, on);
 
 const ERA_ORDER = Object.keys(ERAS) as LaunchAppEra[];
 /** Newest first, so the world stays on the newest base library unless a path needs an old one. */
@@ -60,10 +58,7 @@ function worldOutcomes(snapshot: Snapshot): LaunchAppEvent[] {
   }
 }
 
-const serializeState = (snapshot: Snapshot) => {
-  const c = snapshot.context;
-  return `${stateToString(snapshot.value)}|ticket:${c.ticket}|running:${c.running}|scene:${c.pendingScene ?? '-'}`;
-};
+const serializeState = ({ value, context: c }: Snapshot) => stateWith(value, { ticket: c.ticket, running: c.running, scene: c.pendingScene ?? '-' });
 
 /** Choose, through the reader's controls, an era and base library under which the scene makes the change. */
 async function arrangeChange(sim: Sim, scene: number, change: TicketChange) {

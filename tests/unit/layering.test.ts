@@ -41,7 +41,10 @@ const RULES: Record<string, { layers: string[]; packages: RegExp }> = {
   'world/simulated-world.ts': { layers: ['world/support', 'world/wechat', 'world/developer'], packages: /^$/ },
   'kit/engine': { layers: ['kit/engine', 'world/support'], packages: /^xstate$/ },
   'kit/shell': { layers: ['kit/shell', 'kit/engine'], packages: /^(react|react-dom|xstate)$/ },
-  'chapters/shared': { layers: ['chapters/shared', 'kit/engine', 'world/support', 'world/wechat', 'world/developer', 'world/simulated-world.ts'], packages: /^xstate$/ },
+  'chapters/shared': {
+    layers: ['chapters/shared', 'kit/engine', 'kit/shell', 'world/support', 'world/wechat', 'world/developer', 'world/simulated-world.ts'],
+    packages: /^(xstate|react)$/,
+  },
   'chapters/<chapter>': {
     layers: ['kit/engine', 'kit/shell', 'chapters/shared', 'world/support', 'world/wechat', 'world/developer', 'world/simulated-world.ts'],
     packages: /^(xstate|react)$/,

@@ -8,11 +8,11 @@
 import { expect } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
 import type { LoginEvent, LoginMachine } from '../../src/chapters/login/machine.ts';
-import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
+import { Simulation, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { loginSimulation, type LoginWorld } from '../../src/chapters/login/simulation.ts';
 import { DEMO_APP, DEMO_USER } from '../../src/world/simulated-world.ts';
 import type { SimMessage } from '../../src/world/support/wire.ts';
-import { describeChapterModel, hasKey, press, setSwitch } from '../support/chapter-model.ts';
+import { describeChapterModel, hasKey, outcomesByState, press, setSwitch, stateWith } from '../support/chapter-model.ts';
 
 type LoginSnapshot = SnapshotFrom<LoginMachine>;
 
@@ -23,7 +23,7 @@ const loginFailed: LoginEvent = { type: 'server.loginFailed', status: 401, code:
  * HTTP response (the companion) also sends the final server events from
  * `requestInFlight`; the simulated world always goes through the server's steps.
  */
-const outcomesByState: Record<string, LoginEvent[]> = {
+const worldOutcomes: Record<string, LoginEvent[]> = {
   'loggingIn.requestingCode': [{ type: 'wx.loginSucceeded', code: 'CODE' }],
   'loggingIn.awaitingServer.requestInFlight': [{ type: 'server.codeReceived' }],
   'loggingIn.awaitingServer.exchangingCode': [
@@ -41,10 +41,8 @@ const outcomesByState: Record<string, LoginEvent[]> = {
   callingWeChatDirectly: [{ type: 'wx.requestFailed', errMsg: 'request:fail url not in domain list' }],
 };
 
-const serializeState = (snapshot: LoginSnapshot) => {
-  const { token, code, sessionKeyOnClient, retryProfile, profileRetried } = snapshot.context;
-  return `${stateToString(snapshot.value)}|token:${token !== null}|code:${code !== null}|leak:${sessionKeyOnClient}|retry:${retryProfile}|retried:${profileRetried}`;
-};
+const serializeState = ({ value, context: c }: LoginSnapshot) =>
+  stateWith(value, { token: c.token !== null, code: c.code !== null, leak: c.sessionKeyOnClient, retry: c.retryProfile, retried: c.profileRetried });
 
 type LoginSim = Simulation<LoginMachine, LoginWorld>;
 
@@ -54,23 +52,23 @@ async function produce(sim: LoginSim, event: LoginEvent) {
     case 'wechat.loginRejected': {
       const arrange = { [-1]: 'busy', 45011: 'quota', 40226: 'risky', 40029: 'plus-6m' }[event.errcode];
       if (!arrange) throw new Error(`no arrangement for ${event.errcode}`);
-      await press(sim as never, arrange);
+      await press(sim, arrange);
       break;
     }
     case 'wechat.sessionIssued':
-      await setSwitch(sim as never, 'risky', false);
+      await setSwitch(sim, 'risky', false);
       break;
     case 'server.tokenIssued':
-      await setSwitch(sim as never, 'leak', event.sessionKey !== undefined);
+      await setSwitch(sim, 'leak', event.sessionKey !== undefined);
       break;
     case 'server.unauthorized':
-      await press(sim as never, 'plus-2h');
+      await press(sim, 'plus-2h');
       break;
     case 'wx.sessionExpired':
-      await press(sim as never, 'expire-session');
+      await press(sim, 'expire-session');
       break;
   }
-  await press(sim as never, STEP_CONTROL_ID);
+  await press(sim, STEP_CONTROL_ID);
   if (event.type === 'wechat.loginRejected') {
     const exchange = sim.world.inFlight.exchange;
     expect(exchange && !exchange.ok && exchange.errcode).toBe(event.errcode);
@@ -93,7 +91,7 @@ const leakWasOn = (sim: LoginSim) => sim.frame().log.some((entry) => entry.contr
 
 describeChapterModel<LoginMachine, LoginWorld>({
   definition: loginSimulation,
-  outcomes: (snapshot) => outcomesByState[stateToString(snapshot.value)] ?? [],
+  outcomes: outcomesByState(worldOutcomes),
   serializeState,
   produce,
   minPaths: 20,

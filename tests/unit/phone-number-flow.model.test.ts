@@ -13,13 +13,11 @@ import type { PhoneNumberEvent, PhoneNumberMachine } from '../../src/chapters/ph
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { phoneNumberSimulation, type PhoneNumberWorld } from '../../src/chapters/phone-number/simulation.ts';
 import { createSimulatedWorld } from '../../src/world/simulated-world.ts';
-import { describeChapterModel, hasKey, press as pressAny, setSwitch as setSwitchAny } from '../support/chapter-model.ts';
+import { describeChapterModel, hasKey, outcomesByState, press, setSwitch } from '../support/chapter-model.ts';
 
 type PhoneSnapshot = SnapshotFrom<PhoneNumberMachine>;
 type PhoneSim = Simulation<PhoneNumberMachine, PhoneNumberWorld>;
 
-const press = (sim: PhoneSim, control: string) => pressAny(sim as never, control);
-const setSwitch = (sim: PhoneSim, control: string, on: boolean) => setSwitchAny(sim as never, control, on);
 
 const phone = { phoneNumber: '13580006666', purePhoneNumber: '13580006666', countryCode: '86' };
 const returned: PhoneNumberEvent = { type: 'server.phoneReturned', ...phone };
@@ -29,7 +27,7 @@ const loginFailed: PhoneNumberEvent = { type: 'server.loginFailed', status: 401,
 /** A wx.login during which WeChat rotates session_key; the model cannot tell it apart, the world can. */
 const rotatingLogin: PhoneNumberEvent = { type: 'wx.loginSucceeded', code: 'ROTATED' };
 
-const outcomesByState: Record<string, PhoneNumberEvent[]> = {
+const worldOutcomes: Record<string, PhoneNumberEvent[]> = {
   'loggingIn.requestingCode': [{ type: 'wx.loginSucceeded', code: 'CODE' }],
   'loggingIn.sendingCode': [{ type: 'server.loginSucceeded', token: 'TOKEN' }, loginFailed],
   'oldFlow.encrypting': [{ type: 'wx.phoneNumberEncrypted', encryptedData: 'DATA', iv: 'IV' }, { type: 'wx.phoneQuotaExhausted', errno: 1400001, errMsg: '' }],
@@ -88,7 +86,7 @@ const WORLDS_FOR_QUERY_PATHS = 400;
 
 describeChapterModel<PhoneNumberMachine, PhoneNumberWorld>({
   definition: phoneNumberSimulation,
-  outcomes: (snapshot) => outcomesByState[stateToString(snapshot.value)] ?? [],
+  outcomes: outcomesByState(worldOutcomes),
   serializeState,
   produce,
   minPaths: 40,

@@ -32,13 +32,11 @@ import {
   SCENE_WITH_SHARE_TICKET,
   type ShareSdk,
 } from '../../src/world/wechat/share.ts';
-import { describeChapterModel, press as pressAny, setSwitch as setSwitchAny } from '../support/chapter-model.ts';
+import { describeChapterModel, press, setSwitch } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<ShareMachine>;
 type Sim = Simulation<ShareMachine, ShareWorld>;
 
-const press = (sim: Sim, control: string) => pressAny(sim as never, control);
-const setSwitch = (sim: Sim, control: string, on: boolean) => setSwitchAny(sim as never, control, on);
 
 async function useSdk(sim: Sim, sdk: ShareSdk) {
   if (!sim.frame().active.includes(sdkControl(sdk))) await press(sim, sdkControl(sdk));

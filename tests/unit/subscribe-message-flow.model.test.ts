@@ -18,13 +18,11 @@ import { subscribeSimulation } from '../../src/chapters/subscribe-message/simula
 import { DINER, RESTAURANT, tmplIdsFor, type SubscribeWorld } from '../../src/chapters/subscribe-message/world.ts';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { TAP_GESTURE_ERRMSG } from '../../src/world/wechat/subscribe-messages.ts';
-import { describeChapterModel, press as pressAny, setSwitch as setSwitchAny } from '../support/chapter-model.ts';
+import { describeChapterModel, press, setSwitch } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<SubscribeMachine>;
 type Sim = Simulation<SubscribeMachine, SubscribeWorld>;
 
-const press = (sim: Sim, control: string) => pressAny(sim as never, control);
-const setSwitch = (sim: Sim, control: string, on: boolean) => setSwitchAny(sim as never, control, on);
 
 /** Accepts the test arranged through WeChat's API (not through a popup), per world. */
 const arrangedAccepts = new WeakMap<SubscribeWorld, number>();

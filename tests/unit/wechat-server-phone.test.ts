@@ -1,25 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { decryptWeChatData } from '../../src/world/support/crypto.ts';
-import { DAY, MINUTE, SECOND, VirtualClock } from '../../src/world/support/clock.ts';
-import { seededRandom } from '../../src/world/support/random.ts';
+import { DAY, MINUTE, SECOND } from '../../src/world/support/clock.ts';
 import type { AccessTokenSuccess } from '../../src/world/wechat/access-token-issuer.ts';
-import { WeChatServer } from '../../src/world/wechat/wechat-server.ts';
-
-const APP = { appid: 'wxapp0000000000001', secret: 'secret-1', name: 'Test' };
-const OTHER = { appid: 'wxother00000000002', secret: 'secret-2', name: 'Other' };
+import { APP, OTHER, weChatWithTwoApps } from '../support/wechat-server-fixture.ts';
 
 function setup() {
-  const clock = new VirtualClock();
-  const wechat = new WeChatServer({ clock, random: seededRandom(3) });
-  wechat.registerApp(APP);
-  wechat.registerApp(OTHER);
-  wechat.registerUser({ id: 'u1', nickname: 'A', phoneNumber: '13800000000', countryCode: '86' });
+  const { clock, wechat } = weChatWithTwoApps(3);
   const stable = (overrides: Record<string, unknown> = {}) =>
     wechat.stableToken({ grant_type: 'client_credential', appid: APP.appid, secret: APP.secret, force_refresh: false, ...overrides });
   const token = (overrides: Record<string, string> = {}) =>
     wechat.token({ grant_type: 'client_credential', appid: APP.appid, secret: APP.secret, ...overrides });
   const accessToken = () => (stable() as AccessTokenSuccess).access_token;
-  return { clock, wechat, stable, token, accessToken };
+  /** getuserphonenumber with a fresh phone code, to see whether WeChat still accepts `accessToken`. */
+  const phoneCall = (accessToken: string) => {
+    const issued = wechat.issuePhoneCode(APP.appid, 'u1');
+    if (!issued.ok) throw new Error('quota');
+    return wechat.getuserphonenumber({ access_token: accessToken }, { code: issued.code });
+  };
+  return { clock, wechat, stable, token, accessToken, phoneCall };
 }
 
 describe('old getPhoneNumber button: encryptedData', () => {
@@ -154,12 +152,7 @@ describe('new getPhoneNumber button: code + getuserphonenumber', () => {
 
 describe('access_token', () => {
   it('GET /cgi-bin/token: 7200 s; a new token leaves the previous one 5 minutes of grace, then 40001', () => {
-    const { clock, wechat, token } = setup();
-    const phoneCall = (accessToken: string) => {
-      const issued = wechat.issuePhoneCode(APP.appid, 'u1');
-      if (!issued.ok) throw new Error('quota');
-      return wechat.getuserphonenumber({ access_token: accessToken }, { code: issued.code });
-    };
+    const { clock, wechat, token, phoneCall } = setup();
     const first = token() as AccessTokenSuccess;
     expect(first.expires_in).toBe(7200);
     clock.advance(MINUTE);
@@ -228,12 +221,7 @@ describe('access_token', () => {
   });
 
   it('stable_token and /cgi-bin/token are isolated: neither revokes the other', () => {
-    const { wechat, stable, token } = setup();
-    const phoneCall = (accessToken: string) => {
-      const issued = wechat.issuePhoneCode(APP.appid, 'u1');
-      if (!issued.ok) throw new Error('quota');
-      return wechat.getuserphonenumber({ access_token: accessToken }, { code: issued.code });
-    };
+    const { stable, token, phoneCall } = setup();
     const s = (stable() as AccessTokenSuccess).access_token;
     token();
     token();

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR, VirtualClock } from '../../src/world/support/clock.ts';
-import { seededRandom } from '../../src/world/support/random.ts';
+import { HOUR } from '../../src/world/support/clock.ts';
 import type { AccessTokenSuccess } from '../../src/world/wechat/access-token-issuer.ts';
-import { WeChatServer } from '../../src/world/wechat/wechat-server.ts';
-
-const APP = { appid: 'wxapp0000000000001', secret: 'secret-1', name: 'Test' };
-const OTHER = { appid: 'wxother00000000002', secret: 'secret-2', name: 'Other' };
+import { APP, OTHER, weChatWithTwoApps } from '../support/wechat-server-fixture.ts';
 
 function setup() {
-  const clock = new VirtualClock();
-  const wechat = new WeChatServer({ clock, random: seededRandom(7) });
-  wechat.registerApp(APP);
-  wechat.registerApp(OTHER);
-  wechat.registerUser({ id: 'u1', nickname: 'A', phoneNumber: '13800000000', countryCode: '86' });
+  const { clock, wechat } = weChatWithTwoApps(7);
   wechat.registerUser({ id: 'u2', nickname: 'B', phoneNumber: '13900000000', countryCode: '86' });
   const accessToken = (app = APP) =>
     (wechat.stableToken({ grant_type: 'client_credential', appid: app.appid, secret: app.secret }) as AccessTokenSuccess).access_token;

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE, VirtualClock } from '../../src/world/support/clock.ts';
+import { MINUTE } from '../../src/world/support/clock.ts';
 import { seededRandom } from '../../src/world/support/random.ts';
 import { WeChatServer } from '../../src/world/wechat/wechat-server.ts';
-
-const APP = { appid: 'wxapp0000000000001', secret: 'secret-1', name: 'Test' };
+import { APP, OTHER, weChatWithTwoApps } from '../support/wechat-server-fixture.ts';
 
 function setup() {
-  const clock = new VirtualClock();
-  const wechat = new WeChatServer({ clock, random: seededRandom(1) });
-  wechat.registerApp(APP);
-  wechat.registerApp({ appid: 'wxother00000000002', secret: 'secret-2', name: 'Other' });
-  wechat.registerUser({ id: 'u1', nickname: 'A', phoneNumber: '13800000000', countryCode: '86' });
+  const { clock, wechat } = weChatWithTwoApps(1);
   const exchange = (js_code: string, overrides: Record<string, string> = {}) =>
     wechat.jscode2session({ appid: APP.appid, secret: APP.secret, js_code, grant_type: 'authorization_code', ...overrides });
   return { clock, wechat, exchange };
@@ -46,7 +41,7 @@ describe('auth.code2Session', () => {
   it('rejects unknown codes and codes of another AppID with 40029', () => {
     const { wechat, exchange } = setup();
     expect(exchange('nope')).toMatchObject({ errcode: 40029 });
-    const foreign = wechat.issueLoginCode('wxother00000000002', 'u1');
+    const foreign = wechat.issueLoginCode(OTHER.appid, 'u1');
     expect(exchange(foreign)).toMatchObject({ errcode: 40029 });
   });
 

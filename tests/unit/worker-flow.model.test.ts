@@ -16,13 +16,11 @@ import type { WorkerEvent, WorkerMachine } from '../../src/chapters/worker/machi
 import { REQUIRE_OUTSIDE_ERROR, sdkControl, workerSimulation, WX_IN_WORKER_ERROR, type WorkerWorld } from '../../src/chapters/worker/simulation.ts';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { droppedFrames, fib, fibCostMs, type CreateRefusal } from '../../src/world/wechat/worker.ts';
-import { describeChapterModel, press as pressAny, setSwitch as setSwitchAny } from '../support/chapter-model.ts';
+import { describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<WorkerMachine>;
 type Sim = Simulation<WorkerMachine, WorkerWorld>;
 
-const press = (sim: Sim, control: string) => pressAny(sim as never, control);
-const setSwitch = (sim: Sim, control: string, on: boolean) => setSwitchAny(sim as never, control, on);
 const step = (sim: Sim) => press(sim, STEP_CONTROL_ID);
 
 /** The default n: the world's fib events carry it. */
@@ -83,10 +81,7 @@ function worldOutcomes(snapshot: Snapshot): WorkerEvent[] {
   }
 }
 
-const serializeState = (snapshot: Snapshot) => {
-  const c = snapshot.context;
-  return `${stateToString(snapshot.value)}|worker:${c.hasWorker}|posted:${c.posted}|payload:${c.payload}`;
-};
+const serializeState = ({ value, context: c }: Snapshot) => stateWith(value, { worker: c.hasWorker, posted: c.posted, payload: c.payload });
 
 /** Every config fault off, except those named; the worker experimental so a kill can be arranged later. */
 async function configure(sim: Sim, on: readonly (typeof FAULTS)[number][] = []) {

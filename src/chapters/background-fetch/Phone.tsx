@@ -1,18 +1,14 @@
 import type { Frame } from '../../kit/engine/engine.ts';
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
-import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
+import { held } from '../../kit/shell/held.ts';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
-import { formatTimeOfDay } from '../../kit/shell/format.ts';
+import { PhoneStatusBar } from '../../kit/shell/PhoneFrame.tsx';
+import { DemoAppPhone } from '../shared/DemoAppPhone.tsx';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import type { BackgroundFetchContext, Entrance } from './machine.ts';
 import { openControl } from './simulation.ts';
 import { ENTRANCES } from './world.ts';
 import './phone.css';
-
-/** A row of the world panel; the phone never reads the world directly. */
-function held(frame: Frame, holder: string, item: string): string {
-  return frame.world.holdings.find((row) => row.holder === holder && row.item === item)?.value ?? '';
-}
 
 const ENTRANCE_ORDER: readonly Entrance[] = ['card', 'recent', 'moments'];
 
@@ -21,10 +17,7 @@ function WeChatScreen({ frame, press }: { frame: Frame<BackgroundFetchContext>; 
   const inBackground = frame.state === 'background';
   return (
     <div className="bf-screen bf-wechat" role="group" aria-label="微信">
-      <div className="sim-phone__status" aria-hidden="true">
-        <span>{formatTimeOfDay(frame.clock)}</span>
-        <span>5G ▮▮▮</span>
-      </div>
+      <PhoneStatusBar clock={frame.clock} />
       <p className="bf-wechat__title">微信</p>
       <p className="bf-wechat__state">
         「{DEMO_APP.name}」{inBackground ? '在后台' : frame.state === 'closing' ? '正在结束' : '没有运行'}
@@ -65,10 +58,7 @@ function WeChatScreen({ frame, press }: { frame: Frame<BackgroundFetchContext>; 
 function Splash({ frame }: { frame: Frame<BackgroundFetchContext> }) {
   return (
     <div className="bf-screen bf-splash" role="group" aria-label="启动页">
-      <div className="sim-phone__status" aria-hidden="true">
-        <span>{formatTimeOfDay(frame.clock)}</span>
-        <span>5G ▮▮▮</span>
-      </div>
+      <PhoneStatusBar clock={frame.clock} />
       <div className="bf-splash__body">
         <span className="bf-splash__logo" aria-hidden="true" />
         <p className="bf-splash__name">{DEMO_APP.name}</p>
@@ -90,10 +80,9 @@ export function BackgroundFetchPhone({ phone, frame, press }: PhoneProps<Backgro
   const starting = state.startsWith('coldStart.');
   const used = held(frame, 'miniprogram', '页面用的数据');
   return (
-    <PhoneFrame
+    <DemoAppPhone
       phone={phone}
-      title={DEMO_APP.name}
-      clock={frame.clock}
+      frame={frame}
       overlay={
         <>
           {onWeChat && <WeChatScreen frame={frame} press={press} />}
@@ -118,6 +107,6 @@ export function BackgroundFetchPhone({ phone, frame, press }: PhoneProps<Backgro
           </button>
         </div>
       )}
-    </PhoneFrame>
+    </DemoAppPhone>
   );
 }

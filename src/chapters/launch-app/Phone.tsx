@@ -1,18 +1,14 @@
 import type { Frame } from '../../kit/engine/engine.ts';
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
-import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
+import { held } from '../../kit/shell/held.ts';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
-import { formatTimeOfDay } from '../../kit/shell/format.ts';
+import { PhoneStatusBar } from '../../kit/shell/PhoneFrame.tsx';
+import { DemoAppPhone } from '../shared/DemoAppPhone.tsx';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import { ENTRANCES, INVALID_SCENE, SCENE_NAMES } from '../../world/wechat/launch-app.ts';
 import type { LaunchAppContext } from './machine.ts';
 import { APP_PARAMETER, DEMO_NATIVE_APP, entranceControl } from './simulation.ts';
 import './phone.css';
-
-/** A row of the world panel; the phone never reads the world directly. */
-function held(frame: Frame, holder: string, item: string): string {
-  return frame.world.holdings.find((row) => row.holder === holder && row.item === item)?.value ?? '';
-}
 
 /** WeChat's hidden flag, drawn as the ticket it is. Real WeChat shows nothing of it. */
 function Ticket({ held: on }: { held: boolean }) {
@@ -27,21 +23,12 @@ function Ticket({ held: on }: { held: boolean }) {
   );
 }
 
-function StatusBar({ clock }: { clock: number }) {
-  return (
-    <div className="sim-phone__status" aria-hidden="true">
-      <span>{formatTimeOfDay(clock)}</span>
-      <span>5G ▮▮▮</span>
-    </div>
-  );
-}
-
 /** The native App: the button that asks WeChat to open the mini program, and what its OpenSDK callback read. */
 function AppScreen({ frame, press }: { frame: Frame<LaunchAppContext>; press(id: string): void }) {
   const { context } = frame;
   return (
     <div className="la-screen la-app" role="group" aria-label={`${DEMO_NATIVE_APP.name}的界面`}>
-      <StatusBar clock={frame.clock} />
+      <PhoneStatusBar clock={frame.clock} />
       <p className="la-app__title">{DEMO_NATIVE_APP.name}</p>
       <div className="la-app__body">
         <button type="button" className="la-app__button" onClick={() => press('launch-from-app')}>
@@ -71,7 +58,7 @@ function WeChatScreen({ frame, press }: { frame: Frame<LaunchAppContext>; press(
   const { context } = frame;
   return (
     <div className="la-screen la-wechat" role="group" aria-label="微信">
-      <StatusBar clock={frame.clock} />
+      <PhoneStatusBar clock={frame.clock} />
       <p className="la-wechat__title">微信</p>
       <p className="la-wechat__state">「{DEMO_APP.name}」{context.running ? '在后台' : '没有运行'}</p>
       <Ticket held={context.ticket} />
@@ -105,10 +92,9 @@ export function LaunchAppPhone({ phone, frame, press }: PhoneProps<LaunchAppCont
   const { context, busy } = frame;
   const screen = frame.state.startsWith('app.') ? 'app' : frame.state === 'wechat' || frame.state === 'closing' ? 'wechat' : 'miniProgram';
   return (
-    <PhoneFrame
+    <DemoAppPhone
       phone={phone}
-      title={DEMO_APP.name}
-      clock={frame.clock}
+      frame={frame}
       overlay={
         <>
           {screen === 'app' && <AppScreen frame={frame} press={press} />}
@@ -147,6 +133,6 @@ export function LaunchAppPhone({ phone, frame, press }: PhoneProps<LaunchAppCont
           </button>
         </div>
       )}
-    </PhoneFrame>
+    </DemoAppPhone>
   );
 }

@@ -1,9 +1,8 @@
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import type { LoginContext } from './machine.ts';
-import { DEMO_APP } from '../../world/simulated-world.ts';
-import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import { shorten } from '../../kit/shell/format.ts';
+import { DemoAppPhone } from '../shared/DemoAppPhone.tsx';
 
 /** What the user sees in the mini program at each step of the login flow. */
 export function LoginPhone({ phone, frame, press }: PhoneProps<LoginContext>) {
@@ -11,10 +10,9 @@ export function LoginPhone({ phone, frame, press }: PhoneProps<LoginContext>) {
   const signedIn = context.token !== null;
 
   return (
-    <PhoneFrame
+    <DemoAppPhone
       phone={phone}
-      title={DEMO_APP.name}
-      clock={frame.clock}
+      frame={frame}
       overlay={<PhoneToast busy={busy} error={context.lastError?.message} />}
     >
       <div className="sim-mp">
@@ -47,6 +45,6 @@ export function LoginPhone({ phone, frame, press }: PhoneProps<LoginContext>) {
           </>
         )}
       </div>
-    </PhoneFrame>
+    </DemoAppPhone>
   );
 }

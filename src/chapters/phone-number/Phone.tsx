@@ -1,9 +1,8 @@
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import type { PhoneNumberContext } from './machine.ts';
-import { DEMO_APP } from '../../world/simulated-world.ts';
-import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import { shorten } from '../../kit/shell/format.ts';
+import { DemoAppPhone } from '../shared/DemoAppPhone.tsx';
 
 
 /**
@@ -27,10 +26,9 @@ export function PhoneNumberPhone({ phone, frame, press }: PhoneProps<PhoneNumber
   const mode = context.mode === 'old' ? '旧版 · encryptedData' : '新版 · code';
 
   return (
-    <PhoneFrame
+    <DemoAppPhone
       phone={phone}
-      title={DEMO_APP.name}
-      clock={frame.clock}
+      frame={frame}
       overlay={
         <PhoneToast
           busy={busy}
@@ -76,6 +74,6 @@ export function PhoneNumberPhone({ phone, frame, press }: PhoneProps<PhoneNumber
           </button>
         )}
       </div>
-    </PhoneFrame>
+    </DemoAppPhone>
   );
 }

@@ -2,17 +2,14 @@ import type { Frame } from '../../kit/engine/engine.ts';
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import { PhoneDialog } from '../../kit/shell/PhoneDialog.tsx';
 import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
+import { held } from '../../kit/shell/held.ts';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
+import { DemoAppPhone } from '../shared/DemoAppPhone.tsx';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import type { Person, ShareContext } from './machine.ts';
 import { CHAT_NAMES, PERSON_LANE, shareButtonControl } from './simulation.ts';
 import { GROUP, ITEMS, USERS } from './world.ts';
 import './phone.css';
-
-/** A row of the world panel; the phone never reads the world directly. */
-function held(frame: Frame, holder: string, item: string): string {
-  return frame.world.holdings.find((row) => row.holder === holder && row.item === item)?.value ?? '';
-}
 
 const NO_CARD = '（没有卡片）';
 
@@ -173,11 +170,10 @@ export function SharePhone({ phone, named, frame, press }: PhoneProps<ShareConte
   if (phone.id === 'a') {
     const busy = SHARER_STATES.has(state) ? frame.busy : null;
     return (
-      <PhoneFrame
+      <DemoAppPhone
         phone={phone}
         named={named}
-        title={DEMO_APP.name}
-        clock={frame.clock}
+        frame={frame}
         modal={state === 'menu' || state === 'sheet'}
         overlay={
           <>
@@ -189,7 +185,7 @@ export function SharePhone({ phone, named, frame, press }: PhoneProps<ShareConte
       >
         <p className="sh-owner">{USERS.a.nickname}的手机 · 分享的人</p>
         <SharerPage frame={frame} press={press} />
-      </PhoneFrame>
+      </DemoAppPhone>
     );
   }
   const person = phone.id as Person;

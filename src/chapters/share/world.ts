@@ -14,7 +14,7 @@ import { WeChatServer } from '../../world/wechat/wechat-server.ts';
 import { ShareGroups, type Conversation, type ShareSdk } from '../../world/wechat/share.ts';
 import { createDeveloperServer, createMemorySessionStore, type WeChatApi } from '../../world/developer/developer-server.ts';
 import { createMemoryGroupStore, createShareGroupService } from '../../world/developer/share-groups.ts';
-import { DEMO_APP, simulatedLoginTokens } from '../../world/simulated-world.ts';
+import { DEMO_APP, simulatedDeveloperServer } from '../../world/simulated-world.ts';
 import type { Person } from './machine.ts';
 
 export const USERS = {
@@ -128,13 +128,7 @@ export function createShareWorld(): ShareWorld {
     },
   };
   world.sessions = createMemorySessionStore();
-  world.server = createDeveloperServer({
-    wechat: wechatApi,
-    sessions: world.sessions,
-    tokens: simulatedLoginTokens(clock),
-    now: () => clock.now(),
-    appid: DEMO_APP.appid,
-  });
+  world.server = simulatedDeveloperServer(clock, { wechat: wechatApi, sessions: world.sessions });
   world.share = createShareGroupService({ developer: world.server, sessions: world.sessions, groups: createMemoryGroupStore(), appid: DEMO_APP.appid });
   world.settings = { sdk: '2.17.3', timelineHandler: true, unlockButton: false };
   world.tokens = {};

@@ -2,15 +2,11 @@ import type { Frame } from '../../kit/engine/engine.ts';
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import { PhoneDialog } from '../../kit/shell/PhoneDialog.tsx';
 import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
+import { held } from '../../kit/shell/held.ts';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import type { SubscribeContext } from './machine.ts';
 import { RESTAURANT } from './world.ts';
 import './phone.css';
-
-/** A row of the world panel; the phone never reads the world directly. */
-function held(frame: Frame, holder: string, item: string): string {
-  return frame.world.holdings.find((row) => row.holder === holder && row.item === item)?.value ?? '';
-}
 
 /** The templates the popup lists: what the client put in the last 弹出订阅框 message. */
 function popupTemplates(frame: Frame): string[] {

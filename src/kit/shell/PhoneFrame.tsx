@@ -16,15 +16,22 @@ interface PhoneFrameProps {
   modal?: boolean;
 }
 
+/** The phone's status bar; a screen drawn over the whole phone (WeChat, another App, a splash) shows it too. */
+export function PhoneStatusBar({ clock }: { clock: number }) {
+  return (
+    <div className="sim-phone__status" aria-hidden="true">
+      <span>{formatTimeOfDay(clock)}</span>
+      <span>5G ▮▮▮</span>
+    </div>
+  );
+}
+
 /** A phone showing one mini program page: status bar, WeChat's navigation bar with the capsule, the page. */
 export function PhoneFrame({ phone, named = false, title, clock, children, overlay, modal = false }: PhoneFrameProps) {
   return (
     <figure className="sim-phone" data-phone={phone.id} aria-label={named ? `手机屏幕：${phone.label}` : '手机屏幕'}>
       <div className="sim-phone__screen">
-        <div className="sim-phone__status" aria-hidden="true">
-          <span>{formatTimeOfDay(clock)}</span>
-          <span>5G ▮▮▮</span>
-        </div>
+        <PhoneStatusBar clock={clock} />
         <div className="sim-phone__nav">
           <span className="sim-phone__title">{title}</span>
           <span className="sim-phone__capsule" aria-hidden="true">
