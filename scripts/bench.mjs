@@ -232,7 +232,8 @@ async function weigh(browser, url) {
   }
   await settle(page);
   const after = await total();
-  const document = await html;
+  // Set by the response listener above, which the type checker cannot see.
+  const document = await /** @type {Promise<Buffer | null> | null} */ (html);
   await context.close();
   return { flows, before, after, htmlRaw: document?.length ?? 0, htmlGz: document ? gz(document) : 0 };
 }

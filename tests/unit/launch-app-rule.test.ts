@@ -11,7 +11,6 @@ import {
   ENTRANCES,
   ERAS,
   gateOf,
-  INVALID_SCENE,
   LaunchAppState,
   referrerOf,
   SCENE_NAMES,

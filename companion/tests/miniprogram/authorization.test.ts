@@ -5,15 +5,14 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { has, node, openPage, tap, text, type SimPage } from './harness.ts';
-import { useCompanion, type Stack } from './stack.ts';
+import { useCompanion } from './stack.ts';
 import type { FakeWeChat } from './wechat.ts';
 
 const LOCATION = '#feature-1';
 const MICROPHONE = '#feature-0';
 
-let stack: Stack;
 let wechat: FakeWeChat;
-useCompanion((s, w) => ((stack = s), (wechat = w)));
+useCompanion((_stack, w) => (wechat = w));
 
 const settled = (page: SimPage) => vi.waitFor(() => expect(wechat.calls.filter((c) => c === 'getSetting').length).toBeGreaterThan(0)).then(() => page);
 

@@ -2,7 +2,7 @@
  * 登录 chapter: app.ts, utils/auth.ts, utils/request.ts and the login and
  * me pages, against the real companion server and WeChat emulator.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { launchApp, mp, openPage, startMiniProgram, tap, text } from './harness.ts';
 import { requestLog, useCompanion, type Stack } from './stack.ts';
 import { lastErrorMessage, type FakeWeChat } from './wechat.ts';

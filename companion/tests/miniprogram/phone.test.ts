@@ -3,7 +3,7 @@
  * and the WeChat emulator, including the session_key rotation pitfall:
  * rotation → 409 → log in again → tap again → the number.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { has, mp, node, openPage, tap, text, type SimPage } from './harness.ts';
 import { requestLog, useCompanion, type Stack } from './stack.ts';
 import { lastErrorMessage, loginCode, type FakeWeChat, type PhoneFlow } from './wechat.ts';

@@ -12,8 +12,6 @@ import {
   LIVE_SCOPES,
   type LiveScope,
   OPEN_SETTING_DOC,
-  PERMISSION_DOC,
-  PRIVACY_DOC,
   PRIVACY_RETRY_WINDOW_MS,
   SCOPE_INFO,
   type ScopedStep,

@@ -3,7 +3,6 @@
  * Each effect the machine asks for is carried out here against the world, and
  * every message it causes is recorded with its real payload.
  */
-import type { SnapshotFrom } from 'xstate';
 import { HOUR, MINUTE } from '../../world/support/clock.ts';
 import type { CodeExchange, LoginSuccessBody } from '../../world/developer/developer-server.ts';
 import { WECHAT_API_ORIGIN } from '../../world/wechat/wechat-client.ts';

@@ -8,7 +8,7 @@ import type { SnapshotFrom } from 'xstate';
 import { HOUR } from '../../world/support/clock.ts';
 import type { PhoneNumberBody } from '../../world/developer/developer-server.ts';
 import { createSimulatedWorld, DEMO_APP, DEMO_USER, DEVELOPER_ORIGIN, type SimulatedWorld } from '../../world/simulated-world.ts';
-import { type NoQuota, OLD_PHONE_DOC, PHONE_DOC, PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../../world/wechat/phone-numbers.ts';
+import { type NoQuota, OLD_PHONE_DOC, PHONE_FEE_FEN, PHONE_TRIAL_QUOTA } from '../../world/wechat/phone-numbers.ts';
 import { phoneNumberMachine, type PhoneNumberEffect, type PhoneNumberEvent, type PhoneNumberMachine } from './machine.ts';
 import { clockControl, codeChoice, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';

@@ -29,7 +29,6 @@ import {
   createSubscribeWorld,
   DINER,
   LONG_TERM_TEMPLATE,
-  ONE_TIME_TEMPLATES,
   QUEUE_PAGE,
   RESTAURANT,
   SEED_LINE,
