@@ -142,18 +142,23 @@ test.describe('the 本页内容 list', () => {
     const toc = page.locator('starlight-toc');
     const hashes = await toc.locator('a').evaluateAll((links) => links.map((link) => (link as HTMLAnchorElement).hash));
     expect(hashes.length).toBeGreaterThan(5);
+    const current = toc.locator('a[aria-current="true"]');
+    // The simulator above may still grow as it hydrates and loads its code, moving the page under the
+    // reader: each check scrolls again until the layout has settled.
+    const readAt = async (hash: string, scroll: (heading: HTMLElement) => void) => {
+      const heading = page.locator(`[id="${decodeURIComponent(hash.slice(1))}"]`);
+      await expect(async () => {
+        await heading.evaluate(scroll);
+        await expect(current).toHaveJSProperty('hash', hash, { timeout: 2000 });
+      }).toPass();
+    };
     // Every listed section, then back to the first, by scrolling as a reader does.
-    for (const hash of [...hashes.slice(1), hashes[1]!]) {
-      await page.locator(`[id="${decodeURIComponent(hash.slice(1))}"]`).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
-      await expect(toc.locator('a[aria-current="true"]')).toHaveJSProperty('hash', hash);
-    }
-    // The block right under a heading belongs to it too.
-    const section = decodeURIComponent(hashes[2]!.slice(1));
+    for (const hash of [...hashes.slice(1), hashes[1]!]) await readAt(hash, (heading) => heading.scrollIntoView({ block: 'start' }));
+    // After a resize, the block right under a heading belongs to it too.
     await page.setViewportSize({ width: 1400, height: 900 });
-    await page.locator(`[id="${section}"]`).evaluate((heading) => {
+    await readAt(hashes[2]!, (heading) => {
       const block = (heading.closest('.sl-heading-wrapper') ?? heading).nextElementSibling!;
       window.scrollTo(0, block.getBoundingClientRect().top + window.scrollY - 100);
     });
-    await expect(toc.locator('a[aria-current="true"]')).toHaveJSProperty('hash', hashes[2]!);
   });
 });
