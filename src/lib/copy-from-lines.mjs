@@ -7,11 +7,7 @@
  * Plain JS because ec.config.mjs loads it without a TypeScript loader.
  */
 
-/** @param {any} node @param {(node: any) => boolean} test @returns {Generator<any>} */
-function* elements(node, test) {
-  if (node.type === 'element' && test(node)) yield node;
-  for (const child of node.children ?? []) yield* elements(child, test);
-}
+import { elements } from './hast-elements.mjs';
 
 /**
  * Runs in the capture phase, so before the button's own click handler

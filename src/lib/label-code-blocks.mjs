@@ -5,11 +5,7 @@
  * Plain JS because ec.config.mjs loads it without a TypeScript loader.
  */
 
-/** @param {any} node @returns {Generator<any>} */
-function* preElements(node) {
-  if (node.type === 'element' && node.tagName === 'pre') yield node;
-  for (const child of node.children ?? []) yield* preElements(child);
-}
+import { elements } from './hast-elements.mjs';
 
 /** @returns {import('@astrojs/starlight/expressive-code').ExpressiveCodePlugin} */
 export function labelCodeBlocks() {
@@ -20,7 +16,7 @@ export function labelCodeBlocks() {
         const position = (codeBlock.parentDocument?.positionInDocument?.groupIndex ?? 0) + 1;
         const title = codeBlock.props.title;
         const label = `代码示例 ${position}${title ? `：${title}` : `（${codeBlock.language}）`}`;
-        for (const pre of preElements(renderData.blockAst)) {
+        for (const pre of elements(renderData.blockAst, (node) => node.tagName === 'pre')) {
           pre.properties = { ...pre.properties, ariaLabel: label };
         }
       },

@@ -92,6 +92,6 @@ export const fixtureSimulation = defineSimulation<typeof fixtureMachine, Fixture
     ],
     findings: [],
   }),
-  states: { idle: stateMeta('x.ts', 'a'), fetching: stateMeta('x.ts', 'b', '取 token 中…'), serving: { code: null } },
+  states: { idle: stateMeta('x.ts', 'a'), fetching: stateMeta('y.ts', 'b', '取 token 中…'), serving: { code: null } },
   codeFiles: [],
 });

@@ -10,7 +10,7 @@ import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
-import type { HighlightedSample } from '../../src/kit/shell/highlighted.ts';
+import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -21,7 +21,7 @@ async function mount() {
   container = document.createElement('div');
   document.body.append(container);
   const root = createRoot(container);
-  await act(async () => root.render(<SimulatorShell definition={fixtureSimulation} code={{ status: 'ready', samples: [] }} />));
+  await act(async () => root.render(<SimulatorShell definition={fixtureSimulation} code={{ status: 'ready', code: { palette: [], samples: [] } }} />));
   return root;
 }
 
@@ -75,8 +75,14 @@ describe('the kit shell', () => {
   });
 
   it('fetches its code after the first render, says so while it waits, and explains a failed request', async () => {
-    const sample: HighlightedSample = { file: 'x.ts', title: 'x.ts', lines: [[{ text: 'const a = 1;' }], [{ text: 'const b = 2;' }]], regions: { a: [1, 1], b: [2, 2] } };
-    const answers = [new Response('nope', { status: 404 }), Response.json([sample])];
+    const code: HighlightedCode = {
+      palette: [['#111111', '#eeeeee'], ['#aa0000', '#ff8888']],
+      samples: [
+        { file: 'x.ts', title: 'x.ts', lines: [[['const', 1], ' a = 1;'], [['const', 1], ' b = 2;']], regions: { a: [1, 1], b: [2, 2] } },
+        { file: 'y.ts', title: 'y.ts', lines: [['fetch();'], ['done();']], regions: { b: [2, 2] } },
+      ],
+    };
+    const answers = [new Response('nope', { status: 404 }), Response.json(code)];
     const fetched: string[] = [];
     vi.stubGlobal('fetch', async (url: string) => {
       fetched.push(url);
@@ -103,7 +109,17 @@ describe('the kit shell', () => {
     // The failure is not remembered: the next mount asks again and shows the step's lines.
     await show();
     expect(fetched).toEqual(['/code/fixture.json', '/code/fixture.json']);
-    expect(container.querySelector('[data-code-active]')?.textContent).toContain('const a = 1;');
+    expect(container.querySelector('[data-code-active]')?.textContent).toBe('1const a = 1;\n');
+    // Colours are classes of the chapter's palette, whose rules the page carries for this panel.
+    expect(container.querySelector('[data-code-active] .sim-c1')?.textContent).toBe('const');
+    expect(container.querySelector('.sim-code')?.getAttribute('data-palette')).toBe('fixture');
+
+    // A step whose code is in another file shows that file and keeps the first one, hidden, for later.
+    await click('开始');
+    const views = () => [...container.querySelectorAll('.sim-code pre')];
+    expect(views().map((view) => view.getAttribute('aria-hidden'))).toEqual(['true', null]);
+    expect(container.querySelector('[data-code-active]')?.textContent).toBe('2done();\n');
+    expect(container.querySelectorAll('[data-code-active]')).toHaveLength(1);
   });
 
   it('draws only the newest messages of a long history until the reader asks for the earlier ones', async () => {

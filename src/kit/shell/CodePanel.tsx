@@ -1,14 +1,58 @@
-import { useEffect, useRef, useState } from 'react';
-import type { HighlightedSample } from './highlighted.ts';
+import { memo, useEffect, useRef, useState } from 'react';
+import type { CodeToken, HighlightedSample } from './highlighted.ts';
 import type { CodeSamples } from './useCodeSamples.ts';
 import type { Frame } from '../engine/engine.ts';
 
 const NO_SAMPLES: readonly HighlightedSample[] = [];
 
-/** The real code behind the current step, highlighted at build time; the step's lines are marked. */
-export function CodePanel({ code, frame }: { code: CodeSamples; frame: Frame }) {
-  const samples = code.status === 'ready' ? code.samples : NO_SAMPLES;
+const CodeLine = memo(function CodeLine({ tokens, number, active }: { tokens: readonly CodeToken[]; number: number; active: boolean }) {
+  return (
+    <span className={active ? 'sim-code__line sim-code__line--active' : 'sim-code__line'} data-code-active={active || undefined}>
+      <span className="sim-code__number" aria-hidden="true">
+        {number}
+      </span>
+      {tokens.map((token, index) =>
+        typeof token === 'string' ? (
+          token
+        ) : (
+          <span key={index} className={`sim-c${token[1]}`}>
+            {token[0]}
+          </span>
+        ),
+      )}
+      {'\n'}
+    </span>
+  );
+});
+
+/**
+ * One file. Once drawn it stays in the page while another file is on screen,
+ * hidden with content-visibility, which keeps its layout: coming back to a
+ * file costs little, and a step that only moves the marked lines redraws
+ * those lines alone.
+ */
+const CodeFile = memo(function CodeFile({ sample, range, shown }: { sample: HighlightedSample; range: readonly [number, number] | undefined; shown: boolean }) {
+  return (
+    <pre className={shown ? 'sim-code__view' : 'sim-code__view sim-code__view--hidden'} aria-hidden={shown ? undefined : true}>
+      <code>
+        {sample.lines.map((line, index) => (
+          <CodeLine key={index} tokens={line} number={index + 1} active={range !== undefined && index + 1 >= range[0] && index + 1 <= range[1]} />
+        ))}
+      </code>
+    </pre>
+  );
+});
+
+/**
+ * The real code behind the current step, highlighted at build time; the step's
+ * lines are marked. Token colours are classes whose rules the page already
+ * has (Simulator.astro writes them for `scope`, the chapter): a style sheet
+ * added now would make the browser restyle the whole page.
+ */
+export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Frame; scope: string }) {
+  const samples = code.status === 'ready' ? code.code.samples : NO_SAMPLES;
   const [chosen, setChosen] = useState<string | null>(null);
+  const [drawn, setDrawn] = useState<readonly string[]>([]);
   const stepFile = frame.code?.file ?? null;
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -17,6 +61,7 @@ export function CodePanel({ code, frame }: { code: CodeSamples; frame: Frame }) 
   const file = chosen ?? stepFile ?? samples[0]?.file;
   const sample = samples.find((s) => s.file === file);
   const range = sample && frame.code && frame.code.file === sample.file ? sample.regions[frame.code.region] : undefined;
+  if (sample && !drawn.includes(sample.file)) setDrawn([...drawn, sample.file]);
 
   useEffect(() => {
     const element = scroller.current;
@@ -36,7 +81,7 @@ export function CodePanel({ code, frame }: { code: CodeSamples; frame: Frame }) 
   }
   if (!sample) return null;
   return (
-    <section className="sim-panel sim-code" aria-label="代码">
+    <section className="sim-panel sim-code" aria-label="代码" data-palette={scope}>
       <div className="sim-code__header">
         <h3 className="sim-panel__title">代码</h3>
         <div className="sim-code__files" role="group" aria-label="代码文件">
@@ -55,27 +100,10 @@ export function CodePanel({ code, frame }: { code: CodeSamples; frame: Frame }) 
         </div>
       </div>
       <div className="sim-code__body" ref={scroller} tabIndex={0} aria-label={`代码：${sample.title}`}>
-        <pre>
-          <code>
-            {sample.lines.map((line, index) => {
-              const number = index + 1;
-              const active = range !== undefined && number >= range[0] && number <= range[1];
-              return (
-                <span key={index} className={active ? 'sim-code__line sim-code__line--active' : 'sim-code__line'} data-code-active={active || undefined}>
-                  <span className="sim-code__number" aria-hidden="true">
-                    {number}
-                  </span>
-                  {line.map((token, t) => (
-                    <span key={t} style={{ color: token.light, ['--dark' as string]: token.dark }}>
-                      {token.text}
-                    </span>
-                  ))}
-                  {'\n'}
-                </span>
-              );
-            })}
-          </code>
-        </pre>
+        {drawn.map((name) => {
+          const view = samples.find((s) => s.file === name);
+          return view && <CodeFile key={name} sample={view} range={name === sample.file ? range : undefined} shown={name === sample.file} />;
+        })}
       </div>
     </section>
   );

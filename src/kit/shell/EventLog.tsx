@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Frame } from '../engine/engine.ts';
 
 /** Every step taken so far; the list is drawn only while the reader has it open. */
-export function EventLog({ frame }: { frame: Frame }) {
+export const EventLog = memo(function EventLog({ frame }: { frame: Frame }) {
   const [open, setOpen] = useState(false);
   return (
     <details className="sim-panel sim-log" onToggle={(event) => setOpen(event.currentTarget.open)}>
@@ -23,4 +23,4 @@ export function EventLog({ frame }: { frame: Frame }) {
       )}
     </details>
   );
-}
+});

@@ -67,27 +67,31 @@ const MessageRow = memo(function MessageRow({ message, lanes, latest }: { messag
 /**
  * One column per lane the chapter declares, one row per message, the newest
  * MESSAGE_WINDOW of them unless the reader asks for all: a 200-step link
- * restores without drawing hundreds of rows nobody is looking at. No scroll
- * box of its own; it follows the newest message only while the reader is
- * looking at it.
+ * restores without drawing hundreds of rows nobody is looking at. The diagram
+ * is a box of its own height that scrolls: a step adds rows inside it, so the
+ * chapter below never moves and the browser does not redraw it. It follows the
+ * newest message unless the reader has scrolled up to read an older one.
  */
-export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonly LaneSpec[] }) {
-  const list = useRef<HTMLOListElement>(null);
+export const SequenceDiagram = memo(function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonly LaneSpec[] }) {
+  const box = useRef<HTMLElement>(null);
+  const following = useRef(true);
   const [showAll, setShowAll] = useState(false);
   const lastStep = frame.log.length;
   const earlier = showAll ? 0 : Math.max(0, frame.messages.length - MESSAGE_WINDOW);
   const shown = earlier > 0 ? frame.messages.slice(earlier) : frame.messages;
 
   useEffect(() => {
-    const element = list.current;
-    const newest = element?.lastElementChild;
-    if (!element || !newest) return;
-    const box = element.getBoundingClientRect();
-    if (box.top < window.innerHeight && box.bottom > 0) newest.scrollIntoView({ block: 'nearest' });
+    const element = box.current;
+    if (element && following.current) element.scrollTop = element.scrollHeight;
   }, [frame.messages.length]);
 
+  const onScroll = () => {
+    const element = box.current;
+    if (element) following.current = element.scrollTop + element.clientHeight >= element.scrollHeight - 8;
+  };
+
   return (
-    <section className="sim-seq" aria-label="时序图" style={{ ['--sim-lanes' as string]: lanes.length }}>
+    <section className="sim-seq" aria-label="时序图" ref={box} tabIndex={0} onScroll={onScroll} style={{ ['--sim-lanes' as string]: lanes.length }}>
       <div className="sim-seq__lanes" aria-hidden="true" style={{ gridTemplateColumns: `repeat(${lanes.length}, 1fr)` }}>
         {lanes.map((lane) => (
           <span key={lane.id}>{lane.label}</span>
@@ -100,7 +104,7 @@ export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonl
             显示更早的 {earlier} 条消息
           </button>
         )}
-        <ol ref={list} start={earlier + 1}>
+        <ol start={earlier + 1}>
           {shown.map((message, index) => (
             <MessageRow key={earlier + index} message={message} lanes={lanes} latest={message.step === lastStep} />
           ))}
@@ -108,4 +112,4 @@ export function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonl
       </div>
     </section>
   );
-}
+});

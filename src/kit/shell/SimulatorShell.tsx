@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ComponentType, type KeyboardEvent } from 'react';
+import { useDeferredValue, useEffect, useRef, useState, type ComponentType, type KeyboardEvent, type RefObject } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
@@ -31,6 +31,35 @@ export interface SimulatorShellProps<TMachine extends AnyStateMachine, TWorld ex
   Phone?: ComponentType<PhoneProps<ContextFrom<TMachine>>> | undefined;
 }
 
+/**
+ * Lets a box grow but not shrink while the reader steps (until its width
+ * changes): what the world holds comes and goes, and were the box to follow
+ * it, the whole chapter below would move on each step, to be laid out and
+ * painted again, and jump under a reader who is looking there.
+ */
+function useNoShrink(ref: RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    let width = 0;
+    let tallest = 0;
+    const observer = new ResizeObserver(([entry]) => {
+      const box = entry!.borderBoxSize[0]!;
+      if (Math.abs(box.inlineSize - width) > 0.5) {
+        // Another width lays the box out anew (side by side or stacked): start from its own height.
+        width = box.inlineSize;
+        element.style.minBlockSize = '';
+        tallest = element.offsetHeight;
+      } else if (box.blockSize > tallest + 0.5) {
+        tallest = box.blockSize;
+      } else return;
+      element.style.minBlockSize = `${tallest}px`;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+}
+
 /** Arrow keys step only when focus is not in something that uses them itself. */
 const typing = (target: EventTarget) => target instanceof HTMLElement && target.closest('input, textarea, select, [role="switch"]') !== null;
 
@@ -54,6 +83,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   // Focus mode: the simulator takes the whole window below the site header, phone, code and messages side by side.
   const [expanded, setExpanded] = useState(false);
   const root = useRef<HTMLDivElement>(null);
+  const panels = useRef<HTMLDivElement>(null);
+  useNoShrink(panels);
 
   // The diagram's lane headers stick under the step bar, whose height changes as it wraps.
   useEffect(() => {
@@ -91,6 +122,10 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   const back = () => run(controller.current!.back());
   const forward = () => run(controller.current!.forward());
   const { frame } = state;
+  // What sits below the controls follows a moment later, in a render of its own that React may
+  // interrupt: a step paints the bar, the phone and the code at once, and a long restored history
+  // is not drawn in one long task.
+  const later = useDeferredValue(frame);
   const phones = Phone ? definition.phones : [];
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -176,15 +211,15 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
             ))}
           </div>
         )}
-        <CodePanel code={code} frame={frame as Frame} />
+        <CodePanel code={code} frame={frame as Frame} scope={definition.flow} />
       </div>
       <Controls controls={definition.controls as readonly Control<never, unknown>[]} frame={frame as Frame} onPress={press} />
-      <SequenceDiagram frame={frame as Frame} lanes={definition.lanes} />
-      <div className="sim-panels">
-        <StateView machine={definition.machine} frame={frame as Frame} />
-        <WorldPanel frame={frame as Frame} lanes={definition.lanes} timeScale={definition.timeScale} />
+      <SequenceDiagram frame={later as Frame} lanes={definition.lanes} />
+      <div className="sim-panels" ref={panels}>
+        <StateView machine={definition.machine} frame={later as Frame} />
+        <WorldPanel frame={later as Frame} lanes={definition.lanes} timeScale={definition.timeScale} />
       </div>
-      <EventLog frame={frame as Frame} />
+      <EventLog frame={later as Frame} />
       <noscript>
         <p className="sim-noscript">这是模拟器的第一步。开启 JavaScript 后可以逐步操作。</p>
       </noscript>

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import type { Frame } from '../engine/engine.ts';
 
@@ -24,7 +25,7 @@ function StateTree({ node, active, current }: { node: AnyStateNode; active: Set<
 }
 
 /** The machine's own states and the events it accepts now; nothing here is kept by hand. */
-export function StateView({ machine, frame }: { machine: AnyStateMachine; frame: Frame }) {
+export const StateView = memo(function StateView({ machine, frame }: { machine: AnyStateMachine; frame: Frame }) {
   // Parallel regions are joined by `|`; every prefix of every region's path is active.
   const active = new Set(
     frame.state.split('|').flatMap((path) => {
@@ -50,4 +51,4 @@ export function StateView({ machine, frame }: { machine: AnyStateMachine; frame:
       </ul>
     </section>
   );
-}
+});

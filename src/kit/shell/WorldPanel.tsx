@@ -1,9 +1,10 @@
+import { memo } from 'react';
 import type { LaneSpec, TimeScale } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
 import { formatTime, shorten } from './format.ts';
 
 /** Who holds what right now, grouped by the chapter's lanes, and anything that is wrong with it. */
-export function WorldPanel({ frame, lanes, timeScale }: { frame: Frame; lanes: readonly LaneSpec[]; timeScale: TimeScale }) {
+export const WorldPanel = memo(function WorldPanel({ frame, lanes, timeScale }: { frame: Frame; lanes: readonly LaneSpec[]; timeScale: TimeScale }) {
   const { world } = frame;
   const holders = lanes.filter((lane) => world.holdings.some((row) => row.holder === lane.id));
   return (
@@ -54,4 +55,4 @@ export function WorldPanel({ frame, lanes, timeScale }: { frame: Frame; lanes: r
       </dl>
     </section>
   );
-}
+});

@@ -27,5 +27,8 @@ export function formatTime(scale: 'ms' | 'clock' | 'days', clock: number, elapse
   return `${formatClock(clock)}（北京时间）`;
 }
 
-/** How many of the newest messages the diagram draws until the reader asks for the earlier ones. */
-export const MESSAGE_WINDOW = 60;
+/**
+ * How many of the newest messages the diagram draws until the reader asks for
+ * the earlier ones: its box shows about six, so this is a few steps back.
+ */
+export const MESSAGE_WINDOW = 24;
