@@ -38,8 +38,8 @@ import {
   type SendFault,
   type SubscribeWorld,
 } from './world.ts';
-import { clockControl, codeChoice, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { clockControl, codeChoice, effectTable, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
+import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { LANES, USER_PHONE } from '../shared/lanes.ts';
 
@@ -97,7 +97,7 @@ function sendBody(world: SubscribeWorld) {
   };
 }
 
-const handlers: Record<SubscribeEffect, (world: SubscribeWorld, snapshot: Snapshot) => SubscribeEvent> = {
+const handlers: Record<SubscribeEffect, EffectRun<SubscribeWorld, SubscribeMachine>> = {
   runTapHandler(world, snapshot) {
     deliverPushes(world);
     const tmplIds = tmplIdsFor(world);
@@ -197,9 +197,7 @@ const handlers: Record<SubscribeEffect, (world: SubscribeWorld, snapshot: Snapsh
     return { type: 'mp.resultHandled', toldServer: subscribed };
   },
 
-  sendMessage: () => {
-    throw new Error('sendMessage is asynchronous');
-  },
+  sendMessage: (world) => sendMessage(world),
 };
 
 async function sendMessage(world: SubscribeWorld): Promise<SubscribeEvent> {
@@ -246,7 +244,7 @@ async function sendMessage(world: SubscribeWorld): Promise<SubscribeEvent> {
   return { type: 'developer.sendFailed', code, ...(field ? { field } : {}) };
 }
 
-const EFFECT_LANES: Record<SubscribeEffect, { lane: string; busy: string }> = {
+const EFFECT_LANES: Record<SubscribeEffect, EffectPlace> = {
   runTapHandler: { lane: 'miniprogram', busy: '小程序的点击处理函数' },
   requestSubscribe: { lane: 'client', busy: '微信处理 requestSubscribeMessage' },
   answerPopup: { lane: 'client', busy: '微信记下弹窗里的选择' },
@@ -254,15 +252,7 @@ const EFFECT_LANES: Record<SubscribeEffect, { lane: string; busy: string }> = {
   sendMessage: { lane: 'developer', busy: '开发者服务器发送订阅消息' },
 };
 
-const effect = effectBuilder<SubscribeWorld, SubscribeMachine>();
-const effects = Object.fromEntries(
-  (Object.keys(EFFECT_LANES) as SubscribeEffect[]).map((name) => [
-    name,
-    effect(EFFECT_LANES[name].lane, EFFECT_LANES[name].busy, async (world, snapshot) =>
-      name === 'sendMessage' ? sendMessage(world) : handlers[name](world, snapshot),
-    ),
-  ]),
-);
+const effects = effectTable(handlers, (name) => EFFECT_LANES[name]);
 
 // ── Controls ──
 
