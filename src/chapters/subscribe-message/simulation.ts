@@ -38,7 +38,7 @@ import {
   type SendFault,
   type SubscribeWorld,
 } from './world.ts';
-import { clockControl, codeChoice, effectTable, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
+import { clockControl, codeChoice, effectTable, flagControl, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { LANES, USER_PHONE } from '../shared/lanes.ts';
@@ -300,7 +300,7 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
   user('popup-first-only', '弹窗：只留第一个开关', { type: 'user.answeredPopup', choice: 'firstOnly' }, '只打开第一个模板的开关，再点「允许」'),
   user('popup-reject', '弹窗：取消', { type: 'user.answeredPopup', choice: 'rejectAll' }, '点「取消」：每个模板都是 reject'),
   byUser(
-    toggleControl<SubscribeWorld>('popup-keep', '勾选「总是保持以上选择」', '下次调用不再弹窗，沿用这次的选择', (world) => world.keep, (world, on) => void (world.keep = on)),
+    flagControl('popup-keep', '勾选「总是保持以上选择」', '下次调用不再弹窗，沿用这次的选择', (world: SubscribeWorld) => world, 'keep'),
   ),
   user('call-number', '店员叫号', { type: 'user.calledNumber' }, '开发者服务器给登记过的用户发一条订阅消息'),
   byUser(
@@ -374,13 +374,7 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
     () => false,
   ),
   byCode(
-    toggleControl<SubscribeWorld>(
-      'legacy-template-code',
-      '旧代码：模板消息 + formId',
-      `模板消息 ${TEMPLATE_MESSAGE_HISTORY.offline} 下线；照 2019 年的教程写会失败`,
-      (world) => world.legacyCode,
-      (world, on) => void (world.legacyCode = on),
-    ),
+    flagControl('legacy-template-code', '旧代码：模板消息 + formId', `模板消息 ${TEMPLATE_MESSAGE_HISTORY.offline} 下线；照 2019 年的教程写会失败`, (world: SubscribeWorld) => world, 'legacyCode'),
   ),
   clockControl('plus-1d', '+1 天', DAY, '一次性订阅没有期限，隔多久发都行'),
   clockControl('plus-8d', '+8 天', 8 * DAY, `老的 formId 只能在 ${TEMPLATE_MESSAGE_HISTORY.formIdDays} 天内用；订阅消息没有这个限制`),

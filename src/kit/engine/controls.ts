@@ -31,6 +31,20 @@ export function toggleControl<TWorld>(
 }
 
 /**
+ * A world switch that is one boolean of the world, read and written in place:
+ * `flagControl('slow-server', label, hint, (world: MyWorld) => world.settings, 'slowServer')`.
+ */
+export function flagControl<TWorld, K extends string>(
+  id: string,
+  label: string,
+  hint: string,
+  flags: (world: TWorld) => Record<K, boolean>,
+  key: K,
+): WorldControl<TWorld> {
+  return toggleControl<TWorld>(id, label, hint, (world) => flags(world)[key], (world, on) => void (flags(world)[key] = on));
+}
+
+/**
  * A chapter's effect builder, typed once for its world and machine:
  * `const effect = effectBuilder<LoginWorld, LoginMachine>();`
  */
