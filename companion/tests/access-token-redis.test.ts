@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAccessTokenProvider, withAccessToken } from '../../src/world/developer/access-token.ts';
 import { countingUpstream } from '../../tests/support/counting-upstream.ts';
 import { createRedisTokenStore } from '../server/src/redis-token-store.ts';
-import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, testConfig, postPhoneCode, twoInstancesOnOneRedis } from './helpers.ts';
+import { APPID, bearer, mintCode, mintPhoneCode, registerUser, startEmulator, startServer, tempDir, serverConfig, postPhoneCode, twoInstancesOnOneRedis } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis, type RunningRedis } from './redis.ts';
 
 const available = redisServerAvailable();
@@ -85,7 +85,7 @@ describe.skipIf(!available)('the server with REDIS_URL', () => {
     try {
       await registerUser(emulator.url, 'gina');
       const server = await startServer(
-        testConfig({ WECHAT_API_BASE: emulator.url, REDIS_URL: redis.url, DATABASE: `${dir.path}/c.db`, LOG_LEVEL: 'silent' }),
+        serverConfig(emulator.url, `${dir.path}/c.db`, { REDIS_URL: redis.url }),
       );
       const { token } = (await server.login(await mintCode(emulator.url, 'gina'))).json;
       expect((await server.request('/api/me', { headers: bearer(token) })).status).toBe(200);

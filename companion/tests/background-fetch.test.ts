@@ -17,7 +17,7 @@ import {
   toQueryString,
   type Credential,
 } from '../../src/world/wechat/background-fetch.ts';
-import { APPID, bearer, captureLog, manualClock, mintCode, setNextRotation, startServer, tapOldPhoneButton, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { APPID, bearer, captureLog, manualClock, mintCode, setNextRotation, startServer, tapOldPhoneButton, serverConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator({ ada: { phoneNumber: '13800001111' }, bob: {} });
 let server: RunningServer;
@@ -41,7 +41,7 @@ async function fetchTokenFor(userId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'info' }), {
+  server = await startServer(serverConfig(emulator.url, `${dir.path}/companion.db`, { LOG_LEVEL: 'info' }), {
     clock,
     logStream: log.stream,
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, decodeJwt } from 'jose';
-import { TOKEN_SECRET, bearer, captureLog, manualClock, mintCode, registerUser, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { TOKEN_SECRET, bearer, captureLog, manualClock, mintCode, registerUser, serverConfig, startServer, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator();
 let server: RunningServer;
@@ -24,7 +24,7 @@ async function expectStillServing() {
 
 beforeAll(async () => {
   server = await startServer(
-    testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, TOKEN_TTL_SECONDS: '600', LOG_LEVEL: 'debug' }),
+    serverConfig(emulator.url, `${dir.path}/companion.db`, { TOKEN_TTL_SECONDS: '600', LOG_LEVEL: 'debug' }),
     { clock, logStream: log.stream },
   );
   await registerUser(emulator.url, 'bob');
@@ -164,7 +164,7 @@ describe('logging', () => {
 describe('request logging at info level', () => {
   it('writes nothing for requests that went well and one line, with the path, for a refused one', async () => {
     const quiet = captureLog();
-    const info = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/info.db`, LOG_LEVEL: 'info' }), {
+    const info = await startServer(serverConfig(emulator.url, `${dir.path}/info.db`, { LOG_LEVEL: 'info' }), {
       logStream: quiet.stream,
     });
     try {

@@ -66,6 +66,14 @@ export function testConfig(env: Record<string, string>): Config {
   return loadConfig({ WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, TOKEN_SECRET, PORT: '0', ...env });
 }
 
+/**
+ * What almost every server under test runs on: WeChat is the emulator at `wechatUrl`, the database the
+ * file `database`, and the log silent unless `env` sets LOG_LEVEL; the rest of `env` is added as it is.
+ */
+export function serverConfig(wechatUrl: string, database: string, env: Record<string, string> = {}): Config {
+  return testConfig({ WECHAT_API_BASE: wechatUrl, DATABASE: database, LOG_LEVEL: 'silent', ...env });
+}
+
 export interface CapturedLog {
   stream: { write(line: string): void };
   lines: string[];
@@ -130,7 +138,7 @@ async function devPost(emulatorUrl: string, path: string, body: unknown): Promis
 export async function twoInstancesOnOneRedis(emulatorUrl: string, redisUrl: string, dir: string, env: Record<string, string> = {}): Promise<RunningServer[]> {
   return Promise.all(
     ['a', 'b'].map((name) =>
-      startServer(testConfig({ WECHAT_API_BASE: emulatorUrl, REDIS_URL: redisUrl, DATABASE: `${dir}/${name}.db`, LOG_LEVEL: 'silent', ...NO_PHONE_LIMITS, ...env })),
+      startServer(serverConfig(emulatorUrl, `${dir}/${name}.db`, { REDIS_URL: redisUrl, ...NO_PHONE_LIMITS, ...env })),
     ),
   );
 }

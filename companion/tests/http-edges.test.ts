@@ -7,7 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { TOKEN_SECRET, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { TOKEN_SECRET, serverConfig, startServer, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator();
 let server: RunningServer;
@@ -16,10 +16,7 @@ const dir = useTempDir();
 
 beforeAll(async () => {
   server = await startServer(
-    testConfig({
-      WECHAT_API_BASE: emulator.url,
-      DATABASE: `${dir.path}/companion.db`,
-      LOG_LEVEL: 'silent',
+    serverConfig(emulator.url, `${dir.path}/companion.db`, {
       REQUEST_TIMEOUT_MS: '1000',
       KEEP_ALIVE_TIMEOUT_MS: '1000',
       MAX_CONNECTIONS: '3',

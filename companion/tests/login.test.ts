@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { APPID, SECRET, advanceEmulatorClock, bearer, captureLog, injectFault, mintCode, registerUser, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { APPID, SECRET, advanceEmulatorClock, bearer, captureLog, injectFault, mintCode, registerUser, serverConfig, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator();
 let server: RunningServer;
@@ -16,7 +16,7 @@ function rememberSessionKey(userId: string) {
 
 beforeAll(async () => {
   server = await startServer(
-    testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'trace' }),
+    serverConfig(emulator.url, `${dir.path}/companion.db`, { LOG_LEVEL: 'trace' }),
     { logStream: log.stream },
   );
   await registerUser(emulator.url, 'alice');
@@ -128,7 +128,7 @@ describe('POST /api/login against the emulator', () => {
 
   it('rate-limits login per client, in the error envelope', async () => {
     const limited = await startServer(
-      testConfig({ WECHAT_API_BASE: emulator.url, LOGIN_RATE_LIMIT_PER_MINUTE: '3', DATABASE: `${dir.path}/limited.db`, LOG_LEVEL: 'silent' }),
+      serverConfig(emulator.url, `${dir.path}/limited.db`, { LOGIN_RATE_LIMIT_PER_MINUTE: '3' }),
     );
     try {
       const statuses = [];
@@ -147,7 +147,7 @@ describe('POST /api/login against the emulator', () => {
     ['keys on X-Forwarded-For behind a trusted proxy', { TRUST_PROXY: '127.0.0.1' }, [401, 401, 401]],
   ])('%s', async (_name, env, expected) => {
     const limited = await startServer(
-      testConfig({ WECHAT_API_BASE: emulator.url, LOGIN_RATE_LIMIT_PER_MINUTE: '2', DATABASE: `${dir.path}/proxy.db`, LOG_LEVEL: 'silent', ...env }),
+      serverConfig(emulator.url, `${dir.path}/proxy.db`, { LOGIN_RATE_LIMIT_PER_MINUTE: '2', ...env }),
     );
     try {
       const statuses = [];
@@ -166,7 +166,7 @@ describe('POST /api/login against the emulator', () => {
   });
 
   it('lets a busy user retry 30 times a minute with the default limit', async () => {
-    const defaults = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/defaults.db`, LOG_LEVEL: 'silent' }));
+    const defaults = await startServer(serverConfig(emulator.url, `${dir.path}/defaults.db`));
     try {
       const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => defaults.login(`retry-${i}-0123456789`).then((r) => r.status)));
       expect(new Set(statuses)).toEqual(new Set([401]));

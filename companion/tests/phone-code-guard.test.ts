@@ -5,7 +5,7 @@
  * openid, so that WeChat refuses a code issued to someone else.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { APPID, bearer, mintCode, mintPhoneCode, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { APPID, bearer, mintCode, mintPhoneCode, serverConfig, startServer, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator({ ann: { phoneNumber: '13600000001' }, ben: { phoneNumber: '13600000002' } });
 const dir = useTempDir();
@@ -19,10 +19,7 @@ afterAll(async () => {
 
 async function serverWith(limits: { perUser: number; perClient: number }): Promise<RunningServer> {
   const server = await startServer(
-    testConfig({
-      WECHAT_API_BASE: emulator.url,
-      DATABASE: `${dir.path}/${servers.length}.db`,
-      LOG_LEVEL: 'silent',
+    serverConfig(emulator.url, `${dir.path}/${servers.length}.db`, {
       PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: String(limits.perUser),
       PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: String(limits.perClient),
     }),

@@ -8,10 +8,10 @@ import {
   mintCode,
   mintPhoneCode,
   registerUser,
+  serverConfig,
   setNextRotation,
   startServer,
   tapOldPhoneButton,
-  testConfig,
   useEmulator,
   useTempDir,
   type RunningServer,
@@ -55,12 +55,7 @@ const byCode = (body: unknown, headers: Record<string, string> = {}, target = se
 beforeAll(async () => {
   server = await startServer(
     // The limits have tests of their own (phone-code-guard.test.ts); here they only need to stay out of the way.
-    testConfig({
-      WECHAT_API_BASE: emulator.url,
-      DATABASE: `${dir.path}/companion.db`,
-      LOG_LEVEL: 'trace',
-      ...NO_PHONE_LIMITS,
-    }),
+    serverConfig(emulator.url, `${dir.path}/companion.db`, { LOG_LEVEL: 'trace', ...NO_PHONE_LIMITS }),
     { logStream: log.stream },
   );
   await registerUser(emulator.url, 'carol', { phoneNumber: CAROL_PHONE });
@@ -193,12 +188,7 @@ describe('POST /api/phone/code (new button: one-time code)', () => {
   it('fetches the access_token once for 100 concurrent calls', async () => {
     // A server of its own, so no earlier test has warmed its access_token cache; limits raised for the burst.
     const cold = await startServer(
-      testConfig({
-        WECHAT_API_BASE: emulator.url,
-        DATABASE: `${dir.path}/cold.db`,
-        LOG_LEVEL: 'trace',
-        ...NO_PHONE_LIMITS,
-      }),
+      serverConfig(emulator.url, `${dir.path}/cold.db`, { LOG_LEVEL: 'trace', ...NO_PHONE_LIMITS }),
       { logStream: log.stream },
     );
     const token = await loginAs('carol', cold);

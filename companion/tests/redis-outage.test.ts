@@ -6,7 +6,7 @@
  * returns. Also: with Redis, the rate limits hold across instances.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { APPID, NO_PHONE_LIMITS, bearer, captureLog, manualClock, mintCode, mintPhoneCode, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { APPID, NO_PHONE_LIMITS, bearer, captureLog, manualClock, mintCode, mintPhoneCode, serverConfig, startServer, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis } from './redis.ts';
 
 const available = redisServerAvailable();
@@ -40,10 +40,8 @@ describe.skipIf(!available)('the server while Redis is down', () => {
     const stderr = vi.spyOn(process.stderr, 'write');
     const consoleError = vi.spyOn(console, 'error');
     const server = await startServer(
-      testConfig({
-        WECHAT_API_BASE: emulator.url,
+      serverConfig(emulator.url, `${dir.path}/outage.db`, {
         REDIS_URL: redis.url,
-        DATABASE: `${dir.path}/outage.db`,
         TOKEN_TTL_SECONDS: String(24 * 3600),
         LOG_LEVEL: 'info',
         ...NO_PHONE_LIMITS,
@@ -93,11 +91,8 @@ describe.skipIf(!available)('rate limits with REDIS_URL', () => {
       for (const name of ['a', 'b']) {
         instances.push(
           await startServer(
-            testConfig({
-              WECHAT_API_BASE: emulator.url,
+            serverConfig(emulator.url, `${dir.path}/limits-${name}.db`, {
               REDIS_URL: redis.url,
-              DATABASE: `${dir.path}/limits-${name}.db`,
-              LOG_LEVEL: 'silent',
               PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: '3',
               PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '100',
               LOGIN_RATE_LIMIT_PER_MINUTE: '4',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { APPID, bearer, mintCode, startServer, testConfig, useEmulator, useTempDir } from './helpers.ts';
+import { APPID, bearer, mintCode, serverConfig, startServer, useEmulator, useTempDir } from './helpers.ts';
 import { openSessionStore } from '../server/src/session-store.ts';
 import { createSessionCipher } from '../server/src/session-cipher.ts';
 
@@ -10,7 +10,7 @@ const emulator = useEmulator({ carol: {} });
 const dir = useTempDir();
 describe('sessions in SQLite', () => {
   it('survive closing and rebuilding the app on the same file', async () => {
-    const config = testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/nested/dir/companion.db`, LOG_LEVEL: 'silent' });
+    const config = serverConfig(emulator.url, `${dir.path}/nested/dir/companion.db`);
     const first = await startServer(config);
     const { token } = (await first.login(await mintCode(emulator.url, 'carol'))).json;
     await first.app.close();

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openSessionStore } from '../server/src/session-store.ts';
 import { createSessionCipher } from '../server/src/session-cipher.ts';
-import { APPID, bearer, captureLog, mintCode, startServer, testConfig, useEmulator, useTempDir } from './helpers.ts';
+import { APPID, bearer, captureLog, mintCode, serverConfig, startServer, useEmulator, useTempDir } from './helpers.ts';
 
 const K1 = { id: 'k1', key: Buffer.alloc(32, 1) };
 const K2 = { id: 'k2', key: Buffer.alloc(32, 2) };
@@ -25,7 +25,7 @@ describe('session_key at rest', () => {
   it('is never in the database files, which only the server user can read', async () => {
     const file = `${dir.path}/live/companion.db`;
     const server = await startServer(
-      testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: file, LOG_LEVEL: 'silent', SESSION_ENCRYPTION_KEYS: keysVar(K1) }),
+      serverConfig(emulator.url, file, { SESSION_ENCRYPTION_KEYS: keysVar(K1) }),
     );
     try {
       const { token } = (await server.login(await mintCode(emulator.url, 'lee'))).json;
@@ -102,7 +102,7 @@ describe('session_key at rest', () => {
 
   it('says loudly when it runs on the development key (emulator only)', async () => {
     const log = captureLog();
-    const server = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/dev.db`, LOG_LEVEL: 'warn' }), {
+    const server = await startServer(serverConfig(emulator.url, `${dir.path}/dev.db`, { LOG_LEVEL: 'warn' }), {
       logStream: log.stream,
     });
     await server.app.close();

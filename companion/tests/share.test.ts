@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptWeChatData } from '../../src/world/support/crypto.ts';
-import { APPID, bearer, mintCode, setNextRotation, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { APPID, bearer, mintCode, setNextRotation, serverConfig, startServer, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const emulator = useEmulator({ alice: {}, bob: {}, carol: {}, dan: {} });
 let server: RunningServer;
@@ -43,7 +43,7 @@ const sendGroup = (token: string | undefined, body: unknown) =>
   });
 
 beforeAll(async () => {
-  server = await startServer(testConfig({ WECHAT_API_BASE: emulator.url, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'silent' }));
+  server = await startServer(serverConfig(emulator.url, `${dir.path}/companion.db`));
   expect((await devPost('/__dev/share-groups', { id: GROUP, name: '周末读书群', members: ['alice', 'bob', 'carol'] })).status).toBe(201);
 });
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagePushSignature } from '../../src/world/wechat/subscribe-messages.ts';
-import { APPID, bearer, mintCode, SECRET, startServer, testConfig, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
+import { APPID, bearer, mintCode, SECRET, serverConfig, startServer, useEmulator, useTempDir, type RunningServer } from './helpers.ts';
 
 const PUSH_TOKEN = 'pushToken123';
 const emulator = useEmulator({ diner: {} });
@@ -36,10 +36,7 @@ beforeAll(async () => {
   tableReady = (await dev('/__dev/subscribe-templates', { title: '排队叫号提醒', keywords: ['thing1', 'number2'] })).id;
   unconfigured = (await dev('/__dev/subscribe-templates', { title: '取餐提醒', keywords: ['thing1', 'phrase2'] })).id;
   server = await startServer(
-    testConfig({
-      WECHAT_API_BASE: emulator.url,
-      DATABASE: `${dir.path}/companion.db`,
-      LOG_LEVEL: 'silent',
+    serverConfig(emulator.url, `${dir.path}/companion.db`, {
       ADMIN_DIAGNOSTICS: 'true',
       WECHAT_PUSH_TOKEN: PUSH_TOKEN,
       SUBSCRIBE_MINIPROGRAM_STATE: 'formal',

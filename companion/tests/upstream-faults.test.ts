@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SECRET, bearer, captureLog, injectTransportFault, mintCode, mintPhoneCode, startServer, testConfig, useEmulator, useTempDir, type RunningServer, type TransportFault } from './helpers.ts';
+import { SECRET, bearer, captureLog, injectTransportFault, mintCode, mintPhoneCode, serverConfig, startServer, useEmulator, useTempDir, type RunningServer, type TransportFault } from './helpers.ts';
 
 const emulator = useEmulator({ ivy: { phoneNumber: '13711112222' } });
 const dir = useTempDir();
@@ -41,12 +41,7 @@ afterAll(async () => {
 /** A server of its own for each case, so no access_token is cached from an earlier one. */
 async function freshServer(): Promise<RunningServer> {
   const server = await startServer(
-    testConfig({
-      WECHAT_API_BASE: emulator.url,
-      WECHAT_TIMEOUT_MS: String(WECHAT_TIMEOUT_MS),
-      DATABASE: `${dir.path}/${servers.length}.db`,
-      LOG_LEVEL: 'info',
-    }),
+    serverConfig(emulator.url, `${dir.path}/${servers.length}.db`, { WECHAT_TIMEOUT_MS: String(WECHAT_TIMEOUT_MS), LOG_LEVEL: 'info' }),
     { logStream: log.stream },
   );
   servers.push(server);

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../server/src/app.ts';
-import { APPID, SECRET, mintCode, mintPhoneCode, registerUser, startEmulator, tempDir, testConfig, postPhoneCode, twoInstancesOnOneRedis } from './helpers.ts';
+import { APPID, SECRET, mintCode, mintPhoneCode, registerUser, startEmulator, tempDir, serverConfig, postPhoneCode, twoInstancesOnOneRedis } from './helpers.ts';
 import { REDIS_SERVER, redisServerAvailable, startRedis } from './redis.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 async function diagnosticsApp(enabled: boolean) {
   const dir = tempDir();
-  const app = await buildApp(testConfig({ WECHAT_API_BASE: 'http://127.0.0.1:9', DATABASE: `${dir.path}/c.db`, LOG_LEVEL: 'silent', ADMIN_DIAGNOSTICS: String(enabled) }));
+  const app = await buildApp(serverConfig('http://127.0.0.1:9', `${dir.path}/c.db`, { ADMIN_DIAGNOSTICS: String(enabled) }));
   cleanups.push(() => dir.remove(), () => app.close());
   return app;
 }

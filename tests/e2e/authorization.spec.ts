@@ -33,6 +33,14 @@ class AuthorizationPage extends SimulatorPage {
   messagesWith(text: string | RegExp): Locator {
     return this.messages.filter({ hasText: text });
   }
+
+  /** Launches the mini program written the recommended way (strategy B) and taps `feature`: the privacy popup comes first. */
+  async launchAndTap(feature: string) {
+    await this.press('你的代码', '启动：策略 B（用到时再申请）');
+    await this.step();
+    await this.tap(feature);
+    await this.step();
+  }
 }
 
 const test = simulatorTest((page) => new AuthorizationPage(page));
@@ -145,10 +153,7 @@ test.describe('/authorization/ simulator', () => {
   });
 
   test('a privacy refusal blocks the popup for 10 seconds of the virtual clock', async ({ sim }) => {
-    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
-    await sim.step();
-    await sim.tap('附近小组');
-    await sim.step();
+    await sim.launchAndTap('附近小组');
     await sim.tap('拒绝');
     await sim.step();
     await expect(sim.messagesWith('getLocation:fail privacy permission is not authorized')).toHaveCount(1);
@@ -165,10 +170,7 @@ test.describe('/authorization/ simulator', () => {
   test('a missing permission declaration fails location before any dialog', async ({ sim }) => {
     await sim.press('你的代码', 'app.json 去掉 permission 声明');
     await expect(sim.control('你的代码', 'app.json 去掉 permission 声明')).toHaveAttribute('aria-pressed', 'true');
-    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
-    await sim.step();
-    await sim.tap('附近小组');
-    await sim.step();
+    await sim.launchAndTap('附近小组');
     await sim.tap('同意');
     await sim.step();
     await sim.expectState('ready');
@@ -181,10 +183,7 @@ test.describe('/authorization/ simulator', () => {
   });
 
   test('the deep link restores the same step after a reload', async ({ page, sim }) => {
-    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
-    await sim.step();
-    await sim.tap('保存海报');
-    await sim.step();
+    await sim.launchAndTap('保存海报');
     await sim.tap('同意');
     await sim.step();
     await sim.tap('拒绝');
@@ -215,10 +214,7 @@ test.describe('/authorization/ simulator', () => {
       await sim.open(PATH);
       expect(await axeViolations(page)).toEqual([]);
 
-      await sim.press('你的代码', '启动：策略 B（用到时再申请）');
-      await sim.step();
-      await sim.tap('录音');
-      await sim.step();
+      await sim.launchAndTap('录音');
       await sim.tap('同意');
       await sim.step();
       await expect(sim.scopeDialog).toBeVisible();
@@ -238,10 +234,7 @@ test.describe('/authorization/ simulator', () => {
 
 test.describe('/authorization/ phone dialogs', () => {
   test("WeChat's dialog is modal: focus moves into it and the page behind it is out of reach", async ({ sim }) => {
-    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
-    await sim.step();
-    await sim.tap('录音');
-    await sim.step();
+    await sim.launchAndTap('录音');
     const privacy = sim.root.getByRole('dialog', { name: '用户隐私保护提示' });
     await expect(privacy).toHaveAttribute('aria-modal', 'true');
     await expect(privacy.getByRole('button', { name: '拒绝' })).toBeFocused();

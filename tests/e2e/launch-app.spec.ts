@@ -5,6 +5,15 @@ const test = chapterTest('launch-app');
 
 const ticket = (sim: SimulatorPage) => sim.root.locator('[data-phone] [data-ticket]');
 
+/** The App launches the mini program (1069 hands it the ticket); it goes to the background and is entered again by `entrance`, a control's label. */
+async function reenterAfterApp(sim: SimulatorPage, entrance: string) {
+  await sim.press('用户操作', 'App 拉起小程序');
+  await sim.step(2);
+  await sim.press('用户操作', '小程序切到后台');
+  await sim.press('用户操作', entrance);
+  await sim.step();
+}
+
 test.describe('/launch-app/ simulator', () => {
   // Each scenario takes a dozen steps; a busy two-core machine needs the headroom.
   test.describe.configure({ timeout: 120_000 });
@@ -38,11 +47,7 @@ test.describe('/launch-app/ simulator', () => {
   });
 
   test('a detour through a QR scan takes the ticket; the button stays and gives invalid scene', async ({ sim }) => {
-    await sim.press('用户操作', 'App 拉起小程序');
-    await sim.step(2);
-    await sim.press('用户操作', '小程序切到后台');
-    await sim.press('用户操作', '从 1089 聊天顶部「最近使用」 进入');
-    await sim.step();
+    await reenterAfterApp(sim, '从 1089 聊天顶部「最近使用」 进入');
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'held');
 
     await sim.press('用户操作', '小程序切到后台');
@@ -61,11 +66,7 @@ test.describe('/launch-app/ simulator', () => {
 
   test('the base-library gate for 1038, restored from a deep link', async ({ page, sim }) => {
     await sim.press('世界', '基础库 2.2.3');
-    await sim.press('用户操作', 'App 拉起小程序');
-    await sim.step(2);
-    await sim.press('用户操作', '小程序切到后台');
-    await sim.press('用户操作', '从 1038 从另一个小程序返回 进入');
-    await sim.step();
+    await reenterAfterApp(sim, '从 1038 从另一个小程序返回 进入');
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'none');
     await expect(sim.messages.filter({ hasText: '场景 1038：收走车票' })).toHaveCount(1);
     await expect(page).toHaveURL(/[?&]launch-app=1\.sdk-2-2-3\.launch-from-app\.next\.next\.to-background\.enter-1038\.next/);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { accessTokenSimulation, type AccessTokenWorld } from '../../src/chapters/access-token/simulation.ts';
-import { sourceOf, usesStore, type AccessTokenEvent, type AccessTokenMachine, type ServerId } from '../../src/chapters/access-token/machine.ts';
+import { sourceOf, usesStore, type AccessTokenEvent, type AccessTokenMachine, type ServerId, type Strategy } from '../../src/chapters/access-token/machine.ts';
 import { HERD_CALLERS } from '../../src/chapters/access-token/world.ts';
 import { describeChapterModel, press, setSwitch } from '../support/chapter-model.ts';
 
@@ -29,6 +29,15 @@ const callWithNewToken = (server: ServerId): AccessTokenEvent[] => [
   { type: 'server.tokenReceived', server },
   { type: 'server.apiSucceeded', server },
 ];
+
+/** A call with a token WeChat no longer accepts: 40001. */
+const callRejected = (server: ServerId): AccessTokenEvent[] => [
+  { type: 'user.called', server },
+  { type: 'server.apiRejected', server, errcode: 40001 },
+];
+
+/** The reader picks a strategy and the world applies it. */
+const useStrategy = (strategy: Strategy): AccessTokenEvent[] => [{ type: 'user.choseStrategy', strategy }, { type: 'world.strategyApplied' }];
 
 /** What the world can answer, per server, given what the servers believe and are doing. */
 function outcomes(snapshot: Snapshot): AccessTokenEvent[] {
@@ -182,33 +191,28 @@ describeChapterModel<AccessTokenMachine, AccessTokenWorld>({
       events: [
         ...callWithNewToken('a'),
         ...callWithNewToken('b'),
-        { type: 'user.called', server: 'a' },
-        { type: 'server.apiRejected', server: 'a', errcode: 40001 },
+        ...callRejected('a'),
         ...callWithNewToken('a'),
-        { type: 'user.called', server: 'b' },
-        { type: 'server.apiRejected', server: 'b', errcode: 40001 },
+        ...callRejected('b'),
       ],
     },
     {
       name: 'a late response overwrites the newer token in a shared store without a lock',
       events: [
-        { type: 'user.choseStrategy', strategy: 'shared' },
-        { type: 'world.strategyApplied' },
+        ...useStrategy('shared'),
         { type: 'user.called', server: 'a' },
         { type: 'server.needsToken', server: 'a' },
         { type: 'server.tokenRequested', server: 'a' },
         ...callWithNewToken('b'),
         { type: 'server.tokenReceived', server: 'a' },
         { type: 'server.apiSucceeded', server: 'a' },
-        { type: 'user.called', server: 'b' },
-        { type: 'server.apiRejected', server: 'b', errcode: 40001 },
+        ...callRejected('b'),
       ],
     },
     {
       name: 'stable_token: both servers share one token past the 5-minute window',
       events: [
-        { type: 'user.choseStrategy', strategy: 'stable' },
-        { type: 'world.strategyApplied' },
+        ...useStrategy('stable'),
         ...callWithNewToken('a'),
         ...callWithNewToken('b'),
         { type: 'user.called', server: 'a' },
@@ -220,8 +224,7 @@ describeChapterModel<AccessTokenMachine, AccessTokenWorld>({
       events: [
         { type: 'user.startedHerd' },
         { type: 'server.herdServed', callers: HERD_CALLERS, fetches: HERD_CALLERS, killedOthers: false },
-        { type: 'user.choseStrategy', strategy: 'locked' },
-        { type: 'world.strategyApplied' },
+        ...useStrategy('locked'),
         { type: 'user.startedHerd' },
         { type: 'server.herdServed', callers: HERD_CALLERS, fetches: 1, killedOthers: false },
       ],

@@ -13,7 +13,7 @@
  */
 import { expect } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
-import type { BackgroundFetchEvent, BackgroundFetchMachine } from '../../src/chapters/background-fetch/machine.ts';
+import type { BackgroundFetchEvent, BackgroundFetchMachine, Entrance, PreDelivery, PreRead } from '../../src/chapters/background-fetch/machine.ts';
 import { backgroundFetchSimulation, readingControl } from '../../src/chapters/background-fetch/simulation.ts';
 import type { BackgroundFetchWorld, Reading } from '../../src/chapters/background-fetch/world.ts';
 import { Simulation, stateToString } from '../../src/kit/engine/engine.ts';
@@ -174,6 +174,24 @@ function invariants(sim: Sim): void {
   }
 }
 
+/** A cold start whose pre-fetch lands before the package has loaded: the page reads fresh data. */
+const freshColdStart = (entrance: Entrance): BackgroundFetchEvent[] => [
+  { type: 'user.opened', entrance },
+  { type: 'wechat.preFetchSent', slow: false },
+  { type: 'client.preFetchArrived', delivery: 'unheard' },
+  { type: 'client.packageLoaded' },
+  { type: 'mp.launchRead', pre: 'fresh', listening: true },
+];
+
+/** A cold start from a card on a slow server: the page reads what the cache holds (`pre`) before the answer lands. */
+const slowColdStart = (pre: PreRead, listening: boolean, delivery: PreDelivery): BackgroundFetchEvent[] => [
+  { type: 'user.opened', entrance: 'card' },
+  { type: 'wechat.preFetchSent', slow: true },
+  { type: 'client.packageLoaded' },
+  { type: 'mp.launchRead', pre, listening },
+  { type: 'client.preFetchArrived', delivery },
+];
+
 describeChapterModel<BackgroundFetchMachine, BackgroundFetchWorld>({
   definition: backgroundFetchSimulation,
   outcomes: worldOutcomes,
@@ -192,39 +210,21 @@ describeChapterModel<BackgroundFetchMachine, BackgroundFetchWorld>({
     {
       name: 'slow server, second start: old data first, then fresh via the listener',
       events: [
-        { type: 'user.opened', entrance: 'card' },
-        { type: 'wechat.preFetchSent', slow: false },
-        { type: 'client.preFetchArrived', delivery: 'unheard' },
-        { type: 'client.packageLoaded' },
-        { type: 'mp.launchRead', pre: 'fresh', listening: true },
+        ...freshColdStart('card'),
         { type: 'user.leftMiniProgram' },
         { type: 'user.closedMiniProgram' },
         { type: 'client.processEnded' },
-        { type: 'user.opened', entrance: 'card' },
-        { type: 'wechat.preFetchSent', slow: true },
-        { type: 'client.packageLoaded' },
-        { type: 'mp.launchRead', pre: 'stale', listening: true },
-        { type: 'client.preFetchArrived', delivery: 'listener' },
+        ...slowColdStart('stale', true, 'listener'),
       ],
     },
     {
       name: 'slow server, get only: the fresh data never reaches the page',
-      events: [
-        { type: 'user.opened', entrance: 'card' },
-        { type: 'wechat.preFetchSent', slow: true },
-        { type: 'client.packageLoaded' },
-        { type: 'mp.launchRead', pre: 'empty', listening: false },
-        { type: 'client.preFetchArrived', delivery: 'unheard' },
-      ],
+      events: slowColdStart('empty', false, 'unheard'),
     },
     {
       name: 'token set in onLaunch rides on the next periodic fetch; a hot start sends nothing',
       events: [
-        { type: 'user.opened', entrance: 'recent' },
-        { type: 'wechat.preFetchSent', slow: false },
-        { type: 'client.preFetchArrived', delivery: 'unheard' },
-        { type: 'client.packageLoaded' },
-        { type: 'mp.launchRead', pre: 'fresh', listening: true },
+        ...freshColdStart('recent'),
         { type: 'user.leftMiniProgram' },
         { type: 'client.periodicFetched', cached: true },
         { type: 'user.returned' },
@@ -235,22 +235,12 @@ describeChapterModel<BackgroundFetchMachine, BackgroundFetchWorld>({
       name: 'half a day later, a pre-fetch without a token carries a code: session_key rotates',
       events: [
         { type: 'client.periodicFetched', cached: true },
-        { type: 'user.opened', entrance: 'card' },
-        { type: 'wechat.preFetchSent', slow: false },
-        { type: 'client.preFetchArrived', delivery: 'unheard' },
-        { type: 'client.packageLoaded' },
-        { type: 'mp.launchRead', pre: 'fresh', listening: true },
+        ...freshColdStart('card'),
       ],
     },
     {
       name: 'opened from Moments (1154): the periodic slot is not read',
-      events: [
-        { type: 'user.opened', entrance: 'moments' },
-        { type: 'wechat.preFetchSent', slow: false },
-        { type: 'client.preFetchArrived', delivery: 'unheard' },
-        { type: 'client.packageLoaded' },
-        { type: 'mp.launchRead', pre: 'fresh', listening: true },
-      ],
+      events: freshColdStart('moments'),
     },
   ],
   mustExercise: {

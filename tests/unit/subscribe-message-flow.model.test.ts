@@ -13,7 +13,7 @@
  */
 import { expect } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
-import type { SubscribeEvent, SubscribeMachine } from '../../src/chapters/subscribe-message/machine.ts';
+import type { PopupChoice, SubscribeEvent, SubscribeMachine } from '../../src/chapters/subscribe-message/machine.ts';
 import { subscribeSimulation } from '../../src/chapters/subscribe-message/simulation.ts';
 import { DINER, RESTAURANT, tmplIdsFor, type SubscribeWorld } from '../../src/chapters/subscribe-message/world.ts';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
@@ -158,14 +158,15 @@ function invariants(sim: Sim) {
   expect(world.delivered).toBeLessThanOrEqual(world.wechat.subscribeEvents(RESTAURANT.appid).length);
 }
 
-const tapAndAllow: SubscribeEvent[] = [
+/** The diner taps, the page calls requestSubscribeMessage at once, and WeChat's popup takes the diner's answer. */
+const throughPopup = (kind: 'one-time' | 'long-term', choice: PopupChoice): SubscribeEvent[] => [
   { type: 'user.tappedSubscribe' },
   { type: 'mp.requestCalled' },
-  { type: 'wechat.popupShown', kind: 'one-time' },
-  { type: 'user.answeredPopup', choice: 'allowAll' },
+  { type: 'wechat.popupShown', kind },
+  { type: 'user.answeredPopup', choice },
   { type: 'wechat.requestAnswered', result: {}, popup: true },
-  { type: 'mp.resultHandled', toldServer: true },
 ];
+const tapAndAllow: SubscribeEvent[] = [...throughPopup('one-time', 'allowAll'), { type: 'mp.resultHandled', toldServer: true }];
 const callNumber = (outcome: SubscribeEvent): SubscribeEvent[] => [{ type: 'user.calledNumber' }, outcome];
 const sent: SubscribeEvent = { type: 'developer.sent', msgid: 0 };
 
@@ -185,25 +186,14 @@ describeChapterModel<SubscribeMachine, SubscribeWorld>({
       name: 'the errMsg mistake: reject, the handler registers anyway → 43101',
       events: [
         { type: 'code.checkErrMsg' },
-        { type: 'user.tappedSubscribe' },
-        { type: 'mp.requestCalled' },
-        { type: 'wechat.popupShown', kind: 'one-time' },
-        { type: 'user.answeredPopup', choice: 'rejectAll' },
-        { type: 'wechat.requestAnswered', result: {}, popup: true },
+        ...throughPopup('one-time', 'rejectAll'),
         { type: 'mp.resultHandled', toldServer: true },
         ...callNumber(sendFailed('SUBSCRIBE_43101')),
       ],
     },
     {
       name: 'checking each template: reject, nothing registered, nothing sent',
-      events: [
-        { type: 'user.tappedSubscribe' },
-        { type: 'mp.requestCalled' },
-        { type: 'wechat.popupShown', kind: 'one-time' },
-        { type: 'user.answeredPopup', choice: 'rejectAll' },
-        { type: 'wechat.requestAnswered', result: {}, popup: true },
-        { type: 'mp.resultHandled', toldServer: false },
-      ],
+      events: [...throughPopup('one-time', 'rejectAll'), { type: 'mp.resultHandled', toldServer: false }],
     },
     {
       name: 'the tap rule: await first fails, call first works',
@@ -218,13 +208,7 @@ describeChapterModel<SubscribeMachine, SubscribeWorld>({
     },
     {
       name: 'a long-term subscription in 医疗: ∞ after one accept',
-      events: [
-        { type: 'user.tappedSubscribe' },
-        { type: 'mp.requestCalled' },
-        { type: 'wechat.popupShown', kind: 'long-term' },
-        { type: 'user.answeredPopup', choice: 'allowAll' },
-        { type: 'wechat.requestAnswered', result: {}, popup: true },
-      ],
+      events: throughPopup('long-term', 'allowAll'),
     },
   ],
   mustExercise: {

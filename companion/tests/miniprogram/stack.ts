@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startMiniProgram } from './harness.ts';
 import { createWeChat, type FakeWeChat } from './wechat.ts';
 import { buildEmulator, type Emulator } from '../../emulator/src/app.ts';
-import { APPID, manualClock, SECRET, startServer, tempDir, testConfig, type RunningServer } from '../helpers.ts';
+import { APPID, manualClock, SECRET, startServer, tempDir, serverConfig, type RunningServer } from '../helpers.ts';
 
 export interface Stack {
   emulator: Emulator & { url: string };
@@ -30,7 +30,7 @@ export async function startStack(options: { devtoolsUser?: boolean } = {}): Prom
   emulator.world.registerUser({ id: userId, nickname: '读者', phoneNumber, countryCode: '86' });
   const clock = manualClock();
   const server = await startServer(
-    testConfig({ WECHAT_API_BASE: emulatorUrl, DATABASE: `${dir.path}/companion.db`, LOG_LEVEL: 'silent' }),
+    serverConfig(emulatorUrl, `${dir.path}/companion.db`),
     { clock },
   );
   return {

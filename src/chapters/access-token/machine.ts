@@ -104,6 +104,17 @@ const initialContext: AccessTokenContext = {
 const allIdle = (context: AccessTokenContext) => !context.exclusive && context.steps.a === 'idle' && context.steps.b === 'idle';
 const serverOf = (event: AccessTokenEvent): ServerId => ('server' in event ? event.server : 'a');
 
+/**
+ * What a server reports moves that server on: to `<step>A` when A sent it, to
+ * `<step>B` when B did, re-entering it so that its effect runs again, with the
+ * same actions either way.
+ */
+const toServerStep = <const TActions>(step: 'calling' | 'fetching' | 'waitingLock' | 'inTransit', actions: TActions) =>
+  [
+    { guard: 'fromA', target: `.${step}A`, reenter: true, actions },
+    { target: `.${step}B`, reenter: true, actions },
+  ] as const;
+
 export const accessTokenMachine = setup({
   types: { context: {} as AccessTokenContext, events: {} as AccessTokenEvent },
   actions: {
@@ -165,66 +176,17 @@ export const accessTokenMachine = setup({
         actions: [{ type: 'setStep', params: { step: 'calling' } }, { type: 'setRetried', params: { retried: false } }],
       },
     ],
-    'server.needsToken': [
-      { guard: 'fromA', target: '.fetchingA', reenter: true, actions: { type: 'setStep', params: { step: 'fetching' } } },
-      { target: '.fetchingB', reenter: true, actions: { type: 'setStep', params: { step: 'fetching' } } },
-    ],
-    'server.lockBusy': [
-      { guard: 'fromA', target: '.waitingLockA', reenter: true, actions: { type: 'setStep', params: { step: 'waitingLock' } } },
-      { target: '.waitingLockB', reenter: true, actions: { type: 'setStep', params: { step: 'waitingLock' } } },
-    ],
-    'server.tokenShared': [
-      {
-        guard: 'fromA',
-        target: '.callingA',
-        reenter: true,
-        actions: [{ type: 'setStep', params: { step: 'calling' } }, { type: 'setBelief', params: { belief: 'live' } }],
-      },
-      { target: '.callingB', reenter: true, actions: [{ type: 'setStep', params: { step: 'calling' } }, { type: 'setBelief', params: { belief: 'live' } }] },
-    ],
-    'server.tokenRequested': [
-      {
-        guard: 'fromA',
-        target: '.inTransitA',
-        reenter: true,
-        actions: [{ type: 'setStep', params: { step: 'inTransit' } }, { type: 'setDelayed', params: { delayed: false } }],
-      },
-      { target: '.inTransitB', reenter: true, actions: [{ type: 'setStep', params: { step: 'inTransit' } }, { type: 'setDelayed', params: { delayed: false } }] },
-    ],
-    'server.stillInTransit': [
-      { guard: 'fromA', target: '.inTransitA', reenter: true, actions: { type: 'setDelayed', params: { delayed: true } } },
-      { target: '.inTransitB', reenter: true, actions: { type: 'setDelayed', params: { delayed: true } } },
-    ],
-    'server.tokenReceived': [
-      {
-        guard: 'fromA',
-        target: '.callingA',
-        reenter: true,
-        actions: [{ type: 'setStep', params: { step: 'calling' } }, { type: 'setBelief', params: { belief: 'live' } }],
-      },
-      { target: '.callingB', reenter: true, actions: [{ type: 'setStep', params: { step: 'calling' } }, { type: 'setBelief', params: { belief: 'live' } }] },
-    ],
-    'server.tokenRejected': [
-      {
-        guard: 'fromA',
-        target: '.fetchingA',
-        reenter: true,
-        actions: [
-          { type: 'setStep', params: { step: 'fetching' } },
-          { type: 'setBelief', params: { belief: 'none' } },
-          { type: 'setRetried', params: { retried: true } },
-        ],
-      },
-      {
-        target: '.fetchingB',
-        reenter: true,
-        actions: [
-          { type: 'setStep', params: { step: 'fetching' } },
-          { type: 'setBelief', params: { belief: 'none' } },
-          { type: 'setRetried', params: { retried: true } },
-        ],
-      },
-    ],
+    'server.needsToken': toServerStep('fetching', { type: 'setStep', params: { step: 'fetching' } }),
+    'server.lockBusy': toServerStep('waitingLock', { type: 'setStep', params: { step: 'waitingLock' } }),
+    'server.tokenShared': toServerStep('calling', [{ type: 'setStep', params: { step: 'calling' } }, { type: 'setBelief', params: { belief: 'live' } }]),
+    'server.tokenRequested': toServerStep('inTransit', [{ type: 'setStep', params: { step: 'inTransit' } }, { type: 'setDelayed', params: { delayed: false } }]),
+    'server.stillInTransit': toServerStep('inTransit', { type: 'setDelayed', params: { delayed: true } }),
+    'server.tokenReceived': toServerStep('calling', [{ type: 'setStep', params: { step: 'calling' } }, { type: 'setBelief', params: { belief: 'live' } }]),
+    'server.tokenRejected': toServerStep('fetching', [
+      { type: 'setStep', params: { step: 'fetching' } },
+      { type: 'setBelief', params: { belief: 'none' } },
+      { type: 'setRetried', params: { retried: true } },
+    ]),
     'server.apiSucceeded': { target: '.callSucceeded', actions: [{ type: 'setStep', params: { step: 'idle' } }, 'countSucceeded'] },
     'server.apiRejected': {
       target: '.callFailed',

@@ -7,7 +7,7 @@
  * against the naive cache, and counts what reaches WeChat.
  */
 import type { SnapshotFrom } from 'xstate';
-import { clockControl, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
+import { clockControl, effectBuilder, flagControl, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import {
   defineSimulation,
   type Control,
@@ -424,34 +424,10 @@ export const accessTokenControls: readonly Control<AccessTokenWorld, AccessToken
   user('herd', `${HERD_CALLERS} 个并发请求`, { type: 'user.startedHerd' }, `服务器 A 刚重启、内存缓存为空，同时来了 ${HERD_CALLERS} 个请求`),
   user('revoke', '泄漏应急', { type: 'user.revokedToken' }, 'token 泄漏了：运维让它立即失效（/cgi-bin/token 要连取两次，stable_token 用 force_refresh）'),
   ...strategyControls,
-  toggleControl<AccessTokenWorld>(
-    'refresh-ahead',
-    '提前 5 分钟刷新',
-    '切换：离过期不到 5 分钟就当作过期，提前去取',
-    (world) => world.switches.refreshAhead,
-    (world, on) => void (world.switches.refreshAhead = on),
-  ),
-  toggleControl<AccessTokenWorld>(
-    'retry-once',
-    '40001/42001 时刷新并重试一次',
-    '切换：被拒时丢掉 token、刷新一次、重试一次，第二次再被拒就报错，绝不循环',
-    (world) => world.switches.retryOnce,
-    (world, on) => void (world.switches.retryOnce = on),
-  ),
-  toggleControl<AccessTokenWorld>(
-    'slow-a',
-    '服务器 A 网络慢',
-    '切换：A 收到微信响应要多等一步',
-    (world) => world.switches.slow.a,
-    (world, on) => void (world.switches.slow.a = on),
-  ),
-  toggleControl<AccessTokenWorld>(
-    'slow-b',
-    '服务器 B 网络慢',
-    '切换：B 收到微信响应要多等一步',
-    (world) => world.switches.slow.b,
-    (world, on) => void (world.switches.slow.b = on),
-  ),
+  flagControl('refresh-ahead', '提前 5 分钟刷新', '切换：离过期不到 5 分钟就当作过期，提前去取', (world: AccessTokenWorld) => world.switches, 'refreshAhead'),
+  flagControl('retry-once', '40001/42001 时刷新并重试一次', '切换：被拒时丢掉 token、刷新一次、重试一次，第二次再被拒就报错，绝不循环', (world: AccessTokenWorld) => world.switches, 'retryOnce'),
+  flagControl('slow-a', '服务器 A 网络慢', '切换：A 收到微信响应要多等一步', (world: AccessTokenWorld) => world.switches.slow, 'a'),
+  flagControl('slow-b', '服务器 B 网络慢', '切换：B 收到微信响应要多等一步', (world: AccessTokenWorld) => world.switches.slow, 'b'),
   clockControl('plus-5m', '+5 分钟', 5 * MINUTE, '宽限期是 5 分钟'),
   clockControl('plus-1h', '+1 小时', HOUR, '中控建议每小时刷新一次'),
   clockControl('plus-2h', '+2 小时', 2 * HOUR, 'access_token 的有效期是 7200 秒'),

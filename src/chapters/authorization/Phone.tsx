@@ -5,7 +5,7 @@ import { DEFAULT_LOCATION_DESC, FEATURES } from './simulation.ts';
 import { LIVE_SCOPES, SCOPE_INFO } from '../../world/wechat/authorization.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
-import { PhoneDialog } from '../../kit/shell/PhoneDialog.tsx';
+import { DialogAnswers, PhoneDialog } from '../../kit/shell/PhoneDialog.tsx';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import './phone.css';
 
@@ -64,14 +64,7 @@ function ScopeDialog({ scope, locationDesc, press }: { scope: FlowScope; locatio
         「{DEMO_APP.name}」{info.ask}
       </p>
       {scope === 'scope.userLocation' && locationDesc && <p className="auth-sheet__desc">{locationDesc}</p>}
-      <div className="auth-sheet__actions">
-        <button type="button" className="auth-sheet__button" onClick={() => press('deny')}>
-          拒绝
-        </button>
-        <button type="button" className="auth-sheet__button auth-sheet__button--primary" onClick={() => press('allow')}>
-          允许
-        </button>
-      </div>
+      <DialogAnswers block="auth-sheet" no={{ label: '拒绝', control: 'deny' }} yes={{ label: '允许', control: 'allow' }} press={press} />
     </PhoneDialog>
   );
 }
@@ -86,14 +79,7 @@ function PrivacyPopup({ press }: { press(id: string): void }) {
         使用录音、定位、拍照等功能前，请阅读并同意<span className="auth-privacy__link">《能力实验室小程序隐私保护指引》</span>
       </p>
       <p className="auth-privacy__note">这是小程序自己画的弹窗（onNeedPrivacyAuthorization）</p>
-      <div className="auth-sheet__actions">
-        <button type="button" className="auth-sheet__button" onClick={() => press('refuse-privacy')}>
-          拒绝
-        </button>
-        <button type="button" className="auth-sheet__button auth-sheet__button--primary" onClick={() => press('agree-privacy')}>
-          同意
-        </button>
-      </div>
+      <DialogAnswers block="auth-sheet" no={{ label: '拒绝', control: 'refuse-privacy' }} yes={{ label: '同意', control: 'agree-privacy' }} press={press} />
     </PhoneDialog>
   );
 }

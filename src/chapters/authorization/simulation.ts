@@ -24,8 +24,8 @@ import {
   type AuthorizationMachine,
   type FlowScope,
 } from './machine.ts';
-import { clockControl, codeChoice, effectBuilder, stateMeta, userControl } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
+import { clockControl, codeChoice, effectTable, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import { defineSimulation, type Control, type Finding, type HolderRow, type StateMeta, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
 import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { wxCallback } from '../shared/wx.ts';
@@ -401,14 +401,7 @@ export function createAuthorizationWorld(): AuthorizationWorld {
   return world;
 }
 
-const effect = effectBuilder<AuthorizationWorld, AuthorizationMachine>();
-
-const effects = Object.fromEntries(
-  Object.entries(handlers).map(([name, handle]) => [
-    name,
-    effect('client', effectDescriptions[name as AuthorizationEffect], async (world, snapshot) => handle(world, snapshot)),
-  ]),
-) as Record<AuthorizationEffect, EffectSpec<AuthorizationWorld, AuthorizationMachine>>;
+const effects = effectTable(handlers, (name) => ({ lane: 'client', busy: effectDescriptions[name] }));
 
 export const authorizationSimulation = defineSimulation<AuthorizationMachine, AuthorizationWorld>({
   flow: 'authorization',

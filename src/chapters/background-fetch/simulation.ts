@@ -8,7 +8,7 @@
  * companion's route does (`./world.ts`).
  */
 import type { SnapshotFrom } from 'xstate';
-import { clockControl, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
+import { clockControl, effectBuilder, flagControl, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { DAY, HOUR, MINUTE, SIMULATION_EPOCH } from '../../world/support/clock.ts';
 import {
@@ -391,32 +391,14 @@ export const backgroundFetchControls: readonly Control<BackgroundFetchWorld, Bac
     choice(readingControl(reading), READING_LABELS[reading].label, `App.onLaunch 里${READING_LABELS[reading].hint}`, (world) => void (world.settings.reading = reading), (world) => world.settings.reading === reading, 'code'),
   ),
   {
-    ...toggleControl<BackgroundFetchWorld>(
-      'set-token',
-      '登录后 setBackgroundFetchToken',
-      'onLaunch 里向服务器换一个专用 token 交给微信；不设置时，预拉取带 code',
-      (world) => world.settings.setToken,
-      (world, on) => void (world.settings.setToken = on),
-    ),
+    ...flagControl('set-token', '登录后 setBackgroundFetchToken', 'onLaunch 里向服务器换一个专用 token 交给微信；不设置时，预拉取带 code', (world: BackgroundFetchWorld) => world.settings, 'setToken'),
     actor: 'code',
   },
   ...Object.entries(BUILDS).map(([id, { label, build }]) =>
     choice(id, label, build.platform === 'ios' ? `iPhone，微信 ${build.version}` : 'Android 手机', (world) => void (world.settings.build = build), (world) => world.settings.build === build),
   ),
-  toggleControl<BackgroundFetchWorld>(
-    'slow-server',
-    `开发者服务器变慢（${SLOW_ANSWER_MS / 1000} 秒）`,
-    `下一次预拉取要 ${SLOW_ANSWER_MS / 1000} 秒才回应，代码包先下载完`,
-    (world) => world.settings.slowServer,
-    (world, on) => void (world.settings.slowServer = on),
-  ),
-  toggleControl<BackgroundFetchWorld>(
-    'oversized',
-    '服务器返回 300 KB',
-    '超过 256 KB 的响应微信不缓存',
-    (world) => world.settings.oversized,
-    (world, on) => void (world.settings.oversized = on),
-  ),
+  flagControl('slow-server', `开发者服务器变慢（${SLOW_ANSWER_MS / 1000} 秒）`, `下一次预拉取要 ${SLOW_ANSWER_MS / 1000} 秒才回应，代码包先下载完`, (world: BackgroundFetchWorld) => world.settings, 'slowServer'),
+  flagControl('oversized', '服务器返回 300 KB', '超过 256 KB 的响应微信不缓存', (world: BackgroundFetchWorld) => world.settings, 'oversized'),
   clockControl('plus-12h', '+12 小时', 12 * HOUR),
   clockControl('plus-1d', '+1 天', DAY),
   clockControl('plus-3d', '+3 天', 3 * DAY, '手机一直在口袋里：看微信客户端自己发请求'),

@@ -30,8 +30,8 @@ import {
   type TicketChange,
 } from '../../world/wechat/launch-app.ts';
 import { launchAppMachine, type LaunchAppEffect, type LaunchAppEvent, type LaunchAppMachine } from './machine.ts';
-import { effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { effectTable, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
+import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
 import { LANES, USER_PHONE } from '../shared/lanes.ts';
 
@@ -226,7 +226,7 @@ const handlers: Record<LaunchAppEffect, (world: LaunchAppWorld, snapshot: Snapsh
   },
 };
 
-const EFFECT_BUSY: Record<LaunchAppEffect, { lane: string; busy: string }> = {
+const EFFECT_BUSY: Record<LaunchAppEffect, EffectPlace> = {
   requestLaunch: { lane: 'client', busy: '微信处理 App 的拉起请求' },
   routeScene: { lane: 'client', busy: '微信按场景值重算打开 App 的能力' },
   closeMiniProgram: { lane: 'client', busy: '微信结束小程序' },
@@ -234,13 +234,7 @@ const EFFECT_BUSY: Record<LaunchAppEffect, { lane: string; busy: string }> = {
   deliverResp: { lane: 'app', busy: 'App 的 OpenSDK 回调读出 extMsg' },
 };
 
-const effect = effectBuilder<LaunchAppWorld, LaunchAppMachine>();
-const effects = Object.fromEntries(
-  (Object.keys(handlers) as LaunchAppEffect[]).map((name) => [
-    name,
-    effect(EFFECT_BUSY[name].lane, EFFECT_BUSY[name].busy, async (world, snapshot) => handlers[name](world, snapshot)),
-  ]),
-);
+const effects = effectTable(handlers, (name) => EFFECT_BUSY[name]);
 
 const user = userControl<LaunchAppEvent>;
 

@@ -6,8 +6,8 @@
  * companion server runs, with real AES under each opener's own session_key.
  */
 import type { SnapshotFrom } from 'xstate';
-import { clockControl, codeChoice, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type Finding, type HolderRow, type Scheduler, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { clockControl, codeChoice, effectTable, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
+import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import {
   CHAT_TYPE_NAMES,
@@ -69,15 +69,13 @@ function shareTarget(snapshot: Snapshot): { title: string; path: string } {
   return item ? { title: item.title, path: `${DEFAULT_PATH}?id=${item.id}` } : { title: DEFAULT_TITLE, path: DEFAULT_PATH };
 }
 
-type Run = (world: ShareWorld, snapshot: Snapshot, schedule: Scheduler<ShareWorld, ShareEvent>['schedule']) => Promise<ShareEvent>;
-
 function opener(snapshot: Snapshot): Person {
   const who = snapshot.context.opener;
   if (!who) throw new Error('nobody is opening the card');
   return who;
 }
 
-const handlers: Record<ShareEffect, Run> = {
+const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
   async showMenu(world, snapshot) {
     const abilities = shareAbilities(world.settings.sdk);
     const forward = snapshot.context.handler !== 'none';
@@ -101,7 +99,7 @@ const handlers: Record<ShareEffect, Run> = {
     return { type: 'wechat.menuShown', forward, timeline };
   },
 
-  async callShareHandler(world, snapshot, schedule) {
+  async callShareHandler(world, snapshot, { schedule }) {
     const { from } = snapshot.context;
     const target = shareTarget(snapshot);
     const abilities = shareAbilities(world.settings.sdk);
@@ -350,7 +348,7 @@ const handlers: Record<ShareEffect, Run> = {
   },
 };
 
-const EFFECT_LANES: Record<ShareEffect, { lane: string; busy: string }> = {
+const EFFECT_LANES: Record<ShareEffect, EffectPlace> = {
   showMenu: { lane: 'phone-a', busy: '微信画出 ··· 菜单' },
   callShareHandler: { lane: 'phone-a', busy: '调用页面的 onShareAppMessage' },
   sendCard: { lane: 'phone-a', busy: '微信把卡片发出去' },
@@ -363,13 +361,7 @@ const EFFECT_LANES: Record<ShareEffect, { lane: string; busy: string }> = {
   decryptGroup: { lane: 'developer', busy: '服务器解密群信息' },
 };
 
-const effect = effectBuilder<ShareWorld, ShareMachine>();
-const effects = Object.fromEntries(
-  (Object.keys(handlers) as ShareEffect[]).map((name) => [
-    name,
-    effect(EFFECT_LANES[name].lane, EFFECT_LANES[name].busy, (world, snapshot, context) => handlers[name](world, snapshot, context.schedule)),
-  ]),
-);
+const effects = effectTable(handlers, (name) => EFFECT_LANES[name]);
 
 const user = userControl<ShareEvent>;
 const code = codeChoice<ShareEvent>;

@@ -1,6 +1,6 @@
 import type { Frame } from '../../kit/engine/engine.ts';
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
-import { PhoneDialog } from '../../kit/shell/PhoneDialog.tsx';
+import { DialogAnswers, PhoneDialog } from '../../kit/shell/PhoneDialog.tsx';
 import { PhoneFrame } from '../../kit/shell/PhoneFrame.tsx';
 import { held } from '../../kit/shell/held.ts';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
@@ -43,14 +43,7 @@ function SubscribePopup({ frame, press }: { frame: Frame<SubscribeContext>; pres
           只允许第一项
         </button>
       )}
-      <div className="sub-popup__actions">
-        <button type="button" className="sub-popup__button" onClick={() => press('popup-reject')}>
-          取消
-        </button>
-        <button type="button" className="sub-popup__button sub-popup__button--primary" onClick={() => press('popup-allow')}>
-          允许
-        </button>
-      </div>
+      <DialogAnswers block="sub-popup" no={{ label: '取消', control: 'popup-reject' }} yes={{ label: '允许', control: 'popup-allow' }} press={press} />
     </PhoneDialog>
   );
 }

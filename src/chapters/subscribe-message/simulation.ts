@@ -38,8 +38,8 @@ import {
   type SendFault,
   type SubscribeWorld,
 } from './world.ts';
-import { clockControl, codeChoice, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { clockControl, codeChoice, effectTable, flagControl, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
+import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { LANES, USER_PHONE } from '../shared/lanes.ts';
 
@@ -97,7 +97,7 @@ function sendBody(world: SubscribeWorld) {
   };
 }
 
-const handlers: Record<SubscribeEffect, (world: SubscribeWorld, snapshot: Snapshot) => SubscribeEvent> = {
+const handlers: Record<SubscribeEffect, EffectRun<SubscribeWorld, SubscribeMachine>> = {
   runTapHandler(world, snapshot) {
     deliverPushes(world);
     const tmplIds = tmplIdsFor(world);
@@ -197,9 +197,7 @@ const handlers: Record<SubscribeEffect, (world: SubscribeWorld, snapshot: Snapsh
     return { type: 'mp.resultHandled', toldServer: subscribed };
   },
 
-  sendMessage: () => {
-    throw new Error('sendMessage is asynchronous');
-  },
+  sendMessage: (world) => sendMessage(world),
 };
 
 async function sendMessage(world: SubscribeWorld): Promise<SubscribeEvent> {
@@ -246,7 +244,7 @@ async function sendMessage(world: SubscribeWorld): Promise<SubscribeEvent> {
   return { type: 'developer.sendFailed', code, ...(field ? { field } : {}) };
 }
 
-const EFFECT_LANES: Record<SubscribeEffect, { lane: string; busy: string }> = {
+const EFFECT_LANES: Record<SubscribeEffect, EffectPlace> = {
   runTapHandler: { lane: 'miniprogram', busy: '小程序的点击处理函数' },
   requestSubscribe: { lane: 'client', busy: '微信处理 requestSubscribeMessage' },
   answerPopup: { lane: 'client', busy: '微信记下弹窗里的选择' },
@@ -254,15 +252,7 @@ const EFFECT_LANES: Record<SubscribeEffect, { lane: string; busy: string }> = {
   sendMessage: { lane: 'developer', busy: '开发者服务器发送订阅消息' },
 };
 
-const effect = effectBuilder<SubscribeWorld, SubscribeMachine>();
-const effects = Object.fromEntries(
-  (Object.keys(EFFECT_LANES) as SubscribeEffect[]).map((name) => [
-    name,
-    effect(EFFECT_LANES[name].lane, EFFECT_LANES[name].busy, async (world, snapshot) =>
-      name === 'sendMessage' ? sendMessage(world) : handlers[name](world, snapshot),
-    ),
-  ]),
-);
+const effects = effectTable(handlers, (name) => EFFECT_LANES[name]);
 
 // ── Controls ──
 
@@ -310,7 +300,7 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
   user('popup-first-only', '弹窗：只留第一个开关', { type: 'user.answeredPopup', choice: 'firstOnly' }, '只打开第一个模板的开关，再点「允许」'),
   user('popup-reject', '弹窗：取消', { type: 'user.answeredPopup', choice: 'rejectAll' }, '点「取消」：每个模板都是 reject'),
   byUser(
-    toggleControl<SubscribeWorld>('popup-keep', '勾选「总是保持以上选择」', '下次调用不再弹窗，沿用这次的选择', (world) => world.keep, (world, on) => void (world.keep = on)),
+    flagControl('popup-keep', '勾选「总是保持以上选择」', '下次调用不再弹窗，沿用这次的选择', (world: SubscribeWorld) => world, 'keep'),
   ),
   user('call-number', '店员叫号', { type: 'user.calledNumber' }, '开发者服务器给登记过的用户发一条订阅消息'),
   byUser(
@@ -384,13 +374,7 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
     () => false,
   ),
   byCode(
-    toggleControl<SubscribeWorld>(
-      'legacy-template-code',
-      '旧代码：模板消息 + formId',
-      `模板消息 ${TEMPLATE_MESSAGE_HISTORY.offline} 下线；照 2019 年的教程写会失败`,
-      (world) => world.legacyCode,
-      (world, on) => void (world.legacyCode = on),
-    ),
+    flagControl('legacy-template-code', '旧代码：模板消息 + formId', `模板消息 ${TEMPLATE_MESSAGE_HISTORY.offline} 下线；照 2019 年的教程写会失败`, (world: SubscribeWorld) => world, 'legacyCode'),
   ),
   clockControl('plus-1d', '+1 天', DAY, '一次性订阅没有期限，隔多久发都行'),
   clockControl('plus-8d', '+8 天', 8 * DAY, `老的 formId 只能在 ${TEMPLATE_MESSAGE_HISTORY.formIdDays} 天内用；订阅消息没有这个限制`),

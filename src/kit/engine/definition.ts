@@ -99,11 +99,15 @@ export interface EffectContext<TWorld, TMachine extends AnyStateMachine, TEvent>
   snapshot: SnapshotFrom<TMachine>;
 }
 
-export interface EffectSpec<TWorld, TMachine extends AnyStateMachine> {
+/** Where an effect runs and how 下一步 names it. */
+export interface EffectPlace {
   /** The lane that does the work; 下一步 names it, and the reader may pick it when several lanes are busy. */
   lane: string;
   /** What it is, in words, for the 下一步 button. */
   busy: string;
+}
+
+export interface EffectSpec<TWorld, TMachine extends AnyStateMachine> extends EffectPlace {
   run(context: EffectContext<TWorld, TMachine, EventFromLogic<TMachine>>): Promise<Outcome<EventFromLogic<TMachine>>>;
 }
 

@@ -17,3 +17,28 @@ export function PhoneDialog({ className, labelledBy, children }: { className: st
     </div>
   );
 }
+
+export interface DialogAnswer {
+  label: string;
+  /** The control the button presses. */
+  control: string;
+}
+
+/**
+ * The row of two answers at the foot of a WeChat dialog: the plain one
+ * (拒绝, 取消) and the green one (允许, 同意). `block` is the chapter's CSS
+ * block: the row is `<block>__actions`, the buttons `<block>__button`, the
+ * green one also `<block>__button--primary`.
+ */
+export function DialogAnswers({ block, no, yes, press }: { block: string; no: DialogAnswer; yes: DialogAnswer; press(control: string): void }) {
+  return (
+    <div className={`${block}__actions`}>
+      <button type="button" className={`${block}__button`} onClick={() => press(no.control)}>
+        {no.label}
+      </button>
+      <button type="button" className={`${block}__button ${block}__button--primary`} onClick={() => press(yes.control)}>
+        {yes.label}
+      </button>
+    </div>
+  );
+}
