@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { CodeToken, HighlightedSample } from './highlighted.ts';
 import type { CodeSamples } from './useCodeSamples.ts';
 import type { Frame } from '../engine/engine.ts';
@@ -7,7 +7,7 @@ const NO_SAMPLES: readonly HighlightedSample[] = [];
 
 const CodeLine = memo(function CodeLine({ tokens, number, active }: { tokens: readonly CodeToken[]; number: number; active: boolean }) {
   return (
-    <span className={active ? 'sim-code__line sim-code__line--active' : 'sim-code__line'} data-code-active={active || undefined}>
+    <span className="sim-code__line" data-code-active={active || undefined}>
       <span className="sim-code__number" aria-hidden="true">
         {number}
       </span>
@@ -25,6 +25,23 @@ const CodeLine = memo(function CodeLine({ tokens, number, active }: { tokens: re
   );
 });
 
+// East Asian wide characters (comments here are often Chinese) take about two columns of a monospace font.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/gu;
+
+/**
+ * How many columns the file's longest line takes. Lines off screen are not
+ * drawn (content-visibility), so they cannot widen the file themselves: it
+ * is made this wide up front, and horizontal scrolling reaches every line.
+ */
+function columns(sample: HighlightedSample): number {
+  let widest = 0;
+  for (const line of sample.lines) {
+    const text = line.map((token) => (typeof token === 'string' ? token : token[0])).join('');
+    widest = Math.max(widest, text.length + (text.match(WIDE)?.length ?? 0));
+  }
+  return widest;
+}
+
 /**
  * One file. Once drawn it stays in the page while another file is on screen,
  * hidden with content-visibility, which keeps its layout: coming back to a
@@ -33,7 +50,11 @@ const CodeLine = memo(function CodeLine({ tokens, number, active }: { tokens: re
  */
 const CodeFile = memo(function CodeFile({ sample, range, shown }: { sample: HighlightedSample; range: readonly [number, number] | undefined; shown: boolean }) {
   return (
-    <pre className={shown ? 'sim-code__view' : 'sim-code__view sim-code__view--hidden'} aria-hidden={shown ? undefined : true}>
+    <pre
+      className={shown ? 'sim-code__view' : 'sim-code__view sim-code__view--hidden'}
+      aria-hidden={shown ? undefined : true}
+      style={{ ['--sim-code-columns' as string]: columns(sample) }}
+    >
       <code>
         {sample.lines.map((line, index) => (
           <CodeLine key={index} tokens={line} number={index + 1} active={range !== undefined && index + 1 >= range[0] && index + 1 <= range[1]} />
@@ -55,6 +76,7 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   const [drawn, setDrawn] = useState<readonly string[]>([]);
   const stepFile = frame.code?.file ?? null;
   const scroller = useRef<HTMLDivElement>(null);
+  const mark = useRef<HTMLSpanElement>(null);
 
   useEffect(() => setChosen(null), [stepFile, frame.code?.region]);
 
@@ -63,9 +85,26 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   const range = sample && frame.code && frame.code.file === sample.file ? sample.regions[frame.code.region] : undefined;
   if (sample && !drawn.includes(sample.file)) setDrawn([...drawn, sample.file]);
 
+  // The step's lines are marked by one box behind them rather than by the lines' own style: moving it
+  // repaints the box alone, where restyling lines made the browser paint the whole file again.
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    const box = mark.current;
+    if (!element || !box) return;
+    const lines = element.querySelectorAll<HTMLElement>('.sim-code__view:not(.sim-code__view--hidden) [data-code-active]');
+    const first = lines[0];
+    const last = lines[lines.length - 1];
+    box.hidden = !first;
+    if (first && last) {
+      box.style.top = `${first.offsetTop}px`;
+      box.style.inlineSize = `${first.offsetWidth}px`;
+      box.style.height = `${last.offsetTop + last.offsetHeight - first.offsetTop}px`;
+    }
+  }, [file, range]);
+
   useEffect(() => {
     const element = scroller.current;
-    const first = element?.querySelector<HTMLElement>('.sim-code__line--active');
+    const first = element?.querySelector<HTMLElement>('.sim-code__view:not(.sim-code__view--hidden) [data-code-active]');
     if (element) element.scrollTop = first ? Math.max(0, first.offsetTop - 24) : 0;
   }, [file, range?.[0]]);
 
@@ -100,6 +139,7 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
         </div>
       </div>
       <div className="sim-code__body" ref={scroller} tabIndex={0} aria-label={`代码：${sample.title}`}>
+        <span className="sim-code__mark" ref={mark} aria-hidden="true" hidden />
         {drawn.map((name) => {
           const view = samples.find((s) => s.file === name);
           return view && <CodeFile key={name} sample={view} range={name === sample.file ? range : undefined} shown={name === sample.file} />;
