@@ -21,8 +21,8 @@
  *   panels below the controls a moment after the step itself.
  * - deep-link restore for 0, 50 and 200 steps: from the island's hydration
  *   (astro:hydrate, after its props are parsed) until the simulator says
- *   data-ready, the page is idle again (the shell draws the panels below
- *   the controls a moment later) and has painted; the longest long task that
+ *   data-ready (which it does once the restored step is drawn, the panels
+ *   it draws a moment later included) and that frame has painted; the longest long task that
  *   overlaps that window. The links are the URLs the page itself wrote while
  *   the walk stepped, so the bench follows the link format as it evolves.
  *   Median of RESTORE_RUNS loads with a warm HTTP cache, so the network
@@ -133,8 +133,7 @@ function instrument(flow) {
     if (bench.ready !== null || !document.querySelector(`[data-flow="${flow}"][data-ready="true"]`)) return;
     bench.ready = performance.now();
     observer.disconnect();
-    // What the shell draws a moment later (the panels below the controls) counts too: wait until the page is idle.
-    requestIdleCallback(() => afterNextPaint(() => (bench.painted = performance.now())), { timeout: 5000 });
+    afterNextPaint(() => (bench.painted = performance.now()));
   });
   observer.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
   new PerformanceObserver((list) => {

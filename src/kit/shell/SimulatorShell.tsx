@@ -158,7 +158,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       className={expanded ? 'sim sim--expanded not-content' : 'sim not-content'}
       data-flow={definition.flow}
       data-state={frame.state}
-      data-ready={ready ? 'true' : 'false'}
+      // Ready once the shared step is restored and drawn, the deferred panels included.
+      data-ready={ready && later === frame ? 'true' : 'false'}
       aria-label={`${definition.title}模拟器`}
       role="region"
       ref={root}
