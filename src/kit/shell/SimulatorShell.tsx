@@ -122,10 +122,11 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   const back = () => run(controller.current!.back());
   const forward = () => run(controller.current!.forward());
   const { frame } = state;
-  // What sits below the controls follows a moment later, in a render of its own that React may
-  // interrupt: a step paints the bar, the phone and the code at once, and a long restored history
-  // is not drawn in one long task.
-  const later = useDeferredValue(frame);
+  // After a step, what sits below the controls follows a moment later, in a render of its own that
+  // React may interrupt: the bar, the phone and the code paint at once. A restored shared link is drawn
+  // whole at once instead (as is the first step): deferring it made the reader wait longer for the finished picture.
+  const deferred = useDeferredValue(frame);
+  const later = state.restored !== null || state.steps.length === 0 ? frame : deferred;
   const phones = Phone ? definition.phones : [];
 
   const onKeyDown = (event: KeyboardEvent) => {
