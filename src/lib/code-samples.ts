@@ -72,7 +72,18 @@ async function highlightSample(file: string, palette: Palette): Promise<Highligh
     }
     return runs.map(({ text, colour }): CodeToken => (colour === 0 ? text : [text, colour]));
   });
-  return { file, title: displayPath(file), lines, regions };
+  return { file, title: displayPath(file), lines, columns: columns(code), regions };
+}
+
+// East Asian wide characters (comments here are often Chinese) take about two columns of a monospace font.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/gu;
+
+/**
+ * How many columns the longest line takes. The panel draws only the lines in
+ * view, which cannot widen the file themselves, so it is made this wide.
+ */
+function columns(code: string): number {
+  return Math.max(0, ...code.split('\n').map((line) => line.length + (line.match(WIDE)?.length ?? 0)));
 }
 
 // The chapter's JSON and its page's colour rules ask for the same files in one build: highlight them once.

@@ -21,6 +21,8 @@ describe('highlightSamples', async () => {
     const sample = samples.find((s) => s.file === file)!;
     expect(sample.lines.map((line) => line.map(text).join(''))).toEqual(code.split('\n'));
     expect(sample.regions).toEqual(regions);
+    // Every line fits the width the panel gives the file; a wide character counts two columns.
+    expect(sample.columns).toBe(Math.max(...code.split('\n').map((line) => [...line].reduce((n, c) => n + (/[\u2e80-\ua4cf\uff00-\uff60]/u.test(c) ? 2 : 1), 0))));
   });
 
   it('starts the palette with the themes’ text colour and lists each colour once', () => {

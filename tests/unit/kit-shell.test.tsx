@@ -78,8 +78,8 @@ describe('the kit shell', () => {
     const code: HighlightedCode = {
       palette: [['#111111', '#eeeeee'], ['#aa0000', '#ff8888']],
       samples: [
-        { file: 'x.ts', title: 'x.ts', lines: [[['const', 1], ' a = 1;'], [['const', 1], ' b = 2;']], regions: { a: [1, 1], b: [2, 2] } },
-        { file: 'y.ts', title: 'y.ts', lines: [['fetch();'], ['done();']], regions: { b: [2, 2] } },
+        { file: 'x.ts', title: 'x.ts', lines: [[['const', 1], ' a = 1;'], [['const', 1], ' b = 2;']], columns: 12, regions: { a: [1, 1], b: [2, 2] } },
+        { file: 'y.ts', title: 'y.ts', lines: [['fetch();'], ['done();']], columns: 8, regions: { b: [2, 2] } },
       ],
     };
     const answers = [new Response('nope', { status: 404 }), Response.json(code)];

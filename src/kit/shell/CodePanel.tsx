@@ -25,23 +25,6 @@ const CodeLine = memo(function CodeLine({ tokens, number, active }: { tokens: re
   );
 });
 
-// East Asian wide characters (comments here are often Chinese) take about two columns of a monospace font.
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/gu;
-
-/**
- * How many columns the file's longest line takes. Lines off screen are not
- * drawn (content-visibility), so they cannot widen the file themselves: it
- * is made this wide up front, and horizontal scrolling reaches every line.
- */
-function columns(sample: HighlightedSample): number {
-  let widest = 0;
-  for (const line of sample.lines) {
-    const text = line.map((token) => (typeof token === 'string' ? token : token[0])).join('');
-    widest = Math.max(widest, text.length + (text.match(WIDE)?.length ?? 0));
-  }
-  return widest;
-}
-
 /**
  * One file. Once drawn it stays in the page while another file is on screen,
  * hidden with content-visibility, which keeps its layout: coming back to a
@@ -53,7 +36,7 @@ const CodeFile = memo(function CodeFile({ sample, range, shown }: { sample: High
     <pre
       className={shown ? 'sim-code__view' : 'sim-code__view sim-code__view--hidden'}
       aria-hidden={shown ? undefined : true}
-      style={{ ['--sim-code-columns' as string]: columns(sample) }}
+      style={{ ['--sim-code-columns' as string]: sample.columns }}
     >
       <code>
         {sample.lines.map((line, index) => (
@@ -87,6 +70,7 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
 
   // The step's lines are marked by one box behind them rather than by the lines' own style: moving it
   // repaints the box alone, where restyling lines made the browser paint the whole file again.
+  // The panel then scrolls to them.
   useLayoutEffect(() => {
     const element = scroller.current;
     const box = mark.current;
@@ -100,13 +84,8 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
       box.style.inlineSize = `${first.offsetWidth}px`;
       box.style.height = `${last.offsetTop + last.offsetHeight - first.offsetTop}px`;
     }
+    element.scrollTop = first ? Math.max(0, first.offsetTop - 24) : 0;
   }, [file, range]);
-
-  useEffect(() => {
-    const element = scroller.current;
-    const first = element?.querySelector<HTMLElement>('.sim-code__view:not(.sim-code__view--hidden) [data-code-active]');
-    if (element) element.scrollTop = first ? Math.max(0, first.offsetTop - 24) : 0;
-  }, [file, range?.[0]]);
 
   if (code.status !== 'ready') {
     return (

@@ -86,7 +86,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   const panels = useRef<HTMLDivElement>(null);
   useNoShrink(panels);
 
-  // The diagram's lane headers stick under the step bar, whose height changes as it wraps.
+  // In the full-window workbench the diagram sticks under the step bar, whose height changes as it wraps.
   useEffect(() => {
     const element = root.current;
     const bar = element?.querySelector<HTMLElement>('.sim-bar');

@@ -13,6 +13,8 @@ export interface HighlightedSample {
   /** What the reader sees as the file's name. */
   title: string;
   lines: readonly (readonly CodeToken[])[];
+  /** How many monospace columns the longest line takes, East Asian wide characters counting two. */
+  columns: number;
   regions: Record<string, [number, number]>;
 }
 
