@@ -62,19 +62,23 @@ export class SimulatorPage {
     await this.control(group, name).click();
   }
 
-  /** Presses 下一步 and waits until the step is logged (the diagram draws only the newest messages). */
+  /** Presses 下一步 and waits until the step is taken and drawn (the diagram draws only the newest messages). */
   async step(times = 1) {
     for (let i = 0; i < times; i++) {
       const before = await this.stepsTaken();
       await this.next.click();
       await expect.poll(() => this.stepsTaken()).toBe(before + 1);
+      await expect(this.root).toHaveAttribute('data-ready', 'true');
     }
   }
 
-  /** The count in the step log's heading, 操作记录（N）. */
+  /**
+   * The step bar's count, 第 N 步. Not the step log's heading: the log is drawn a moment after a step,
+   * so right after a press it may still show the count before it, and a count taken then is one short.
+   */
   async stepsTaken(): Promise<number> {
-    const summary = await this.root.locator('.sim-log summary').textContent();
-    return Number(/（(\d+)）/.exec(summary ?? '')?.[1] ?? Number.NaN);
+    const label = await this.root.locator('.sim-bar__step').textContent();
+    return Number(/第 (\d+) 步/.exec(label ?? '')?.[1] ?? Number.NaN);
   }
 
   /** Presses a button the way a keyboard reader does: focus it, then Enter. */
