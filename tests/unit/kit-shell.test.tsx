@@ -114,12 +114,36 @@ describe('the kit shell', () => {
     expect(container.querySelector('[data-code-active] .sim-c1')?.textContent).toBe('const');
     expect(container.querySelector('.sim-code')?.getAttribute('data-palette')).toBe('fixture');
 
-    // A step whose code is in another file shows that file and keeps the first one, hidden, for later.
+    // A step whose code is in another file shows that file in place of the first.
     await click('开始');
-    const views = () => [...container.querySelectorAll('.sim-code pre')];
-    expect(views().map((view) => view.getAttribute('aria-hidden'))).toEqual(['true', null]);
+    expect(container.querySelectorAll('.sim-code pre')).toHaveLength(1);
+    expect(container.querySelector('.sim-code__body')?.getAttribute('aria-label')).toBe('代码：y.ts');
     expect(container.querySelector('[data-code-active]')?.textContent).toBe('2done();\n');
     expect(container.querySelectorAll('[data-code-active]')).toHaveLength(1);
+  });
+
+  it('draws the lines of a long file around the step and leaves the others as space of their height', async () => {
+    history.replaceState(null, '', '/');
+    const long = Array.from({ length: 400 }, (_, index) => [`line${index + 1}();`]);
+    const code: HighlightedCode = {
+      palette: [],
+      samples: [
+        { file: 'x.ts', title: 'x.ts', lines: [['a();']], columns: 4, regions: { a: [1, 1] } },
+        { file: 'y.ts', title: 'y.ts', lines: long, columns: 12, regions: { b: [250, 251] } },
+      ],
+    };
+    container = document.createElement('div');
+    document.body.append(container);
+    await act(async () => createRoot(container).render(<SimulatorShell definition={fixtureSimulation} code={{ status: 'ready', code }} />));
+    await click('开始');
+    const numbers = [...container.querySelectorAll('.sim-code__line .sim-code__number')].map((n) => Number(n.textContent));
+    expect(numbers.length).toBeLessThan(200);
+    expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, index) => numbers[0]! + index));
+    expect(numbers[0]).toBeLessThan(250);
+    expect(numbers.at(-1)).toBeGreaterThan(251);
+    expect([...container.querySelectorAll('[data-code-active]')].map((line) => line.textContent)).toEqual(['250line250();\n', '251line251();\n']);
+    const gaps = [...container.querySelectorAll<HTMLElement>('.sim-code__gap')].map((gap) => gap.style.blockSize);
+    expect(gaps).toEqual([`${numbers[0]! - 1}lh`, `${400 - numbers.at(-1)!}lh`]);
   });
 
   it('draws only the newest messages of a long history until the reader asks for the earlier ones', async () => {

@@ -1,4 +1,5 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { windowAfterScroll, windowAround, type LineWindow } from './line-window.ts';
 import type { CodeToken, HighlightedSample } from './highlighted.ts';
 import type { CodeSamples } from './useCodeSamples.ts';
 import type { Frame } from '../engine/engine.ts';
@@ -26,22 +27,21 @@ const CodeLine = memo(function CodeLine({ tokens, number, active }: { tokens: re
 });
 
 /**
- * One file. Once drawn it stays in the page while another file is on screen,
- * hidden with content-visibility, which keeps its layout: coming back to a
- * file costs little, and a step that only moves the marked lines redraws
- * those lines alone.
+ * One file: lines `from` to `to` (from 0, exclusive) are drawn, and the space
+ * of those before and after is kept empty at their height (1lh each), so the
+ * file scrolls whole.
  */
-const CodeFile = memo(function CodeFile({ sample, range, shown }: { sample: HighlightedSample; range: readonly [number, number] | undefined; shown: boolean }) {
+const CodeFile = memo(function CodeFile({ sample, range, from, to }: { sample: HighlightedSample; range: readonly [number, number] | undefined; from: number; to: number }) {
+  const after = sample.lines.length - to;
   return (
-    <pre
-      className={shown ? 'sim-code__view' : 'sim-code__view sim-code__view--hidden'}
-      aria-hidden={shown ? undefined : true}
-      style={{ ['--sim-code-columns' as string]: sample.columns }}
-    >
+    <pre className="sim-code__view" style={{ ['--sim-code-columns' as string]: sample.columns }}>
       <code>
-        {sample.lines.map((line, index) => (
-          <CodeLine key={index} tokens={line} number={index + 1} active={range !== undefined && index + 1 >= range[0] && index + 1 <= range[1]} />
-        ))}
+        {from > 0 && <span className="sim-code__gap" style={{ blockSize: `${from}lh` }} />}
+        {sample.lines.slice(from, to).map((line, offset) => {
+          const number = from + offset + 1;
+          return <CodeLine key={number} tokens={line} number={number} active={range !== undefined && number >= range[0] && number <= range[1]} />;
+        })}
+        {after > 0 && <span className="sim-code__gap" style={{ blockSize: `${after}lh` }} />}
       </code>
     </pre>
   );
@@ -56,7 +56,8 @@ const CodeFile = memo(function CodeFile({ sample, range, shown }: { sample: High
 export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Frame; scope: string }) {
   const samples = code.status === 'ready' ? code.code.samples : NO_SAMPLES;
   const [chosen, setChosen] = useState<string | null>(null);
-  const [drawn, setDrawn] = useState<readonly string[]>([]);
+  // Where the reader scrolled to, for the file and step it was scrolled in; a new step starts from its own lines.
+  const [scrolled, setScrolled] = useState<{ key: string; lines: LineWindow } | null>(null);
   const stepFile = frame.code?.file ?? null;
   const scroller = useRef<HTMLDivElement>(null);
   const mark = useRef<HTMLSpanElement>(null);
@@ -66,7 +67,30 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   const file = chosen ?? stepFile ?? samples[0]?.file;
   const sample = samples.find((s) => s.file === file);
   const range = sample && frame.code && frame.code.file === sample.file ? sample.regions[frame.code.region] : undefined;
-  if (sample && !drawn.includes(sample.file)) setDrawn([...drawn, sample.file]);
+  const key = `${file}#${range?.join('-') ?? ''}`;
+  const total = sample?.lines.length ?? 0;
+  const lines = scrolled?.key === key ? scrolled.lines : windowAround(total, range);
+
+  // A scroll draws the lines coming into view, once a frame at most. Lines are 1lh tall, so which
+  // ones are in view follows from scrollTop without laying anything out.
+  const pendingScroll = useRef(0);
+  useEffect(() => () => cancelAnimationFrame(pendingScroll.current), []);
+  const onScroll = () => {
+    if (pendingScroll.current) return;
+    pendingScroll.current = requestAnimationFrame(() => {
+      pendingScroll.current = 0;
+      const element = scroller.current;
+      const view = element?.querySelector('.sim-code__view');
+      if (!element || !view) return;
+      const style = getComputedStyle(view);
+      const height = Number.parseFloat(style.lineHeight);
+      if (!(height > 0)) return;
+      const top = Math.floor((element.scrollTop - Number.parseFloat(style.paddingTop)) / height);
+      const bottom = Math.ceil((element.scrollTop + element.clientHeight) / height);
+      const next = windowAfterScroll(total, Math.max(0, top), Math.min(total, bottom), lines);
+      if (next) setScrolled({ key, lines: next });
+    });
+  };
 
   // The step's lines are marked by one box behind them rather than by the lines' own style: moving it
   // repaints the box alone, where restyling lines made the browser paint the whole file again.
@@ -75,9 +99,9 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
     const element = scroller.current;
     const box = mark.current;
     if (!element || !box) return;
-    const lines = element.querySelectorAll<HTMLElement>('.sim-code__view:not(.sim-code__view--hidden) [data-code-active]');
-    const first = lines[0];
-    const last = lines[lines.length - 1];
+    const active = element.querySelectorAll<HTMLElement>('[data-code-active]');
+    const first = active[0];
+    const last = active[active.length - 1];
     box.hidden = !first;
     if (first && last) {
       box.style.top = `${first.offsetTop}px`;
@@ -117,12 +141,9 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
           ))}
         </div>
       </div>
-      <div className="sim-code__body" ref={scroller} tabIndex={0} aria-label={`代码：${sample.title}`}>
+      <div className="sim-code__body" ref={scroller} tabIndex={0} aria-label={`代码：${sample.title}`} onScroll={onScroll}>
         <span className="sim-code__mark" ref={mark} aria-hidden="true" hidden />
-        {drawn.map((name) => {
-          const view = samples.find((s) => s.file === name);
-          return view && <CodeFile key={name} sample={view} range={name === sample.file ? range : undefined} shown={name === sample.file} />;
-        })}
+        <CodeFile key={sample.file} sample={sample} range={range} from={lines.from} to={lines.to} />
       </div>
     </section>
   );
