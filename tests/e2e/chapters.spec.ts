@@ -55,11 +55,29 @@ for (const { chapter, definition } of registered) {
       expect(errors).toEqual([]);
     });
 
-    test('a long deep link restores the step the engine computes, and survives a reload', async ({ page }) => {
+    test('a long deep link restores the step the engine computes, says so without moving the step, and survives a reload', async ({ page }) => {
       const walk = await longWalk(definition);
       const sim = new SimulatorPage(page, definition.flow);
-      await sim.open(path, `?${definition.flow}=${formatDeepLink(walk.ids)}`);
+      // The island's scripts wait, so the picture before the simulator restores the link can be measured.
+      const html = await (await page.request.get(path)).text();
+      const island = new Set([...html.matchAll(/(?:component|renderer)-url="([^"]+)"/g)].map((match) => match[1]));
+      expect(island.size).toBeGreaterThanOrEqual(2);
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route((url) => island.has(url.pathname), async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${path}?${definition.flow}=${formatDeepLink(walk.ids)}`, { waitUntil: 'domcontentloaded' });
+      const barTop = () => sim.root.locator('.sim-bar').evaluate((bar) => bar.getBoundingClientRect().top - bar.parentElement!.getBoundingClientRect().top);
+      const before = await barTop();
+      release();
+      await expect(sim.root).toBeInViewport();
+      await expect(sim.root).toHaveAttribute('data-ready', 'true');
+      await page.unrouteAll();
       await sim.expectState(walk.state);
+      await expect(sim.root.getByRole('status').filter({ hasText: `别人分享的第 ${walk.ids.length} 步` })).toBeVisible();
+      expect(await barTop()).toBe(before);
       // The diagram draws the newest messages; the step log counts them all.
       await expect(sim.messages).toHaveCount(Math.min(walk.messages, MESSAGE_WINDOW));
       await expect(sim.root.getByRole('alert')).toHaveCount(0);

@@ -174,17 +174,17 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
           </button>
         </div>
       )}
-      {state.restored !== null && (
-        <div className="sim-notice sim-notice--shared" role="status">
-          <p>你打开的是别人分享的第 {state.restored} 步。可以接着往下走，也可以从头看起。</p>
-          <button type="button" className="sim-button" onClick={() => run(controller.current!.reset())}>
-            回到第 1 步
-          </button>
-          <button type="button" className="sim-button" onClick={() => setState(controller.current!.dismissNotice())}>
-            知道了
-          </button>
-        </div>
-      )}
+      {/* Always in the page, hidden until a shared link is restored: while a shared link loads, the page
+          holds its room (Simulator.astro), so it appears without pushing the step the reader landed on. */}
+      <div className="sim-notice sim-notice--shared" role="status" hidden={state.restored === null}>
+        <p>你打开的是别人分享的第 {state.restored ?? 0} 步。可以接着往下走，也可以从头看起。</p>
+        <button type="button" className="sim-button" onClick={() => run(controller.current!.reset())}>
+          回到第 1 步
+        </button>
+        <button type="button" className="sim-button" onClick={() => setState(controller.current!.dismissNotice())}>
+          知道了
+        </button>
+      </div>
       <StepBar
         lanes={definition.lanes}
         state={state as ControllerState}
