@@ -5,7 +5,7 @@
  * scheduled expiry delivered by 下一步, and the test contract outside checks
  * rely on (data-flow, data-state, named buttons).
  */
-import { act } from 'react';
+import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
@@ -13,7 +13,6 @@ import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorSh
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 let container: HTMLDivElement;
 
@@ -33,8 +32,13 @@ function button(name: string): HTMLButtonElement {
 
 async function click(name: string) {
   await act(async () => button(name).click());
-  // The controller resolves on a promise chain; let it settle.
-  await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+  // The controller resolves on a promise chain, and the panels below the controls draw after the next
+  // paint: wait until the shell says the step is drawn.
+  for (let wait = 0; wait < 50; wait++) {
+    await act(async () => new Promise((resolve) => setTimeout(resolve, 20)));
+    if (root().dataset.ready === 'true') return;
+  }
+  throw new Error('the step was never drawn whole (data-ready stayed false)');
 }
 
 const root = () => container.querySelector<HTMLElement>('[data-flow]')!;
@@ -72,6 +76,25 @@ describe('the kit shell', () => {
     await click('下一步');
     expect(container.querySelector('.sim-world__clock')?.textContent).toContain('7,200,000 ms');
     expect(container.querySelector('[aria-label="微信服务器 → 运维：T2 过期"]')).not.toBeNull();
+  });
+
+  it('draws the step bar with the step and the panels below it after the paint', async () => {
+    history.replaceState(null, '', '/');
+    await mount();
+    await click('开始');
+    // What the reader sees at the moment a step is marked as not yet drawn whole: the bar already
+    // says 第 2 步, the event log below still lists one step.
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => {
+      if (root().dataset.ready === 'false') {
+        seen.push(`${container.querySelector('.sim-bar__step')?.textContent} · ${container.querySelector('.sim-log summary')?.textContent}`);
+      }
+    });
+    observer.observe(root(), { attributes: true, attributeFilter: ['data-ready'] });
+    await click('先处理：服务器 B');
+    observer.disconnect();
+    expect(seen).toEqual([expect.stringMatching(/第 2 步 · .*（1）/)]);
+    expect(container.querySelector('.sim-log summary')?.textContent).toContain('（2）');
   });
 
   it('fetches its code after the first render, says so while it waits, and explains a failed request', async () => {

@@ -68,7 +68,7 @@ export default function DecryptPanel() {
           spellCheck: false,
           autoComplete: 'off',
           'aria-describedby': `${id}-hint`,
-          onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field.id]: e.target.value })),
+          onInput: (e: { currentTarget: { value: string } }) => setValues((v) => ({ ...v, [field.id]: e.currentTarget.value })),
         };
         return (
           <div className="decrypt-panel__field" key={field.id}>

@@ -1,8 +1,9 @@
-import { useDeferredValue, useEffect, useRef, useState, type ComponentType, type KeyboardEvent, type RefObject } from 'react';
+import { useEffect, useRef, useState, type ComponentType, type RefObject } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';
+import { useAfterPaint } from './useAfterPaint.ts';
 import { useCodeSamples, type CodeSamples } from './useCodeSamples.ts';
 import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
@@ -61,7 +62,7 @@ function useNoShrink(ref: RefObject<HTMLElement | null>) {
 }
 
 /** Arrow keys step only when focus is not in something that uses them itself. */
-const typing = (target: EventTarget) => target instanceof HTMLElement && target.closest('input, textarea, select, [role="switch"]') !== null;
+const typing = (target: EventTarget | null) => target instanceof HTMLElement && target.closest('input, textarea, select, [role="switch"]') !== null;
 
 /**
  * The workbench every simulator shares: a sticky step bar, the phone(s)
@@ -122,10 +123,10 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   const back = () => run(controller.current!.back());
   const forward = () => run(controller.current!.forward());
   const { frame } = state;
-  // After a step, what sits below the controls follows a moment later, in a render of its own that
-  // React may interrupt: the bar, the phone and the code paint at once. A restored shared link is drawn
-  // whole at once instead (as is the first step): deferring it made the reader wait longer for the finished picture.
-  const deferred = useDeferredValue(frame);
+  // After a step, what sits below the controls follows a moment later, in a render of its own after the
+  // paint: the bar, the phone and the code paint at once. A restored shared link is drawn whole at once
+  // instead (as is the first step): deferring it made the reader wait longer for the finished picture.
+  const deferred = useAfterPaint(frame);
   const later = state.restored !== null || state.steps.length === 0 ? frame : deferred;
   const phones = Phone ? definition.phones : [];
 
