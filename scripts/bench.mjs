@@ -37,7 +37,7 @@
  * niced on a shared machine: `nice -n 10 npm run bench`.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
@@ -101,9 +101,12 @@ function* htmlFiles(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* htmlFiles(path);
-    else if (name.endsWith('.html') && name !== '404.html') yield path;
+    else if (name.endsWith('.html') && name !== '404.html' && !isRedirect(path)) yield path;
   }
 }
+
+/** A redirect (astro.config.mjs `redirects`) is written as a page that only refreshes to another: not a page to measure. */
+const isRedirect = (file) => /^<!doctype html><title>Redirecting to: /i.test(readFileSync(file, 'utf8').slice(0, 64));
 
 const pagePath = (file) => '/' + relative(DIST, file).replace(/index\.html$/, '').replace(/\.html$/, '');
 
