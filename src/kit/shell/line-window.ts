@@ -9,7 +9,7 @@
 /** Lines drawn beyond those in view, above and below, so that a short scroll needs no drawing. */
 export const OVERSCAN_LINES = 20;
 
-/** The most lines the panel shows at once (its full-window height on a tall screen), before it is measured. */
+/** The most lines the panel shows at once (the workbench's full-window height on a tall screen); the panel is never measured for it. */
 const SCREEN_LINES = 40;
 
 /** Lines `from` (inclusive) to `to` (exclusive), counted from 0. */
