@@ -150,6 +150,46 @@ test.describe('code blocks in a chapter', () => {
       expect(await page.evaluate(() => (window as unknown as { copied: string[] }).copied.at(-1))).toBe(code);
     }
   });
+
+  test.describe('off screen', () => {
+    // A narrow screen can wrap a long title onto a second line, which the lines alone do not predict.
+    test.use({ viewport: { width: 1440, height: 900 } });
+
+    test('a block is drawn only once it comes near, and takes the same room before and after', async ({ page }) => {
+      await page.goto('/login/');
+      const figures = page.locator('.sl-markdown-content .expressive-code > figure');
+      // `contentVisibilityAuto` asks whether the browser is skipping the element's rendering for being off screen.
+      const drawn = (figure: typeof figures) =>
+        figure.locator('.ec-line').first().evaluate((line) => line.checkVisibility({ contentVisibilityAuto: true }));
+      const height = (figure: typeof figures) => figure.evaluate((element) => element.getBoundingClientRect().height);
+      const count = await figures.count();
+      // Most of /login/'s blocks are whole files, screens below the top of the page.
+      const skippedAtLoad = await figures.evaluateAll((all) =>
+        all.filter((figure) => figure.checkVisibility() && !figure.querySelector('.ec-line')!.checkVisibility({ contentVisibilityAuto: true })).length,
+      );
+      expect(skippedAtLoad).toBeGreaterThanOrEqual(count - 4);
+      let checked = 0;
+      for (let i = 0; i < count; i++) {
+        const figure = figures.nth(i);
+        // Blocks in a closed <details> or an unselected tab are not rendered at all; blocks already drawn prove nothing.
+        if (!(await figure.evaluate((element) => element.checkVisibility())) || (await drawn(figure))) continue;
+        const before = await height(figure);
+        // Not drawn, so nobody can tell yet whether it scrolls sideways: Tab must still reach it.
+        const pre = figure.locator('pre');
+        await expect(pre).toHaveAttribute('tabindex', '0');
+        await figure.scrollIntoViewIfNeeded();
+        await expect.poll(() => drawn(figure)).toBe(true);
+        expect(Math.abs((await height(figure)) - before), `block ${i + 1}: ${before}px before it was drawn`).toBeLessThanOrEqual(1);
+        // Drawn: it stays a keyboard stop only if it does scroll.
+        await expect
+          .poll(() => pre.evaluate((element) => (element.scrollWidth > element.clientWidth) === element.hasAttribute('tabindex')))
+          .toBe(true);
+        checked += 1;
+      }
+      // Drawing one block can draw the next with it when it is close enough; the rest are measured here.
+      expect(checked).toBeGreaterThanOrEqual(5);
+    });
+  });
 });
 
 test.describe('the 本页内容 list', () => {
