@@ -4,10 +4,7 @@ export default defineConfig({
   // The islands run on Preact in the browser (astro.config.mjs), so the shell's tests render them on Preact too.
   resolve: {
     alias: [
-      { find: /^react-dom\/test-utils$/, replacement: 'preact/test-utils' },
       { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
-      { find: /^react-dom$/, replacement: 'preact/compat' },
-      { find: /^react\/jsx-(dev-)?runtime$/, replacement: 'preact/jsx-runtime' },
       { find: /^react$/, replacement: 'preact/compat' },
     ],
   },

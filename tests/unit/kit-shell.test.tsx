@@ -13,7 +13,6 @@ import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorSh
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
 
-
 let container: HTMLDivElement;
 
 async function mount() {
