@@ -129,6 +129,12 @@ describe('the frame meter', () => {
     expect(measureFrames(frames, 90, 690)).toEqual({ drawn: 0, longestMs: 617, dropped: 36 });
   });
 
+  it('counts a frame with the same coarse timestamp as the job\'s start or end as outside it', () => {
+    // The ball's frame ran at 90.0, the job read the clock right after it and got 90.0 too; likewise at the end.
+    const frames = [...steady(0, 90), 90, 690, 706.7];
+    expect(measureFrames(frames, 90, 690)).toEqual({ drawn: 0, longestMs: 600, dropped: 35 });
+  });
+
   it('ignores junk timestamps, and reports nothing for a job with no frames around it', () => {
     expect(measureFrames([Number.NaN, 0, 1000, 2000], 1500, 1600)).toEqual({ drawn: 0, longestMs: 1000, dropped: 59 });
     expect(measureFrames([], 0, 10)).toEqual({ drawn: 0, longestMs: 0, dropped: 0 });

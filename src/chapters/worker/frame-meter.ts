@@ -18,12 +18,16 @@ export interface FrameStats {
  * Stats for a job that ran from `start` to `end`. The gaps counted run from
  * the last frame before the job to the first frame after it: a blocked
  * thread's one long gap starts before the job and ends after it.
+ * A frame stamped exactly `start` ran before the job (the job reads the clock
+ * after it), and one stamped `end` after it: performance.now() is coarsened
+ * to 0.1 ms in a page that is not cross-origin isolated, so a frame that ran
+ * just before a job on the main thread often shares its timestamp.
  */
 export function measureFrames(timestamps: readonly number[], start: number, end: number): FrameStats {
   const sorted = timestamps.filter(Number.isFinite).sort((a, b) => a - b);
-  const before = sorted.filter((t) => t < start).at(-1);
-  const during = sorted.filter((t) => t >= start && t <= end);
-  const after = sorted.find((t) => t > end);
+  const before = sorted.filter((t) => t <= start).at(-1);
+  const during = sorted.filter((t) => t > start && t < end);
+  const after = sorted.find((t) => t >= end);
   const frames = [before, ...during, after].filter((t): t is number => t !== undefined);
   let longestMs = 0;
   let dropped = 0;
