@@ -11,8 +11,6 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
-    method?: string;
-    headers?: Record<string, string>;
     requests?: Array<RawRequest & { setupRequest?: (request: RawRequest) => RawRequest }>;
   }
   interface Histogram {

@@ -52,7 +52,7 @@ describe('the login token', () => {
       currentDate: new Date(clock.now()),
     });
     expect(payload).toEqual({ sub: 'o中文-id', iss: ISSUER, iat: now(), exp: now() + LIFETIME });
-    expect(await tokens.verify(await joseToken(now()))).toEqual({ ok: true, claims: { openid: 'oUser' } });
+    expect(await tokens.verify(await joseToken(now()))).toEqual({ ok: true, claims: { openid: 'oUser' }, expiresAt: now() + LIFETIME });
   });
 
   it('is valid until the second before exp and expired from exp on', async () => {

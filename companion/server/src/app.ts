@@ -21,6 +21,7 @@ import { closeRedis, connectRedis } from './redis.ts';
 import { redisRateLimitStore } from './rate-limits.ts';
 import { createRedisTokenStore } from './redis-token-store.ts';
 import { createWeChatApi } from './wechat-api.ts';
+import { rememberVerifiedTokens } from './verified-tokens.ts';
 import { authRoutes } from './routes/auth.ts';
 import { phoneRoutes } from './routes/phone.ts';
 import { shareRoutes } from './routes/share.ts';
@@ -32,6 +33,9 @@ import { backgroundFetchRoutes } from './routes/background-fetch.ts';
 
 /** A week: the periodic update's own window, after which WeChat stops fetching anyway. */
 const FETCH_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** Signed-in users whose login token skips its signature check on the next request; about 3 MB when full (a 223-byte token and its claims each). */
+const REMEMBERED_LOGIN_TOKENS = 10_000;
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Probing unknown paths should cost a scanner more than it costs our logs. */
@@ -144,12 +148,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const developer = createDeveloperServer({
     wechat,
     sessions,
-    tokens: createLoginTokenIssuer({
-      secret: new TextEncoder().encode(config.TOKEN_SECRET),
-      clock,
-      lifetimeSeconds: config.TOKEN_TTL_SECONDS,
-      issuer: 'miniprogram-lab-companion',
-    }),
+    tokens: rememberVerifiedTokens(
+      createLoginTokenIssuer({
+        secret: new TextEncoder().encode(config.TOKEN_SECRET),
+        clock,
+        lifetimeSeconds: config.TOKEN_TTL_SECONDS,
+        issuer: 'miniprogram-lab-companion',
+      }),
+      { clock, max: REMEMBERED_LOGIN_TOKENS },
+    ),
     now: () => clock.now(),
     appid: config.WECHAT_APPID,
     accessTokens: {

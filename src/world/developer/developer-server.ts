@@ -55,6 +55,8 @@ export interface SessionRecord {
 export interface SessionStore {
   save(record: SessionRecord): Promise<void>;
   get(openid: string): Promise<SessionRecord | undefined>;
+  /** Whether a session exists: all that authenticating a request needs, and cheaper than reading it. */
+  has(openid: string): Promise<boolean>;
 }
 
 export interface DeveloperServerOptions {
@@ -223,7 +225,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
         ? { ok: false, response: apiError(401, 'TOKEN_EXPIRED', '登录态已过期，请重新登录') }
         : { ok: false, response: apiError(401, 'TOKEN_INVALID', '登录态无效，请重新登录') };
     }
-    if (!(await sessions.get(verified.claims.openid))) {
+    if (!(await sessions.has(verified.claims.openid))) {
       return { ok: false, response: apiError(401, 'SESSION_UNKNOWN', '服务器没有这个会话，请重新登录') };
     }
     return { ok: true, openid: verified.claims.openid };
@@ -331,6 +333,9 @@ export function createMemorySessionStore(): SessionStore & { readonly records: R
     async get(openid) {
       const record = records.get(openid);
       return record ? { ...record } : undefined;
+    },
+    async has(openid) {
+      return records.has(openid);
     },
   };
 }

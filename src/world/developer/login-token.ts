@@ -18,7 +18,8 @@ export interface LoginTokenClaims {
 }
 
 export type TokenVerification =
-  | { ok: true; claims: LoginTokenClaims }
+  /** expiresAt: the token's `exp`, in seconds since the epoch. */
+  | { ok: true; claims: LoginTokenClaims; expiresAt: number }
   | { ok: false; reason: 'expired' | 'invalid' };
 
 export interface LoginTokenIssuer {
@@ -123,7 +124,7 @@ export function createLoginTokenIssuer(options: LoginTokenOptions): LoginTokenIs
       const now = Math.floor(clock.now() / 1000);
       if (parsed.output.nbf !== undefined && parsed.output.nbf > now) return { ok: false, reason: 'invalid' };
       if (parsed.output.exp <= now) return { ok: false, reason: 'expired' };
-      return { ok: true, claims: { openid: parsed.output.sub } };
+      return { ok: true, claims: { openid: parsed.output.sub }, expiresAt: parsed.output.exp };
     },
   };
 }
