@@ -1,6 +1,6 @@
 /**
  * Login and "who am I": thin adapters from fastify to the developer-server
- * core in src/wechat, which the site's simulator runs step by step too.
+ * core in src/world/developer, which the site's simulator runs step by step too.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { loginBodySchema, type DeveloperServer } from '../../../../src/world/developer/developer-server.ts';
