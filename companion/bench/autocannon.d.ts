@@ -26,5 +26,6 @@ declare module 'autocannon' {
     non2xx: number;
     duration: number;
   }
-  export default function autocannon(options: Options): Promise<Result>;
+  /** The run, awaitable for its result; it reports each response as it arrives. */
+  export default function autocannon(options: Options): Promise<Result> & { on(event: 'response', listener: () => void): unknown };
 }
