@@ -102,7 +102,7 @@ async function counted(options: Options): Promise<Measurement> {
     last = performance.now();
   });
   const result = await run;
-  return { result, perSecond: result.requests.total / ((last - started) / 1000) };
+  return { result, perSecond: result.requests.total === 0 ? 0 : result.requests.total / ((last - started) / 1000) };
 }
 
 async function waitFor(url: string): Promise<void> {

@@ -37,16 +37,32 @@ describe('remembered login tokens', () => {
   });
 
   it('still expire a remembered token at its exp second, like the issuer', async () => {
-    const { clock, issuer, tokens } = setup();
+    const { clock, issuer, checks, tokens } = setup();
     const token = await tokens.issue({ openid: 'oUser' });
     expect(await tokens.verify(token)).toMatchObject({ ok: true });
-    clock.advance((LIFETIME - 1) * 1000);
+    // The last millisecond before exp, then exp itself.
+    clock.advance(LIFETIME * 1000 - 1);
     expect(await tokens.verify(token)).toMatchObject({ ok: true });
-    clock.advance(1000);
+    expect(await issuer.verify(token)).toMatchObject({ ok: true });
+    clock.advance(1);
     expect(await tokens.verify(token)).toEqual({ ok: false, reason: 'expired' });
     expect(await issuer.verify(token)).toEqual({ ok: false, reason: 'expired' });
-    // And stays expired: the entry is gone, and the issuer says so again.
+    // And stays expired: the entry is gone, so the issuer is asked again and says so too.
+    checks.mockClear();
     expect(await tokens.verify(token)).toEqual({ ok: false, reason: 'expired' });
+    expect(checks).toHaveBeenCalledTimes(1);
+  });
+
+  it('hand out an answer no caller can change for the next one', async () => {
+    const { tokens } = setup();
+    const token = await tokens.issue({ openid: 'oUser' });
+    for (let i = 0; i < 2; i++) {
+      const answer = await tokens.verify(token);
+      if (!answer.ok) throw new Error('the token should verify');
+      expect(() => Object.assign(answer.claims, { openid: 'oSomeoneElse' })).toThrow(TypeError);
+      expect(() => Object.assign(answer, { expiresAt: Number.MAX_SAFE_INTEGER })).toThrow(TypeError);
+    }
+    expect(await tokens.verify(token)).toMatchObject({ ok: true, claims: { openid: 'oUser' } });
   });
 
   it('never remember a token that failed, so an altered one is checked in full every time', async () => {

@@ -34,7 +34,7 @@ import { backgroundFetchRoutes } from './routes/background-fetch.ts';
 /** A week: the periodic update's own window, after which WeChat stops fetching anyway. */
 const FETCH_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
 
-/** Signed-in users whose login token skips its signature check on the next request; about 3 MB when full (a 223-byte token and its claims each). */
+/** Login tokens remembered as verified, so the next request with one skips its signature check; about 3 MB when full (a 223-byte token and its claims each). */
 const REMEMBERED_LOGIN_TOKENS = 10_000;
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -145,12 +145,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
           ),
   });
   // #endregion
+  // Login tokens and background-fetch tokens share the secret; their issuers differ, so neither passes for the other.
+  const tokenSecret = new TextEncoder().encode(config.TOKEN_SECRET);
   const developer = createDeveloperServer({
     wechat,
     sessions,
     tokens: rememberVerifiedTokens(
       createLoginTokenIssuer({
-        secret: new TextEncoder().encode(config.TOKEN_SECRET),
+        secret: tokenSecret,
         clock,
         lifetimeSeconds: config.TOKEN_TTL_SECONDS,
         issuer: 'miniprogram-lab-companion',
@@ -191,7 +193,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     developer,
     sessions,
     fetchTokens: createLoginTokenIssuer({
-      secret: new TextEncoder().encode(config.TOKEN_SECRET),
+      secret: tokenSecret,
       clock,
       lifetimeSeconds: FETCH_TOKEN_TTL_SECONDS,
       issuer: 'miniprogram-lab-companion/background-fetch',

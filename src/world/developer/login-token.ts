@@ -18,8 +18,12 @@ export interface LoginTokenClaims {
 }
 
 export type TokenVerification =
-  /** expiresAt: the token's `exp`, in seconds since the epoch. */
-  | { ok: true; claims: LoginTokenClaims; expiresAt: number }
+  | {
+      ok: true;
+      claims: LoginTokenClaims;
+      /** The token's `exp`, in seconds since the epoch. */
+      expiresAt: number;
+    }
   | { ok: false; reason: 'expired' | 'invalid' };
 
 export interface LoginTokenIssuer {
@@ -34,6 +38,9 @@ export interface LoginTokenOptions {
   lifetimeSeconds: number;
   issuer?: string;
 }
+
+/** Expired from the `exp` second on: RFC 7519 §4.1.4 refuses a token "on or after" it. */
+export const isExpired = (exp: number, clock: Clock) => exp <= Math.floor(clock.now() / 1000);
 
 const HMAC_SHA256 = { name: 'HMAC', hash: 'SHA-256' } as const;
 const encoder = new TextEncoder();
@@ -121,9 +128,8 @@ export function createLoginTokenIssuer(options: LoginTokenOptions): LoginTokenIs
 
       const parsed = v.safeParse(claims, decodeJsonSegment(payload));
       if (!parsed.success) return { ok: false, reason: 'invalid' };
-      const now = Math.floor(clock.now() / 1000);
-      if (parsed.output.nbf !== undefined && parsed.output.nbf > now) return { ok: false, reason: 'invalid' };
-      if (parsed.output.exp <= now) return { ok: false, reason: 'expired' };
+      if (parsed.output.nbf !== undefined && parsed.output.nbf > Math.floor(clock.now() / 1000)) return { ok: false, reason: 'invalid' };
+      if (isExpired(parsed.output.exp, clock)) return { ok: false, reason: 'expired' };
       return { ok: true, claims: { openid: parsed.output.sub }, expiresAt: parsed.output.exp };
     },
   };
