@@ -83,18 +83,13 @@ async function measured(child: ChildProcess, task: () => Promise<Measurement>): 
   return { ...measurement, cpuMs: before === undefined || after === undefined ? undefined : after - before };
 }
 
-/** Requests for a while: autocannon's rate, the mean of its one-second samples. */
-async function timed(options: Options): Promise<Measurement> {
-  const result = await autocannon(options);
-  return { result, perSecond: result.requests.average };
-}
-
 /**
- * A fixed number of requests, timed to the last response. autocannon's own
- * rate is the mean of whole one-second samples, the last of them mostly idle:
- * 4,000 logins read as 4,000 / 3 = 1,333 req/s whether they took 2.1 s or 2.9.
+ * A run, and its requests per second from its start to its last response.
+ * autocannon's own rate is the mean of whole one-second samples, the last of
+ * them mostly idle in a run of a fixed count: 4,000 logins read as 4,000 / 3
+ * = 1,333 req/s whether they took 2.1 s or 2.9.
  */
-async function counted(options: Options): Promise<Measurement> {
+async function load(options: Options): Promise<Measurement> {
   const started = performance.now();
   let last = started;
   const run = autocannon(options);
@@ -170,9 +165,9 @@ try {
   codes.splice(0, SIGNED_IN);
   // Each connection goes through every user's request in turn; autocannon builds each request once.
   const meRequests = signedIn.map((token) => ({ method: 'GET' as const, path: '/api/me', headers: { authorization: `Bearer ${token}` } }));
-  const meRun = (duration = SECONDS) => timed({ url: server, connections: CONNECTIONS, duration, requests: meRequests });
+  const meRun = (duration = SECONDS) => load({ url: server, connections: CONNECTIONS, duration, requests: meRequests });
   const loginRun = (amount: number) =>
-    counted({
+    load({
       url: server,
       connections: CONNECTIONS,
       amount,
@@ -185,7 +180,7 @@ try {
         },
       ],
     });
-  const helloRun = (duration = SECONDS) => timed({ url: hello, connections: CONNECTIONS, duration });
+  const helloRun = (duration = SECONDS) => load({ url: hello, connections: CONNECTIONS, duration });
 
   // Warm-up: let V8 optimise every path before anything is measured.
   await helloRun(WARMUP_SECONDS);
