@@ -170,7 +170,10 @@ async function walkInPage({ flow, count, stride }) {
         observer.disconnect();
         resolve(null);
       }, 10_000);
-      const observer = new MutationObserver(() => {
+      const observer = new MutationObserver((records) => {
+        // What moves by itself (the Worker chapter's ball, every frame) changes only inline styles;
+        // a step's answer changes content: the click is timed to the latter.
+        if (records.every((record) => record.attributeName === 'style')) return;
         observer.disconnect();
         requestAnimationFrame(() => {
           const channel = new MessageChannel();
