@@ -47,6 +47,41 @@ test.describe('/worker/ simulator', () => {
     await expect(phone).toContainText('fib(38) = 39088169（Worker）');
   });
 
+  test('the ball moves only while the phone is on screen; with reduced motion, only while a job is measured', async ({ page }) => {
+    const sim = new SimulatorPage(page, 'worker');
+    await sim.open('/worker/');
+    const track = sim.root.locator('[data-phone] .wk-track');
+    const ball = track.locator('.wk-ball');
+    const position = () => ball.evaluate((element) => (element as HTMLElement).style.getPropertyValue('--wk-ball'));
+    /** Whether the ball changes position over a few frames' time. */
+    const moving = async () => {
+      const before = await position();
+      await page.waitForTimeout(250);
+      return (await position()) !== before;
+    };
+
+    await track.scrollIntoViewIfNeeded();
+    await expect.poll(moving).toBe(true);
+    // Scrolled away, no frame of the page is spent on it.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect(track).not.toBeInViewport();
+    await expect.poll(moving).toBe(false);
+    await track.scrollIntoViewIfNeeded();
+    await expect.poll(moving).toBe(true);
+
+    // A reader who asked for less motion sees a still ball, until a job they started runs; it is still measured.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await expect.poll(moving).toBe(false);
+    const phone = sim.root.locator('[data-phone]');
+    await phone.getByRole('button', { name: '创建 Worker' }).click();
+    await sim.step();
+    await sim.expectState('ready');
+    await phone.getByRole('button', { name: 'Worker 算 fib(38)' }).click();
+    const worker = await realRun(phone, 'worker');
+    expect(worker.drawn).toBeGreaterThanOrEqual(3);
+    await expect.poll(moving).toBe(false);
+  });
+
   test('a shared link never runs the real computation', async ({ page }) => {
     const started: Worker[] = [];
     page.on('worker', (worker) => void started.push(worker));

@@ -33,22 +33,47 @@ export function useRealFib(ball: RefObject<HTMLElement | null>) {
   const busy = useRef(false);
   const nextId = useRef(1);
 
+  // Starts or stops the ball: it moves while the phone is on screen, and always while a job is measured
+  // (the measurement is the frames it records). Off screen it would only cost the page every frame.
+  const sync = useRef<() => void>(() => {});
+
   // The ball: its position is computed on the main thread every frame, like the official demo's canvas ball.
   useEffect(() => {
+    const element = ball.current;
+    if (!element) return;
     let handle = 0;
+    let onScreen = false;
     const tick = (now: number) => {
       // When the callback really ran, not the frame's nominal time: a blocked thread runs none in between.
       const kept = frames.current;
       kept.push(performance.now());
       if (kept.length > KEPT_FRAMES) kept.splice(0, kept.length - KEPT_FRAMES);
       const phase = (now * BALL_SPEED) % 2;
-      const element = ball.current;
-      if (element) element.style.setProperty('--wk-ball', String(phase < 1 ? phase : 2 - phase));
+      element.style.setProperty('--wk-ball', String(phase < 1 ? phase : 2 - phase));
       handle = requestAnimationFrame(tick);
     };
-    handle = requestAnimationFrame(tick);
+    // With reduced motion the ball moves only while a job the reader started is measured.
+    const calm = window.matchMedia('(prefers-reduced-motion: reduce)');
+    const update = () => {
+      const wanted = busy.current || (onScreen && !calm.matches);
+      if (wanted && !handle) handle = requestAnimationFrame(tick);
+      if (!wanted && handle) {
+        cancelAnimationFrame(handle);
+        handle = 0;
+      }
+    };
+    sync.current = update;
+    const visibility = new IntersectionObserver(([entry]) => {
+      onScreen = entry!.isIntersecting;
+      update();
+    });
+    visibility.observe(element.parentElement ?? element);
+    calm.addEventListener('change', update);
     return () => {
+      calm.removeEventListener('change', update);
+      visibility.disconnect();
       cancelAnimationFrame(handle);
+      sync.current = () => {};
       worker.current?.terminate();
       worker.current = null;
     };
@@ -74,6 +99,7 @@ export function useRealFib(ball: RefObject<HTMLElement | null>) {
   async function start(where: RealWhere, requested: number): Promise<void> {
     if (busy.current) return;
     busy.current = true;
+    sync.current();
     const n = Math.min(requested, REAL_MAX_N);
     setRun({ status: 'running', where, n });
     try {
@@ -91,6 +117,7 @@ export function useRealFib(ball: RefObject<HTMLElement | null>) {
       setRun(null);
     } finally {
       busy.current = false;
+      sync.current();
     }
   }
 
