@@ -70,11 +70,17 @@ for (const [width, height] of [
           await expect(sim.next).toBeInViewport();
           for (const phone of phones) await expect(phone).toBeInViewport({ ratio: 0.8 });
           if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
+          // Until the workbench opens, nothing sets the bar's height on the root, which would restyle all of it.
+          expect(await sim.root.evaluate((root) => root.style.getPropertyValue('--sim-bar-height'))).toBe('');
 
           await sim.root.getByRole('button', { name: '全屏工作台' }).click();
           await expect(sim.root.getByRole('button', { name: '收起工作台' })).toHaveAttribute('aria-pressed', 'true');
           await expect(sim.next).toBeInViewport();
           await expect(sim.root.getByRole('region', { name: '时序图' })).toBeInViewport();
+          // The messages stick right under the step bar, however tall it has wrapped.
+          const stuckUnderBar = () =>
+            sim.root.evaluate((root) => getComputedStyle(root.querySelector('.sim-seq')!).top === `${root.querySelector<HTMLElement>('.sim-bar')!.offsetHeight}px`);
+          await expect.poll(stuckUnderBar).toBe(true);
           for (const phone of phones) await expect(phone).toBeInViewport({ ratio: 0.8 });
           if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
           await page.keyboard.press('Escape');

@@ -88,14 +88,16 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   useNoShrink(panels);
 
   // In the full-window workbench the diagram sticks under the step bar, whose height changes as it wraps.
+  // Only there: a property set on the root restyles everything inside it, which cost a restored link's
+  // first frame a second pass over the whole simulator.
   useEffect(() => {
     const element = root.current;
     const bar = element?.querySelector<HTMLElement>('.sim-bar');
-    if (!element || !bar || typeof ResizeObserver === 'undefined') return;
+    if (!expanded || !element || !bar || typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(() => element.style.setProperty('--sim-bar-height', `${bar.offsetHeight}px`));
     observer.observe(bar);
     return () => observer.disconnect();
-  }, []);
+  }, [expanded]);
 
   useEffect(() => {
     const raw = new URL(window.location.href).searchParams.get(definition.flow);
