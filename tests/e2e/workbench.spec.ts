@@ -85,6 +85,7 @@ for (const [width, height] of [
           if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
           await page.keyboard.press('Escape');
           await expect(sim.root.getByRole('button', { name: '全屏工作台' })).toHaveAttribute('aria-pressed', 'false');
+          expect(await sim.root.evaluate((root) => root.style.getPropertyValue('--sim-bar-height'))).toBe('');
         });
       } else {
         test(`${path}: nothing overflows sideways, and the step bar stays reachable`, async ({ page }) => {

@@ -50,36 +50,47 @@ test.describe('/worker/ simulator', () => {
   test('the ball moves only while the phone is on screen; with reduced motion, only while a job is measured', async ({ page }) => {
     const sim = new SimulatorPage(page, 'worker');
     await sim.open('/worker/');
-    const track = sim.root.locator('[data-phone] .wk-track');
-    const ball = track.locator('.wk-ball');
-    const position = () => ball.evaluate((element) => (element as HTMLElement).style.getPropertyValue('--wk-ball'));
-    /** Whether the ball changes position over a few frames' time. */
-    const moving = async () => {
+    const phone = sim.root.locator('[data-phone]');
+    const track = phone.locator('.wk-track');
+    const position = () => track.locator('.wk-ball').evaluate((element) => (element as HTMLElement).style.getPropertyValue('--wk-ball'));
+    /** Whether the ball changed position within `ms`: a running loop moves it every frame. */
+    const movedWithin = async (ms: number) => {
       const before = await position();
-      await page.waitForTimeout(250);
+      await page.waitForTimeout(ms);
       return (await position()) !== before;
     };
+    const moving = () => movedWithin(250);
+    // Still means still for over half a second, which even a loaded machine's frames do not take.
+    const still = async () => !(await movedWithin(600));
 
     await track.scrollIntoViewIfNeeded();
     await expect.poll(moving).toBe(true);
-    // Scrolled away, no frame of the page is spent on it.
+    // Scrolled away, the loop stops.
     await page.evaluate(() => window.scrollTo(0, 0));
     await expect(track).not.toBeInViewport();
-    await expect.poll(moving).toBe(false);
+    await expect.poll(still).toBe(true);
     await track.scrollIntoViewIfNeeded();
     await expect.poll(moving).toBe(true);
 
-    // A reader who asked for less motion sees a still ball, until a job they started runs; it is still measured.
+    // A reader who asked for less motion sees a still ball, until a job they started is measured.
     await page.emulateMedia({ reducedMotion: 'reduce' });
-    await expect.poll(moving).toBe(false);
-    const phone = sim.root.locator('[data-phone]');
+    await expect.poll(still).toBe(true);
+    // From a stopped loop, the main thread's job is still measured from the frame just before it.
+    await phone.getByRole('button', { name: '主线程算 fib(38)' }).click();
+    const main = await realRun(phone, 'main');
+    const elapsed = Number((await phone.locator('[data-real-status="done"]').textContent())?.match(/用了 (\d+) ms/)?.[1]);
+    expect(main.drawn).toBe(0);
+    expect(main.longest).toBeGreaterThan(100);
+    expect(main.longest).toBeLessThan(elapsed + 500);
+    await sim.step(2);
+    await sim.expectState('noWorker');
     await phone.getByRole('button', { name: '创建 Worker' }).click();
     await sim.step();
     await sim.expectState('ready');
     await phone.getByRole('button', { name: 'Worker 算 fib(38)' }).click();
     const worker = await realRun(phone, 'worker');
     expect(worker.drawn).toBeGreaterThanOrEqual(3);
-    await expect.poll(moving).toBe(false);
+    await expect.poll(still).toBe(true);
   });
 
   test('a shared link never runs the real computation', async ({ page }) => {

@@ -63,8 +63,9 @@ export function useRealFib(ball: RefObject<HTMLElement | null>) {
       }
     };
     sync.current = update;
-    const visibility = new IntersectionObserver(([entry]) => {
-      onScreen = entry!.isIntersecting;
+    // A fast scroll can cross the edge twice before the callback runs: the last entry is the current one.
+    const visibility = new IntersectionObserver((entries) => {
+      onScreen = entries.at(-1)!.isIntersecting;
       update();
     });
     visibility.observe(element.parentElement ?? element);
@@ -74,10 +75,16 @@ export function useRealFib(ball: RefObject<HTMLElement | null>) {
       visibility.disconnect();
       cancelAnimationFrame(handle);
       sync.current = () => {};
-      worker.current?.terminate();
-      worker.current = null;
     };
   }, [ball]);
+
+  useEffect(
+    () => () => {
+      worker.current?.terminate();
+      worker.current = null;
+    },
+    [],
+  );
 
   function inWorker(n: number): Promise<number> {
     worker.current ??= new Worker(new URL('./fib.worker.ts', import.meta.url), { type: 'module' });

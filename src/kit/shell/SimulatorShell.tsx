@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ComponentType, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ComponentType, type RefObject } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
@@ -89,14 +89,18 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
 
   // In the full-window workbench the diagram sticks under the step bar, whose height changes as it wraps.
   // Only there: a property set on the root restyles everything inside it, which cost a restored link's
-  // first frame a second pass over the whole simulator.
-  useEffect(() => {
+  // first frame a second pass over the whole simulator. Before the paint, so that opening the workbench
+  // restyles once, with the bar's height already known.
+  useLayoutEffect(() => {
     const element = root.current;
     const bar = element?.querySelector<HTMLElement>('.sim-bar');
     if (!expanded || !element || !bar || typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(() => element.style.setProperty('--sim-bar-height', `${bar.offsetHeight}px`));
     observer.observe(bar);
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      element.style.removeProperty('--sim-bar-height');
+    };
   }, [expanded]);
 
   useEffect(() => {
