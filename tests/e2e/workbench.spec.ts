@@ -81,6 +81,11 @@ for (const [width, height] of [
           const stuckUnderBar = () =>
             sim.root.evaluate((root) => getComputedStyle(root.querySelector('.sim-seq')!).top === `${root.querySelector<HTMLElement>('.sim-bar')!.offsetHeight}px`);
           await expect.poll(stuckUnderBar).toBe(true);
+          // It covers the whole window below the header: nothing of the page (the sidebars) is drawn over it.
+          const covered = await sim.root.evaluate((root) =>
+            [0.02, 0.5, 0.98].flatMap((x) => [0.2, 0.9].map((y) => document.elementFromPoint(innerWidth * x, innerHeight * y))).filter((hit) => !root.contains(hit)).map((hit) => hit?.className),
+          );
+          expect(covered).toEqual([]);
           for (const phone of phones) await expect(phone).toBeInViewport({ ratio: 0.8 });
           if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
           await page.keyboard.press('Escape');
