@@ -89,8 +89,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
 
   // In the full-window workbench the diagram sticks under the step bar, whose height changes as it wraps.
   // Only there: a property set on the root restyles everything inside it, which cost a restored link's
-  // first frame a second pass over the whole simulator. Before the paint, so that opening the workbench
-  // restyles once, with the bar's height already known.
+  // first frame a second pass over the whole simulator. Observed before the paint, so that the workbench's
+  // first frame already has the bar's height.
   useLayoutEffect(() => {
     const element = root.current;
     const bar = element?.querySelector<HTMLElement>('.sim-bar');
