@@ -24,7 +24,8 @@
  * - deep-link restore for 0, 50 and 200 steps: from the island's hydration
  *   (astro:hydrate, after its props are parsed) until the simulator says
  *   data-ready (which it does once the restored step is drawn, the panels
- *   it draws a moment later included) and that frame has painted; the longest long task that
+ *   it draws a moment later included), the code panel has drawn its file
+ *   (it arrives by a fetch of its own), and that frame has painted; the longest long task that
  *   overlaps that window. The links are the URLs the page itself wrote while
  *   the walk stepped, so the bench follows the link format as it evolves.
  *   Median of RESTORE_RUNS loads with a warm HTTP cache, so the network
@@ -134,13 +135,16 @@ function instrument(flow) {
     },
     true,
   );
+  // Finished when the restored step is drawn and so is the code panel's file, which arrives by a fetch
+  // of its own: until then the panel says it is loading, and the reader does not have the whole picture.
   const observer = new MutationObserver(() => {
-    if (bench.ready !== null || !document.querySelector(`[data-flow="${flow}"][data-ready="true"]`)) return;
+    const root = document.querySelector(`[data-flow="${flow}"][data-ready="true"]`);
+    if (bench.ready !== null || !root || root.querySelector('.sim-code[aria-busy="true"]')) return;
     bench.ready = performance.now();
     observer.disconnect();
     afterNextPaint(() => (bench.painted = performance.now()));
   });
-  observer.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
+  observer.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready', 'aria-busy'] });
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) bench.longTasks.push([entry.startTime, entry.duration]);
   }).observe({ type: 'longtask', buffered: true });
