@@ -119,6 +119,12 @@ for (const { chapter, definition } of registered) {
       const root = page.locator(`[data-flow="${definition.flow}"]`);
       await expect(root).toHaveAttribute('data-state', initial.state);
       await expect(root.locator('[data-phone]')).toHaveCount(definition.phones.length);
+      // A second link to a stylesheet already loaded made Chromium lay the whole page out again (src/lib/repeated-assets.ts).
+      const assets = await page.locator('link[rel="stylesheet"], script[type="module"][src]').evaluateAll((tags) =>
+        tags.map((tag) => tag.getAttribute('href') ?? tag.getAttribute('src')),
+      );
+      expect(assets.length).toBeGreaterThan(0);
+      expect(assets.filter((url, index) => assets.indexOf(url) !== index)).toEqual([]);
     });
   });
 }
