@@ -85,6 +85,28 @@ test.describe('/login/ simulator', () => {
     await expect(sim.root.getByRole('status').filter({ hasText: '小程序试图直连 api.weixin.qq.com' })).toBeVisible();
   });
 
+  test('the diagram keeps the newest message in view once the oldest leave it, unless the reader scrolled up', async ({ sim }) => {
+    const diagram = sim.root.getByRole('region', { name: '时序图' });
+    const atNewest = () => diagram.evaluate((box) => box.scrollTop + box.clientHeight >= box.scrollHeight - 8);
+    const earlier = diagram.getByRole('button', { name: /显示更早的 \d+ 条消息/ });
+    await sim.press('用户操作', '登录');
+    await sim.step(4);
+    // Each visit to 我的资料 adds its messages; the oldest leave the diagram once it holds MESSAGE_WINDOW.
+    for (let visit = 0; visit < 8; visit++) {
+      await sim.press('用户操作', '请求我的资料');
+      while ((await sim.next.getAttribute('aria-disabled')) !== 'true') {
+        await sim.step();
+        await expect.poll(atNewest, { message: `visit ${visit}, step ${await sim.stepsTaken()}` }).toBe(true);
+      }
+    }
+    await expect(earlier).toBeVisible();
+    // A reader reading an older message is left there.
+    await diagram.evaluate((box) => box.scrollTo({ top: box.scrollHeight / 3 }));
+    await sim.press('用户操作', '请求我的资料');
+    await sim.step();
+    await expect(sim.root).toHaveAttribute('data-ready', 'true');
+    expect(await atNewest()).toBe(false);
+  });
 });
 
 test.describe('site', () => {

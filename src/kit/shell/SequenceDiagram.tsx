@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import type { LaneSpec } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
 import { MESSAGE_WINDOW, shorten } from './format.ts';
@@ -80,7 +80,10 @@ export const SequenceDiagram = memo(function SequenceDiagram({ frame, lanes }: {
   const earlier = showAll ? 0 : Math.max(0, frame.messages.length - MESSAGE_WINDOW);
   const shown = earlier > 0 ? frame.messages.slice(earlier) : frame.messages;
 
-  useEffect(() => {
+  // Before the paint, not after: once the oldest rows leave the window, the browser keeps the rows in view
+  // where they were (scroll anchoring) and reports that as a scroll, which after the paint would read as
+  // the reader scrolling away from the newest message, and the diagram would stop following it.
+  useLayoutEffect(() => {
     const element = box.current;
     if (element && following.current) element.scrollTop = element.scrollHeight;
   }, [frame.messages.length]);
