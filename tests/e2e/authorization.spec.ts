@@ -143,8 +143,11 @@ test.describe('/authorization/ simulator', () => {
     await expect(sim.root.getByRole('status').filter({ hasText: '策略 A 走进了死胡同' })).toBeVisible();
     await expect(sim.phone.getByRole('button', { name: '去设置' })).toHaveCount(0);
 
-    // Deleting the mini program is the other way out: WeChat forgets everything.
+    // Deleting the mini program is the other way out: WeChat forgets everything. It is done in WeChat, so the
+    // phone leaves the mini program's page at once.
     await sim.press('用户操作', '删除小程序');
+    await expect(sim.phone.getByText('选择一种写法启动小程序')).toBeVisible();
+    await expect(sim.phone.getByText('附近小组')).toHaveCount(0);
     await sim.step();
     await sim.expectState('closed');
     for (const scope of ['scope.record', 'scope.userLocation', 'scope.camera', 'scope.writePhotosAlbum']) {

@@ -134,6 +134,9 @@ export function AuthorizationPhone({ phone, frame, press }: PhoneProps<Authoriza
   const onDemand = context.strategy === 'onDemand';
   const deniedFeatures = onDemand ? FEATURES.filter((f) => context.known[f.scope] === false) : [];
 
+  // Deleting the mini program or clearing its data happens in WeChat, with the mini program closed: the phone
+  // shows WeChat, whether the reader started from there or from inside the mini program.
+  const inWeChat = state === 'closed' || state === 'deletingMiniProgram' || state === 'clearingAuthData';
   const dialogOpen = leaf === 'scopeDialog' || leaf === 'privacyPrompt' || (state.startsWith('settingsPage') && context.settingsRows !== null);
   const overlay = (
     <>
@@ -149,8 +152,8 @@ export function AuthorizationPhone({ phone, frame, press }: PhoneProps<Authoriza
 
   return (
     <div className="auth-side">
-      <PhoneFrame phone={phone} title={state === 'closed' ? '微信' : DEMO_APP.name} clock={frame.clock} overlay={overlay} modal={dialogOpen}>
-        {state === 'closed' ? (
+      <PhoneFrame phone={phone} title={inWeChat ? '微信' : DEMO_APP.name} clock={frame.clock} overlay={overlay} modal={dialogOpen}>
+        {inWeChat ? (
           <div className="sim-mp">
             <div className="sim-mp__avatar" aria-hidden="true">
               能
