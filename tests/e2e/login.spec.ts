@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { axeViolations } from './axe.ts';
-import { chapterTest } from './simulator.ts';
+import { chapterTest, SimulatorPage } from './simulator.ts';
 
 const test = chapterTest('login');
 
@@ -83,6 +83,30 @@ test.describe('/login/ simulator', () => {
     await sim.step();
     await expect(sim.messages.last()).toContainText('url not in domain list');
     await expect(sim.root.getByRole('status').filter({ hasText: '小程序试图直连 api.weixin.qq.com' })).toBeVisible();
+  });
+
+  test('the controls stay where they are while the code loads and when a press brings a shorter file', async ({ page }) => {
+    const sim = new SimulatorPage(page, 'login');
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/code/login.json', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('/login/');
+    await sim.root.scrollIntoViewIfNeeded();
+    const controlsTop = () => sim.root.locator('.sim-controls').evaluate((controls) => controls.getBoundingClientRect().top - controls.closest('.sim')!.getBoundingClientRect().top);
+    const code = sim.root.getByRole('region', { name: '代码' });
+    await expect(code).toHaveAttribute('aria-busy', 'true');
+    const loading = await controlsTop();
+    release();
+    await expect(code).not.toHaveAttribute('aria-busy', 'true');
+    await expect(code.locator('[data-code-active]').first()).toBeVisible();
+    expect(await controlsTop()).toBe(loading);
+    // login-direct.ts is ten lines, the file before it a hundred.
+    await sim.press('你的代码', '小程序直连微信接口');
+    await expect(code.getByRole('button', { name: /login-direct\.ts/ })).toHaveAttribute('aria-pressed', 'true');
+    expect(await controlsTop()).toBe(loading);
   });
 
   test('the diagram keeps the newest message in view once the oldest leave it, unless the reader scrolled up', async ({ sim }) => {

@@ -114,7 +114,10 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   if (code.status !== 'ready') {
     return (
       <section className="sim-panel sim-code" aria-label="代码" aria-busy={code.status === 'loading'}>
-        <h3 className="sim-panel__title">代码</h3>
+        <div className="sim-code__header">
+          <h3 className="sim-panel__title">代码</h3>
+          <div className="sim-code__files" />
+        </div>
         <p className="sim-code__status" role={code.status === 'failed' ? 'alert' : undefined}>
           {code.status === 'loading' ? '正在载入这一步的代码……' : `代码没能载入（${code.message}），刷新页面再试；正文里的代码不受影响。`}
         </p>
