@@ -84,7 +84,7 @@ export const fixtureSimulation = defineSimulation<typeof fixtureMachine, Fixture
   timeScale: 'ms',
   effects: { fetchA: fetchFrom('server-a'), fetchB: fetchFrom('server-b') },
   createWorld: () => ({ clock: new VirtualClock(), wire: silentWire, issued: 0 }),
-  controls: [userControl('start', '开始', { type: 'user.started' } as const), clockControl('plus-3h', '+3 小时', 3 * HOUR)],
+  controls: [userControl('start', '开始', { type: 'user.started' } as const, '开始取 token'), clockControl('plus-3h', '+3 小时', 3 * HOUR, '两个 token 都过期')],
   view: (world, snapshot) => ({
     holdings: [
       ...(snapshot.context.a ? [{ holder: 'server-a', item: 'access_token', value: snapshot.context.a, secret: true }] : []),

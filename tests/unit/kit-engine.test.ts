@@ -89,7 +89,7 @@ describe('the kit engine', () => {
       /unknown lane nowhere/,
     );
     expect(() =>
-      defineSimulation({ ...fixtureSimulation, controls: [{ kind: 'clock', id: 'next-store', label: 'x', ms: 1 }] }),
+      defineSimulation({ ...fixtureSimulation, controls: [{ kind: 'clock', id: 'next-store', label: 'x', ms: 1, hint: 'x' }] }),
     ).toThrow(/reserved/);
   });
 });

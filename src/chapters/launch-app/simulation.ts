@@ -257,8 +257,8 @@ export const launchAppControls: readonly Control<LaunchAppWorld, LaunchAppEvent>
   user('launch-from-app', 'App 拉起小程序', { type: 'user.launchedFromApp' }, 'App 调用 OpenSDK 的 WXLaunchMiniProgram：场景值 1069'),
   user('tap-launch-app', '点「打开 App」', { type: 'user.tappedLaunchApp' }, `点 <button open-type="launchApp" app-parameter="${APP_PARAMETER}">`),
   user('to-background', '小程序切到后台', { type: 'user.wentToBackground' }, '回到微信的聊天列表，小程序留在后台'),
-  user('to-wechat', '从 App 切到微信', { type: 'user.switchedToWeChat' }),
-  user('to-app', '从微信切回 App', { type: 'user.switchedToApp' }),
+  user('to-wechat', '从 App 切到微信', { type: 'user.switchedToWeChat' }, '手机回到微信：接下来从哪里进入小程序，决定它能不能打开 App'),
+  user('to-app', '从微信切回 App', { type: 'user.switchedToApp' }, '回到 App：可以再从 App 打开小程序'),
   ...ENTRANCES.map((scene) =>
     user(entranceControl(scene), `从 ${sceneLabel(scene)} 进入`, { type: 'user.enteredFrom', scene }, `以场景值 ${scene} 打开小程序（冷启动或切回前台）`),
   ),

@@ -12,6 +12,7 @@ import {
   DEMO_USER,
   DEVELOPER_ORIGIN,
   responseMessage,
+  TOKEN_LIFETIME_SECONDS,
   type SimulatedWorld,
 } from '../../world/simulated-world.ts';
 import { loginMachine, type LoginEffect, type LoginEvent, type LoginMachine } from './machine.ts';
@@ -20,7 +21,7 @@ import { defineSimulation, type Control, type EffectSpec, type Finding, type Hol
 import { CORE, MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { ONE_PHONE_STAGE } from '../shared/lanes.ts';
 import { appSecretRow, serverSessionRows, storageRows, wechatSessionKeyRow } from '../shared/holdings.ts';
-import { code2SessionFault, pastCodeLifetime } from '../shared/controls.ts';
+import { CODE_LIFETIME_MINUTES, code2SessionFault, pastCodeLifetime } from '../shared/controls.ts';
 import { bearer, wxCheckSession, wxLogin, wxRequest } from '../shared/wx.ts';
 import { LOGIN_DOC, NETWORK_DOC } from '../../world/wechat/login-sessions.ts';
 
@@ -157,9 +158,9 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   user('relaunch', '重启小程序', { type: 'app.relaunched' }, '冷启动：onLaunch 里调用 wx.checkSession'),
   code('resubmit', '重复提交刚才的 code', { type: 'user.resubmittedCode' }, '把已经用过的 code 再发给服务器一次'),
   code('direct', '小程序直连微信接口', { type: 'user.calledWeChatApiDirectly' }, '错误做法：在小程序里请求 api.weixin.qq.com'),
-  advance('plus-1m', '+1 分钟', MINUTE),
+  advance('plus-1m', '+1 分钟', MINUTE, `code 在 ${CODE_LIFETIME_MINUTES} 分钟内都能用：1 分钟后照样能换会话`),
   pastCodeLifetime(),
-  advance('plus-2h', '+2 小时', 2 * HOUR),
+  advance('plus-2h', '+2 小时', 2 * HOUR, `模拟器里的登录态 token ${TOKEN_LIFETIME_SECONDS / 3600} 小时后过期：再请求资料，服务器答 401 登录态已过期`),
   code2SessionFault('busy', '微信繁忙 -1', -1),
   code2SessionFault('quota', '频率限制 45011', 45011),
   {

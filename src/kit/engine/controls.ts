@@ -6,17 +6,17 @@
 import type { AnyStateMachine, EventFromLogic, SnapshotFrom } from 'xstate';
 import type { ClockControl, EffectContext, EffectPlace, EffectSpec, Outcome, StateMeta, UserControl, WorldControl } from './definition.ts';
 
-export function userControl<TEvent>(id: string, label: string, event: TEvent, hint?: string): UserControl<TEvent> {
-  return { kind: 'user', id, label, event, ...(hint ? { hint } : {}) };
+export function userControl<TEvent>(id: string, label: string, event: TEvent, hint: string): UserControl<TEvent> {
+  return { kind: 'user', id, label, event, hint };
 }
 
 /** A machine event that stands for a choice in the developer's code (which callback, which strategy), not a tap. */
-export function codeChoice<TEvent>(id: string, label: string, event: TEvent, hint?: string): UserControl<TEvent> {
+export function codeChoice<TEvent>(id: string, label: string, event: TEvent, hint: string): UserControl<TEvent> {
   return { ...userControl(id, label, event, hint), actor: 'code' };
 }
 
-export function clockControl(id: string, label: string, ms: number, hint?: string): ClockControl {
-  return { kind: 'clock', id, label, ms, ...(hint ? { hint } : {}) };
+export function clockControl(id: string, label: string, ms: number, hint: string): ClockControl {
+  return { kind: 'clock', id, label, ms, hint };
 }
 
 /** A world switch shown pressed while `isOn`; pressing it flips it. */

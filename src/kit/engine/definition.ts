@@ -118,8 +118,8 @@ export interface ControlBase {
   /** Token in the deep link: lower-case letters, digits and dashes. */
   id: string;
   label: string;
-  /** One line saying what pressing it does; shown beside the controls on focus or hover. */
-  hint?: string;
+  /** One line saying what pressing it does; shown beside the controls on focus or hover. Every control has one: without it the reader sees only a placeholder there. */
+  hint: string;
   /** Defaults: reader events are the user's, everything else the world's. */
   actor?: Actor;
 }
