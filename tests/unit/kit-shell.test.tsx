@@ -8,7 +8,7 @@
 import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
+import { byWhom, MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
@@ -71,7 +71,7 @@ describe('the kit shell', () => {
     expect(() => button('先处理：服务器 A')).toThrow();
     await click('下一步');
     expect(root().dataset.state).toBe('serving');
-    expect(container.querySelector('[aria-label="接下来会发生"]')?.textContent).toContain('T2 过期');
+    expect(container.querySelector('[aria-label="接下来会发生"] li')?.textContent).toBe('微信服务器：T2 过期');
     await click('下一步');
     expect(container.querySelector('.sim-world__clock')?.textContent).toContain('7,200,000 ms');
     expect(container.querySelector('[aria-label="微信服务器 → 运维：T2 过期"]')).not.toBeNull();
@@ -186,5 +186,12 @@ describe('the kit shell', () => {
     await act(async () => earlier.click());
     expect(rows()).toBe(MESSAGE_WINDOW + hidden);
     expect(container.querySelector('.sim-seq__earlier')).toBeNull();
+  });
+});
+
+describe('byWhom', () => {
+  it('names who does it, unless the words already start with them', () => {
+    expect(byWhom('微信服务器', 'T2 过期')).toBe('微信服务器：T2 过期');
+    expect(byWhom('微信客户端', '微信客户端周期性拉取')).toBe('微信客户端周期性拉取');
   });
 });

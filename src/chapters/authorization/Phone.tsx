@@ -36,7 +36,13 @@ export function ScopeMemoryTable({ frame }: { frame: Frame }) {
             <tr key={scope} data-scope={scope}>
               <th scope="row">
                 {SCOPE_INFO[scope].label}
-                <code>{scope.replace('scope.', '')}</code>
+                {/* The column is narrow: writePhotosAlbum wraps between its words, not inside one. */}
+                <code>
+                  {scope
+                    .replace('scope.', '')
+                    .split(/(?=[A-Z])/)
+                    .flatMap((word, index) => (index === 0 ? [word] : [<wbr key={index} />, word]))}
+                </code>
               </th>
               <td className={`auth-memory__answer auth-memory__answer--${settingValue[value] ?? 'none'}`}>{value}</td>
               <td>

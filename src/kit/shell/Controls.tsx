@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { actorOf, laneStepId, type Actor, type Control, type LaneSpec } from '../engine/definition.ts';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { ControllerState } from '../engine/controller.ts';
+import { byWhom } from './format.ts';
 
 interface ButtonProps {
   id: string;
@@ -79,9 +80,7 @@ export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onC
         {frame.agenda.length > 0 && (
           <ol className="sim-bar__agenda" aria-label="接下来会发生">
             {frame.agenda.slice(0, 3).map((entry, index) => (
-              <li key={index}>
-                {lanes.find((lane) => lane.id === entry.lane)?.label ?? entry.lane}：{entry.label}
-              </li>
+              <li key={index}>{byWhom(lanes.find((lane) => lane.id === entry.lane)?.label ?? entry.lane, entry.label)}</li>
             ))}
           </ol>
         )}

@@ -48,7 +48,10 @@ const MessageRow = memo(function MessageRow({ message, lanes, latest }: { messag
     <li className={`sim-msg sim-msg--${tone}${latest ? ' sim-msg--latest' : ''}`} aria-label={`${lanes[from]!.label} → ${lanes[to]!.label}：${message.label}`}>
       <div className="sim-msg__track">
         <span className={`sim-msg__arrow sim-msg__arrow--${direction}`} style={{ left: `${left}%`, width: `${width}%` }}>
-          <strong className="sim-msg__label">{message.label}</strong>
+          {/* A loop's label is cut after two lines; the whole of it shows on hover. */}
+          <strong className="sim-msg__label" title={self ? message.label : undefined}>
+            {message.label}
+          </strong>
         </span>
       </div>
       {(message.note || message.payload !== undefined) && (

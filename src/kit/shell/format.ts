@@ -18,6 +18,11 @@ export function shorten(value: string, max = 48): string {
   return value.length <= max ? value : `${value.slice(0, max - 14)}…${value.slice(-12)}`;
 }
 
+/** `who：what`, unless `what` already starts with who does it: 微信客户端周期性拉取, not 微信客户端：微信客户端周期性拉取. */
+export function byWhom(who: string, what: string): string {
+  return what.startsWith(who) ? what : `${who}：${what}`;
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The clock as the chapter counts time: milliseconds since start, Beijing wall time, or days since start. */
