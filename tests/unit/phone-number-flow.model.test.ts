@@ -212,7 +212,8 @@ describe('the rotation pitfall, step by step', () => {
 
 describe('the new code flow', () => {
   async function newFlow(sim: PhoneSim) {
-    await press(sim, 'new');
+    // Choosing the flow already chosen is not a step (the control is unavailable then).
+    if (sim.canApply('new')) await press(sim, 'new');
     await press(sim, 'tap');
     await press(sim, STEP_CONTROL_ID);
     await press(sim, STEP_CONTROL_ID);
@@ -258,5 +259,18 @@ describe('the new code flow', () => {
     expect(stateToString(sim.snapshot.value)).toBe('phoneFailed');
     expect(sim.snapshot.context.lastError?.code).toBe('errno 1400001');
     expect(sim.world.wechat.phoneCharges(sim.world.client.appid)).toBe(0);
+  });
+});
+
+describe('code choices', () => {
+  it('choosing the flow already chosen is not a step: only the other one is offered', async () => {
+    const sim = new Simulation(phoneNumberSimulation);
+    expect(sim.snapshot.context.mode).toBe('old');
+    expect(sim.canApply('old')).toBe(false);
+    expect((await sim.apply('old')).ok).toBe(false);
+    await press(sim, 'new');
+    expect(sim.canApply('new')).toBe(false);
+    expect(sim.canApply('old')).toBe(true);
+    expect(sim.frame().log).toHaveLength(1);
   });
 });

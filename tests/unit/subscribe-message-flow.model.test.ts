@@ -11,7 +11,7 @@
  * yields a successful send; a call that did not come straight from the tap
  * always fails with the tap errMsg; the ledger never goes below zero.
  */
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
 import type { PopupChoice, SubscribeEvent, SubscribeMachine } from '../../src/chapters/subscribe-message/machine.ts';
 import { subscribeSimulation } from '../../src/chapters/subscribe-message/simulation.ts';
@@ -240,4 +240,19 @@ describeChapterModel<SubscribeMachine, SubscribeWorld>({
     'a sent event heard by the server': (sim) =>
       sim.world.wechat.subscribeEvents(RESTAURANT.appid).slice(0, sim.world.delivered).some((push) => push.Event === 'subscribe_msg_sent_event'),
   },
+});
+
+describe('code choices', () => {
+  it('choosing the code already there is not a step: only the other way is offered', async () => {
+    const sim = new Simulation(subscribeSimulation);
+    expect(sim.snapshot.context).toMatchObject({ handler: 'callFirst', check: 'perTemplate' });
+    expect(sim.canApply('code-call-first')).toBe(false);
+    expect(sim.canApply('code-check-each')).toBe(false);
+    await press(sim, 'code-await-first');
+    await press(sim, 'code-check-errmsg');
+    expect(sim.canApply('code-await-first')).toBe(false);
+    expect(sim.canApply('code-check-errmsg')).toBe(false);
+    expect(sim.canApply('code-call-first')).toBe(true);
+    expect(sim.canApply('code-check-each')).toBe(true);
+  });
 });

@@ -77,10 +77,10 @@ export type PhoneNumberEffect =
 
 const noEffect = () => {};
 
-/** What the reader may do whenever nothing is in flight. */
+/** What the reader may do whenever nothing is in flight; choosing the flow already chosen is not a step. */
 const idleEvents = {
-  'user.choseOldFlow': { actions: 'chooseOld' },
-  'user.choseNewFlow': { actions: 'chooseNew' },
+  'user.choseOldFlow': { guard: 'modeChanges', actions: 'chooseOld' },
+  'user.choseNewFlow': { guard: 'modeChanges', actions: 'chooseNew' },
   'user.tappedLogin': { target: '#phoneNumber.loggingIn', actions: 'clearError' },
   'user.tappedPhoneButton': [
     { guard: 'oldFlowReady', target: '#phoneNumber.oldFlow', actions: 'startAttempt' },
@@ -175,6 +175,7 @@ export const phoneNumberMachine = setup({
   guards: {
     oldFlowReady: ({ context }) => context.mode === 'old' && context.token !== null,
     newFlowChosen: ({ context }) => context.mode === 'new',
+    modeChanges: ({ context, event }) => context.mode !== (event.type === 'user.choseOldFlow' ? 'old' : 'new'),
     hasUsedPhoneCode: ({ context }) => context.mode === 'new' && context.phoneCode !== null,
   },
 }).createMachine({

@@ -87,16 +87,21 @@ export const subscribeMachine = setup({
     checkEach: assign({ check: 'perTemplate' as ResultCheck }),
     checkErrMsg: assign({ check: 'errMsgOnly' as ResultCheck }),
   },
+  guards: {
+    handlerChanges: ({ context, event }) => context.handler !== (event.type === 'code.awaitFirst' ? 'awaitFirst' : 'callFirst'),
+    checkChanges: ({ context, event }) => context.check !== (event.type === 'code.checkErrMsg' ? 'errMsgOnly' : 'perTemplate'),
+  },
 }).createMachine({
   id: 'subscribe',
   initial: 'page',
   context: { handler: 'callFirst', check: 'perTemplate', popupChoice: null, lastResult: null, lastError: null, lastPopup: null, toldServer: null, lastSend: null },
-  // The reader edits the code between taps; the next tap runs the new code.
+  // The reader edits the code between taps; the next tap runs the new code. Choosing the code already there
+  // changes nothing, so it is not a step.
   on: {
-    'code.callFirst': { actions: 'callFirst' },
-    'code.awaitFirst': { actions: 'awaitFirst' },
-    'code.checkEach': { actions: 'checkEach' },
-    'code.checkErrMsg': { actions: 'checkErrMsg' },
+    'code.callFirst': { guard: 'handlerChanges', actions: 'callFirst' },
+    'code.awaitFirst': { guard: 'handlerChanges', actions: 'awaitFirst' },
+    'code.checkEach': { guard: 'checkChanges', actions: 'checkEach' },
+    'code.checkErrMsg': { guard: 'checkChanges', actions: 'checkErrMsg' },
   },
   states: {
     page: {
