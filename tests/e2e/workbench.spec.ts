@@ -8,6 +8,7 @@
 import { expect, test } from '@playwright/test';
 import { simulations } from '../../src/chapters/registry.ts';
 import { formatDeepLink } from '../../src/kit/engine/deep-link.ts';
+import { Simulation } from '../../src/kit/engine/engine.ts';
 import { SimulatorPage } from './simulator.ts';
 import { longWalk } from './walk.ts';
 
@@ -40,8 +41,9 @@ for (const [width, height] of [
         const sim = new SimulatorPage(page, definition.flow);
         await sim.open(path);
         const initial = (await sim.root.getAttribute('data-state'))!;
-        // The reader's first action; its effect (if any) waits for 下一步.
-        const first = definition.controls.find((c) => c.kind === 'user')!;
+        // The reader's first action that is available at the start; its effect (if any) waits for 下一步.
+        const enabled = new Simulation(definition).frame().enabled;
+        const first = definition.controls.find((c) => c.kind === 'user' && enabled.includes(c.id))!;
         await sim.root.locator(`.sim-controls [data-control="${first.id}"]`).click();
         const afterTap = (await sim.root.getAttribute('data-state'))!;
         const canStep = (await sim.next.getAttribute('aria-disabled')) === 'false';
