@@ -54,6 +54,21 @@ test.describe('/access-token/ simulator', () => {
     await expect(sim.messages.filter({ hasText: 'access_token（S2）' })).toHaveCount(0);
   });
 
+  test('the step bar keeps its height when the agenda comes and goes, so the simulator under it stays put', async ({ sim }) => {
+    const bar = sim.root.locator('.sim-bar');
+    const agenda = sim.root.getByRole('list', { name: '接下来会发生' });
+    const benchTop = () => sim.root.locator('.sim-bench').evaluate((bench) => bench.getBoundingClientRect().top - bench.closest('.sim')!.getBoundingClientRect().top);
+    await callFrom(sim, 'A');
+    await expect(agenda).toBeVisible();
+    const height = (await bar.boundingBox())!.height;
+    const top = await benchTop();
+    // Two hours on, what was scheduled has happened and nothing is left to come.
+    await sim.press('世界', '+2 小时');
+    await expect(agenda).toHaveCount(0);
+    expect((await bar.boundingBox())!.height).toBeGreaterThanOrEqual(height - 0.5);
+    expect(await benchTop()).toBe(top);
+  });
+
   test('the herd, with the keyboard only: 100 fetches naive, 1 with the lock', async ({ page, sim }) => {
     const herd = sim.control('用户操作', '100 个并发请求');
     await sim.tabTo(herd);

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type RefObject } from 'react';
 import { actorOf, laneStepId, type Actor, type Control, type LaneSpec } from '../engine/definition.ts';
 import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { ControllerState } from '../engine/controller.ts';
@@ -49,17 +49,19 @@ interface StepBarProps {
   onCopyLink(): Promise<boolean>;
   expanded: boolean;
   onToggleExpanded(): void;
+  /** The bar's element, which the shell keeps from shrinking. */
+  barRef: RefObject<HTMLElement>;
 }
 
 /** What moves the flow: 下一步 (or a lane's turn), the history, and the link to this step. Sticky while the simulator is on screen. */
-export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onCopyLink, expanded, onToggleExpanded }: StepBarProps) {
+export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onCopyLink, expanded, onToggleExpanded, barRef }: StepBarProps) {
   const { frame } = state;
   const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
   // When several lanes have work waiting, the reader may choose whose goes first.
   const busyLanes = lanes.filter((lane) => frame.pending.some((p) => p.lane === lane.id));
   const noHint = () => {};
   return (
-    <section className="sim-bar" aria-label="步骤">
+    <section className="sim-bar" aria-label="步骤" ref={barRef}>
       <div className="sim-bar__group" role="group" aria-label="流程">
         <ControlButton id={STEP_CONTROL_ID} label="下一步" frame={frame} onPress={onPress} onHint={noHint} />
         {busyLanes.length > 1 &&

@@ -86,6 +86,10 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   const root = useRef<HTMLDivElement>(null);
   const panels = useRef<HTMLDivElement>(null);
   useNoShrink(panels);
+  // The bar gains a line while something is scheduled or several lanes wait, and loses it a few steps later:
+  // were it to follow, everything under it would move up and down as the reader steps.
+  const bar = useRef<HTMLElement>(null);
+  useNoShrink(bar);
 
   // In the full-window workbench the diagram sticks under the step bar, whose height changes as it wraps.
   // Only there: a property set on the root restyles everything inside it, which cost a restored link's
@@ -93,10 +97,10 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   // first frame already has the bar's height.
   useLayoutEffect(() => {
     const element = root.current;
-    const bar = element?.querySelector<HTMLElement>('.sim-bar');
-    if (!expanded || !element || !bar || typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver(() => element.style.setProperty('--sim-bar-height', `${bar.offsetHeight}px`));
-    observer.observe(bar);
+    const barElement = bar.current;
+    if (!expanded || !element || !barElement || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => element.style.setProperty('--sim-bar-height', `${barElement.offsetHeight}px`));
+    observer.observe(barElement);
     return () => {
       observer.disconnect();
       element.style.removeProperty('--sim-bar-height');
@@ -202,6 +206,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
         onCopyLink={copyLink}
         expanded={expanded}
         onToggleExpanded={() => setExpanded((on) => !on)}
+        barRef={bar}
       />
       <p className="sim-visually-hidden" aria-live="polite">
         {announcement}
