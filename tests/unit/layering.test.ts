@@ -51,6 +51,7 @@ const RULES: Record<string, { layers: string[]; packages: RegExp }> = {
   },
   'chapters/registry.ts': { layers: ['kit/engine'], packages: /^xstate$/ },
   lib: { layers: ['lib', 'kit/shell'], packages: /^(node:.*|shiki)$/ },
+  'middleware.ts': { layers: ['lib'], packages: /^astro:middleware$/ },
 };
 
 const violations: string[] = [];
