@@ -62,11 +62,14 @@ test.describe('/access-token/ simulator', () => {
     await expect(agenda).toBeVisible();
     const height = (await bar.boundingBox())!.height;
     const top = await benchTop();
+    const nextTop = (await sim.next.boundingBox())!.y;
     // Two hours on, what was scheduled has happened and nothing is left to come.
     await sim.press('世界', '+2 小时');
     await expect(agenda).toHaveCount(0);
     expect((await bar.boundingBox())!.height).toBeGreaterThanOrEqual(height - 0.5);
     expect(await benchTop()).toBe(top);
+    // The bar keeps room it no longer fills; 下一步, the button pressed most, stays where it was.
+    expect((await sim.next.boundingBox())!.y).toBe(nextTop);
   });
 
   test('the herd, with the keyboard only: 100 fetches naive, 1 with the lock', async ({ page, sim }) => {

@@ -102,11 +102,12 @@ test.describe('/login/ simulator', () => {
     release();
     await expect(code).not.toHaveAttribute('aria-busy', 'true');
     await expect(code.locator('[data-code-active]').first()).toBeVisible();
-    expect(await controlsTop()).toBe(loading);
+    // Within a pixel: the empty row of file buttons and the row of buttons can differ by a fraction of one.
+    expect(Math.abs((await controlsTop()) - loading)).toBeLessThan(1);
     // login-direct.ts is ten lines, the file before it a hundred.
     await sim.press('你的代码', '小程序直连微信接口');
     await expect(code.getByRole('button', { name: /login-direct\.ts/ })).toHaveAttribute('aria-pressed', 'true');
-    expect(await controlsTop()).toBe(loading);
+    expect(Math.abs((await controlsTop()) - loading)).toBeLessThan(1);
   });
 
   test('the diagram keeps the newest message in view once the oldest leave it, unless the reader scrolled up', async ({ sim }) => {
