@@ -166,10 +166,15 @@ export function AuthorizationPhone({ phone, frame, press }: PhoneProps<Authoriza
             </div>
             <p className="sim-mp__headline">{DEMO_APP.name}</p>
             <p className="sim-mp__meta">选择一种写法启动小程序</p>
-            <button type="button" className="sim-mp__button" onClick={() => press('launch-upfront')}>
+            <button type="button" className="sim-mp__button" aria-disabled={!frame.enabled.includes('launch-upfront')} onClick={() => press('launch-upfront')}>
               策略 A：启动就全部申请
             </button>
-            <button type="button" className="sim-mp__button sim-mp__button--primary" onClick={() => press('launch-ondemand')}>
+            <button
+              type="button"
+              className="sim-mp__button sim-mp__button--primary"
+              aria-disabled={!frame.enabled.includes('launch-ondemand')}
+              onClick={() => press('launch-ondemand')}
+            >
               策略 B：用到时再申请
             </button>
           </div>

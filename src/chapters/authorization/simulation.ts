@@ -271,7 +271,7 @@ export const authorizationControls: readonly Control<AuthorizationWorld, Authori
   user('leave-settings', '从设置页返回', { type: 'user.leftSettings' }, '回到小程序，openSetting 带回新的 authSetting'),
   user('delete-app', '删除小程序', { type: 'user.deletedMiniProgram' }, '从「最近使用」里删除小程序：微信忘掉所有授权'),
   user('clear-auth', '开发者工具：清除授权数据', { type: 'user.clearedAuthData' }, '调试时的等价操作'),
-  advance('plus-10s', '+10 秒', 10 * SECOND, `拒绝隐私弹窗后 ${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒内，再调隐私接口直接失败：过了这段时间再点`),
+  advance('plus-10s', `+${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒`, PRIVACY_RETRY_WINDOW_MS, '拒绝隐私弹窗后这段时间内，再调隐私接口直接失败：过了它再点'),
   advance('plus-1m', '+1 分钟', MINUTE, '同意或拒绝过的授权一直记着，直到删除小程序：时间过去不改变它'),
   {
     kind: 'world',

@@ -399,7 +399,7 @@ export const backgroundFetchControls: readonly Control<BackgroundFetchWorld, Bac
   ),
   flagControl('slow-server', `开发者服务器变慢（${SLOW_ANSWER_MS / 1000} 秒）`, `下一次预拉取要 ${SLOW_ANSWER_MS / 1000} 秒才回应，代码包先下载完`, (world: BackgroundFetchWorld) => world.settings, 'slowServer'),
   flagControl('oversized', '服务器返回 300 KB', '超过 256 KB 的响应微信不缓存', (world: BackgroundFetchWorld) => world.settings, 'oversized'),
-  clockControl('plus-12h', '+12 小时', 12 * HOUR, `周期性更新的间隔：从上一次成功拉取算起 ${PERIODIC_INTERVAL_MS / HOUR} 小时`),
+  clockControl('plus-12h', `+${PERIODIC_INTERVAL_MS / HOUR} 小时`, PERIODIC_INTERVAL_MS, '周期性更新的间隔：从上一次成功拉取算起'),
   clockControl('plus-1d', '+1 天', DAY, `过一天：周期性更新按 ${PERIODIC_INTERVAL_MS / HOUR} 小时的间隔拉取`),
   clockControl('plus-3d', '+3 天', 3 * DAY, '手机一直在口袋里：看微信客户端自己发请求'),
   clockControl('plus-7d', '+7 天', 7 * DAY, '7 天不用小程序：周期性更新停下'),

@@ -3,7 +3,7 @@
  * Each effect the machine asks for is carried out here against the world, and
  * every message it causes is recorded with its real payload.
  */
-import { HOUR, MINUTE } from '../../world/support/clock.ts';
+import { MINUTE } from '../../world/support/clock.ts';
 import type { CodeExchange, LoginSuccessBody } from '../../world/developer/developer-server.ts';
 import { WECHAT_API_ORIGIN } from '../../world/wechat/wechat-client.ts';
 import {
@@ -160,7 +160,7 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   code('direct', '小程序直连微信接口', { type: 'user.calledWeChatApiDirectly' }, '错误做法：在小程序里请求 api.weixin.qq.com'),
   advance('plus-1m', '+1 分钟', MINUTE, `code 在 ${CODE_LIFETIME_MINUTES} 分钟内都能用：1 分钟后照样能换会话`),
   pastCodeLifetime(),
-  advance('plus-2h', '+2 小时', 2 * HOUR, `模拟器里的登录态 token ${TOKEN_LIFETIME_SECONDS / 3600} 小时后过期：再请求资料，服务器答 401 登录态已过期`),
+  advance('plus-2h', `+${TOKEN_LIFETIME_SECONDS / 3600} 小时`, TOKEN_LIFETIME_SECONDS * 1000, '模拟器里的登录态 token 这时过期：再请求资料，服务器答 401 登录态已过期'),
   code2SessionFault('busy', '微信繁忙 -1', -1),
   code2SessionFault('quota', '频率限制 45011', 45011),
   {

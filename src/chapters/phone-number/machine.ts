@@ -79,8 +79,8 @@ const noEffect = () => {};
 
 /** What the reader may do whenever nothing is in flight; choosing the flow already chosen is not a step. */
 const idleEvents = {
-  'user.choseOldFlow': { guard: 'modeChanges', actions: 'chooseOld' },
-  'user.choseNewFlow': { guard: 'modeChanges', actions: 'chooseNew' },
+  'user.choseOldFlow': { guard: { type: 'modeIsNot', params: { mode: 'old' } }, actions: 'chooseOld' },
+  'user.choseNewFlow': { guard: { type: 'modeIsNot', params: { mode: 'new' } }, actions: 'chooseNew' },
   'user.tappedLogin': { target: '#phoneNumber.loggingIn', actions: 'clearError' },
   'user.tappedPhoneButton': [
     { guard: 'oldFlowReady', target: '#phoneNumber.oldFlow', actions: 'startAttempt' },
@@ -175,7 +175,7 @@ export const phoneNumberMachine = setup({
   guards: {
     oldFlowReady: ({ context }) => context.mode === 'old' && context.token !== null,
     newFlowChosen: ({ context }) => context.mode === 'new',
-    modeChanges: ({ context, event }) => context.mode !== (event.type === 'user.choseOldFlow' ? 'old' : 'new'),
+    modeIsNot: ({ context }, { mode }: { mode: PhoneFlowMode }) => context.mode !== mode,
     hasUsedPhoneCode: ({ context }) => context.mode === 'new' && context.phoneCode !== null,
   },
 }).createMachine({

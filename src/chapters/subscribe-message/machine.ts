@@ -88,8 +88,8 @@ export const subscribeMachine = setup({
     checkErrMsg: assign({ check: 'errMsgOnly' as ResultCheck }),
   },
   guards: {
-    handlerChanges: ({ context, event }) => context.handler !== (event.type === 'code.awaitFirst' ? 'awaitFirst' : 'callFirst'),
-    checkChanges: ({ context, event }) => context.check !== (event.type === 'code.checkErrMsg' ? 'errMsgOnly' : 'perTemplate'),
+    handlerIsNot: ({ context }, { handler }: { handler: HandlerOrder }) => context.handler !== handler,
+    checkIsNot: ({ context }, { check }: { check: ResultCheck }) => context.check !== check,
   },
 }).createMachine({
   id: 'subscribe',
@@ -98,10 +98,10 @@ export const subscribeMachine = setup({
   // The reader edits the code between taps; the next tap runs the new code. Choosing the code already there
   // changes nothing, so it is not a step.
   on: {
-    'code.callFirst': { guard: 'handlerChanges', actions: 'callFirst' },
-    'code.awaitFirst': { guard: 'handlerChanges', actions: 'awaitFirst' },
-    'code.checkEach': { guard: 'checkChanges', actions: 'checkEach' },
-    'code.checkErrMsg': { guard: 'checkChanges', actions: 'checkErrMsg' },
+    'code.callFirst': { guard: { type: 'handlerIsNot', params: { handler: 'callFirst' } }, actions: 'callFirst' },
+    'code.awaitFirst': { guard: { type: 'handlerIsNot', params: { handler: 'awaitFirst' } }, actions: 'awaitFirst' },
+    'code.checkEach': { guard: { type: 'checkIsNot', params: { check: 'perTemplate' } }, actions: 'checkEach' },
+    'code.checkErrMsg': { guard: { type: 'checkIsNot', params: { check: 'errMsgOnly' } }, actions: 'checkErrMsg' },
   },
   states: {
     page: {
