@@ -77,7 +77,14 @@ test.describe('/phone-number/ simulator', () => {
   });
 
   test('the new code flow needs no login, and a code works only once', async ({ sim }) => {
+    // The flow in place shows pressed and is not offered again; choosing the other one swaps them.
+    const oldFlow = sim.control('你的代码', '用旧版（encryptedData）');
+    const newFlow = sim.control('你的代码', '用新版（code）');
+    await expect(oldFlow).toHaveAttribute('aria-pressed', 'true');
+    await expect(oldFlow).toHaveAttribute('aria-disabled', 'true');
     await sim.press('你的代码', '用新版（code）');
+    await expect(newFlow).toHaveAttribute('aria-pressed', 'true');
+    await expect(oldFlow).not.toHaveAttribute('aria-pressed', 'true');
     await sim.press('用户操作', '点击获取手机号');
     await sim.step(2);
     await sim.expectState('phoneVerified');

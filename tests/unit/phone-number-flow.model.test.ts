@@ -267,10 +267,13 @@ describe('code choices', () => {
     const sim = new Simulation(phoneNumberSimulation);
     expect(sim.snapshot.context.mode).toBe('old');
     expect(sim.canApply('old')).toBe(false);
+    expect(sim.frame().active).toContain('old');
     expect((await sim.apply('old')).ok).toBe(false);
     await press(sim, 'new');
     expect(sim.canApply('new')).toBe(false);
     expect(sim.canApply('old')).toBe(true);
+    expect(sim.frame().active).toContain('new');
+    expect(sim.frame().active).not.toContain('old');
     expect(sim.frame().log).toHaveLength(1);
   });
 });

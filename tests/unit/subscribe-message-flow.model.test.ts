@@ -254,5 +254,8 @@ describe('code choices', () => {
     expect(sim.canApply('code-check-errmsg')).toBe(false);
     expect(sim.canApply('code-call-first')).toBe(true);
     expect(sim.canApply('code-check-each')).toBe(true);
+    // The code in place shows pressed.
+    expect(sim.frame().active).toEqual(expect.arrayContaining(['code-await-first', 'code-check-errmsg']));
+    expect(sim.frame().active).not.toContain('code-call-first');
   });
 });

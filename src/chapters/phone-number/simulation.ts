@@ -172,8 +172,8 @@ const code = codeChoice<PhoneNumberEvent>;
 const advance = clockControl;
 
 export const phoneNumberControls: readonly Control<PhoneNumberWorld, PhoneNumberEvent>[] = [
-  code('old', '用旧版（encryptedData）', { type: 'user.choseOldFlow' }, '切换到旧版：先登录，再解密 encryptedData'),
-  code('new', '用新版（code）', { type: 'user.choseNewFlow' }, '切换到新版：按钮返回 code，服务器调用 getuserphonenumber'),
+  code('old', '用旧版（encryptedData）', { type: 'user.choseOldFlow' }, '旧版：先登录，再解密 encryptedData', (c) => c.mode === 'old'),
+  code('new', '用新版（code）', { type: 'user.choseNewFlow' }, '新版：按钮返回 code，服务器调用 getuserphonenumber', (c) => c.mode === 'new'),
   user('login', '登录', { type: 'user.tappedLogin' }, 'wx.login → POST /api/login，服务器保存 session_key'),
   user('tap', '点击获取手机号', { type: 'user.tappedPhoneButton' }, '用户点击 open-type="getPhoneNumber" 的按钮'),
   code('send', '直接上传 encryptedData', { type: 'user.sentEncryptedData' }, '回调里立即 POST /api/phone/decrypt（已提前登录）'),

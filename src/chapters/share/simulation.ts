@@ -383,14 +383,14 @@ function choice(id: string, label: string, hint: string, apply: (world: ShareWor
 }
 
 export const shareControls: readonly Control<ShareWorld, ShareEvent>[] = [
-  code('handler-none', '不定义 onShareAppMessage', { type: 'code.handlerSet', handler: 'none' }, '页面没有 onShareAppMessage：菜单里的“转发”变灰'),
-  code('handler-object', 'onShareAppMessage 返回对象', { type: 'code.handlerSet', handler: 'object' }, '同步返回 { title, path }'),
-  code('handler-promise', 'onShareAppMessage 返回 promise', { type: 'code.handlerSet', handler: 'promise' }, `返回默认内容加 promise（基础库 ${PROMISE_SINCE} 起）`),
+  code('handler-none', '不定义 onShareAppMessage', { type: 'code.handlerSet', handler: 'none' }, '页面没有 onShareAppMessage：菜单里的“转发”变灰', (c) => c.handler === 'none'),
+  code('handler-object', 'onShareAppMessage 返回对象', { type: 'code.handlerSet', handler: 'object' }, '同步返回 { title, path }', (c) => c.handler === 'object'),
+  code('handler-promise', 'onShareAppMessage 返回 promise', { type: 'code.handlerSet', handler: 'promise' }, `返回默认内容加 promise（基础库 ${PROMISE_SINCE} 起）`, (c) => c.handler === 'promise'),
   ...PROMISE_DELAYS_MS.map((ms) =>
-    code(delayControl(ms), `promise ${ms / 1000} 秒后 resolve`, { type: 'code.promiseDelaySet', ms }, `超过 ${PROMISE_TIMEOUT_MS / 1000} 秒，微信改用默认内容`),
+    code(delayControl(ms), `promise ${ms / 1000} 秒后 resolve`, { type: 'code.promiseDelaySet', ms }, `超过 ${PROMISE_TIMEOUT_MS / 1000} 秒，微信改用默认内容`, (c) => c.promiseDelayMs === ms),
   ),
-  code('ticket-on', 'withShareTicket: true', { type: 'code.shareTicketSet', on: true }, 'showShareMenu({ withShareTicket: true })：群里的卡片被打开时带 shareTicket'),
-  code('ticket-off', 'withShareTicket: false', { type: 'code.shareTicketSet', on: false }, '不带 withShareTicket：群里的卡片也没有 shareTicket'),
+  code('ticket-on', 'withShareTicket: true', { type: 'code.shareTicketSet', on: true }, 'showShareMenu({ withShareTicket: true })：群里的卡片被打开时带 shareTicket', (c) => c.withShareTicket === true),
+  code('ticket-off', 'withShareTicket: false', { type: 'code.shareTicketSet', on: false }, '不带 withShareTicket：群里的卡片也没有 shareTicket', (c) => c.withShareTicket === false),
   { ...toggleControl<ShareWorld>('timeline-handler', '定义 onShareTimeline', '分享到朋友圈：还必须有 onShareAppMessage', (w) => w.settings.timelineHandler, (w, on) => void (w.settings.timelineHandler = on)), actor: 'code' },
   { ...toggleControl<ShareWorld>('unlock-button', '加一个「分享后解锁」按钮', '诱导分享：违反运营规范，而且 2018-10 起根本无从验证', (w) => w.settings.unlockButton, (w, on) => void (w.settings.unlockButton = on)), actor: 'code' },
   user('open-menu', '点右上角 ···', { type: 'user.openedMenu' }, '微信的菜单：有 onShareAppMessage，“转发”才可点'),

@@ -10,9 +10,12 @@ export function userControl<TEvent>(id: string, label: string, event: TEvent, hi
   return { kind: 'user', id, label, event, hint };
 }
 
-/** A machine event that stands for a choice in the developer's code (which callback, which strategy), not a tap. */
-export function codeChoice<TEvent>(id: string, label: string, event: TEvent, hint: string): UserControl<TEvent> {
-  return { ...userControl(id, label, event, hint), actor: 'code' };
+/**
+ * A machine event that stands for a choice in the developer's code (which callback, which strategy), not a tap.
+ * `chosen` says when it is the one in place, for choices that replace each other.
+ */
+export function codeChoice<TEvent>(id: string, label: string, event: TEvent, hint: string, chosen?: UserControl<TEvent>['chosen']): UserControl<TEvent> {
+  return { ...userControl(id, label, event, hint), actor: 'code', ...(chosen ? { chosen } : {}) };
 }
 
 export function clockControl(id: string, label: string, ms: number, hint: string): ClockControl {

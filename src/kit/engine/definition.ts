@@ -131,6 +131,8 @@ export function actorOf(control: { kind: string; actor?: Actor }): Actor {
 export interface UserControl<TEvent> extends ControlBase {
   kind: 'user';
   event: TEvent;
+  /** For one of several choices in the developer's code: whether it is the one in place, shown pressed (the machine does not take it again). */
+  chosen?(context: Readonly<Record<string, unknown>>): boolean;
 }
 
 export interface WorldControl<TWorld, TEvent = unknown> extends ControlBase {

@@ -275,7 +275,9 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
       log: [...this.#log],
       world: this.definition.view(this.world, this.snapshot),
       enabled: [...this.#knownIds()].filter((id) => this.canApply(id)),
-      active: this.definition.controls.flatMap((c) => (c.kind === 'world' && c.active?.(this.world) ? [c.id] : [])),
+      active: this.definition.controls.flatMap((c) =>
+        (c.kind === 'world' && c.active?.(this.world)) || (c.kind === 'user' && c.chosen?.(snapshot.context)) ? [c.id] : [],
+      ),
       code: this.definition.states[state]?.code ?? null,
       busy: this.definition.states[state]?.busy ?? null,
     };
