@@ -57,17 +57,16 @@ test.describe('/access-token/ simulator', () => {
   test('the step bar keeps its height when the agenda comes and goes, so the simulator under it stays put', async ({ sim }) => {
     const bar = sim.root.locator('.sim-bar');
     const agenda = sim.root.getByRole('list', { name: '接下来会发生' });
-    const benchTop = () => sim.root.locator('.sim-bench').evaluate((bench) => bench.getBoundingClientRect().top - bench.closest('.sim')!.getBoundingClientRect().top);
     await callFrom(sim, 'A');
     await expect(agenda).toBeVisible();
     const height = (await bar.boundingBox())!.height;
-    const top = await benchTop();
+    const top = await sim.topOf('.sim-bench');
     const nextTop = (await sim.next.boundingBox())!.y;
     // Two hours on, what was scheduled has happened and nothing is left to come.
     await sim.press('世界', '+2 小时');
     await expect(agenda).toHaveCount(0);
     expect((await bar.boundingBox())!.height).toBeGreaterThanOrEqual(height - 0.5);
-    expect(await benchTop()).toBe(top);
+    expect(await sim.topOf('.sim-bench')).toBe(top);
     // The bar keeps room it no longer fills; 下一步, the button pressed most, stays where it was.
     expect((await sim.next.boundingBox())!.y).toBe(nextTop);
   });

@@ -69,15 +69,14 @@ for (const { chapter, definition } of registered) {
         await route.continue();
       });
       await page.goto(`${path}?${definition.flow}=${formatDeepLink(walk.ids)}`, { waitUntil: 'domcontentloaded' });
-      const barTop = () => sim.root.locator('.sim-bar').evaluate((bar) => bar.getBoundingClientRect().top - bar.parentElement!.getBoundingClientRect().top);
-      const before = await barTop();
+      const before = await sim.topOf('.sim-bar');
       release();
       await expect(sim.root).toBeInViewport();
       await expect(sim.root).toHaveAttribute('data-ready', 'true');
       await page.unrouteAll();
       await sim.expectState(walk.state);
       await expect(sim.root.getByRole('status').filter({ hasText: `别人分享的第 ${walk.ids.length} 步` })).toBeVisible();
-      expect(await barTop()).toBe(before);
+      expect(await sim.topOf('.sim-bar')).toBe(before);
       // The diagram draws the newest messages; the step log counts them all.
       await expect(sim.messages).toHaveCount(Math.min(walk.messages, MESSAGE_WINDOW));
       await expect(sim.root.getByRole('alert')).toHaveCount(0);

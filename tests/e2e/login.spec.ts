@@ -95,19 +95,18 @@ test.describe('/login/ simulator', () => {
     });
     await page.goto('/login/');
     await sim.root.scrollIntoViewIfNeeded();
-    const controlsTop = () => sim.root.locator('.sim-controls').evaluate((controls) => controls.getBoundingClientRect().top - controls.closest('.sim')!.getBoundingClientRect().top);
     const code = sim.root.getByRole('region', { name: '代码' });
     await expect(code).toHaveAttribute('aria-busy', 'true');
-    const loading = await controlsTop();
+    const loading = await sim.topOf('.sim-controls');
     release();
     await expect(code).not.toHaveAttribute('aria-busy', 'true');
     await expect(code.locator('[data-code-active]').first()).toBeVisible();
     // Within a pixel: the empty row of file buttons and the row of buttons can differ by a fraction of one.
-    expect(Math.abs((await controlsTop()) - loading)).toBeLessThan(1);
+    expect(Math.abs((await sim.topOf('.sim-controls')) - loading)).toBeLessThan(1);
     // login-direct.ts is ten lines, the file before it a hundred.
     await sim.press('你的代码', '小程序直连微信接口');
     await expect(code.getByRole('button', { name: /login-direct\.ts/ })).toHaveAttribute('aria-pressed', 'true');
-    expect(Math.abs((await controlsTop()) - loading)).toBeLessThan(1);
+    expect(Math.abs((await sim.topOf('.sim-controls')) - loading)).toBeLessThan(1);
   });
 
   test('the diagram keeps the newest message in view once the oldest leave it, unless the reader scrolled up', async ({ sim }) => {

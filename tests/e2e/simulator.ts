@@ -99,6 +99,11 @@ export class SimulatorPage {
     return this.root.getByRole('region', { name: '时序图' }).getByRole('listitem');
   }
 
+  /** Where a part of the simulator starts, measured from the simulator's top: it moves when something above it changes height. */
+  async topOf(selector: string): Promise<number> {
+    return this.root.locator(selector).first().evaluate((part) => part.getBoundingClientRect().top - part.closest('.sim')!.getBoundingClientRect().top);
+  }
+
   async expectState(state: string) {
     await expect(this.root).toHaveAttribute('data-state', state);
   }
