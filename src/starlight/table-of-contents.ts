@@ -12,7 +12,15 @@
  */
 const TITLE_ID = '_top';
 
-const onIdle = (callback: () => void) => (window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1)))(callback);
+/**
+ * Starlight waits for an idle moment without a deadline. A page that never
+ * idles then never highlights: headless Chromium, after a resize, went 60 s
+ * without one on /login/ (the flaky 本页内容 test), and a busy page can starve
+ * it in any browser. A second at most, as web-vitals caps its own wait.
+ */
+const IDLE_DEADLINE_MS = 1000;
+const onIdle = (callback: () => void) =>
+  window.requestIdleCallback ? window.requestIdleCallback(callback, { timeout: IDLE_DEADLINE_MS }) : setTimeout(callback, 1);
 
 export class StarlightTOC extends HTMLElement {
   #current = this.querySelector<HTMLAnchorElement>('a[aria-current="true"]');
