@@ -11,7 +11,7 @@ export interface SceneWeChatOptions {
   scene: number;
   referrerAppId?: string;
   sdkVersion: string;
-  /** False for a base library older than 2.25.3, which has no wx.getAppBaseInfo. */
+  /** False for a base library older than 2.20.1, which has no wx.getAppBaseInfo. */
   hasAppBaseInfo?: boolean;
 }
 

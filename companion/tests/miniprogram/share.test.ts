@@ -26,7 +26,7 @@ type Card = { conversation: 'single' | 'group' | 'timeline'; withShareTicket?: b
  * The user taps a card: the emulator decides scene, shareTicket and chatType
  * for this launch, and the fake wx reports them as WeChat would.
  */
-function enterFromCard(target: FakeWeChat, userId: string, card: Card, options: { groupApi?: boolean } = {}) {
+function enterFromCard(target: FakeWeChat, userId: string, card: Card, options: { sdkVersion?: string } = {}) {
   const entry = stack.emulator.groups.openCard(stack.appid, userId, {
     conversation: card.conversation,
     ...(card.conversation === 'group' ? { groupId: GROUP } : {}),
@@ -44,9 +44,10 @@ function enterFromCard(target: FakeWeChat, userId: string, card: Card, options: 
     target.calls.push(api);
     void result.then((r) => (r.ok ? options.success?.({ encryptedData: r.encryptedData, iv: r.iv, errMsg: `${api}:ok` }) : options.fail?.(r)));
   };
-  const canIUse = target.wx.canIUse;
+  // WeChat has had getGroupEnterInfo since 2.10.4, so canIUse says yes on every base library tested here.
+  const sdkVersion = options.sdkVersion ?? '3.0.0';
   Object.assign(target.wx, {
-    canIUse: (name: string) => (name === 'getGroupEnterInfo' ? options.groupApi ?? true : canIUse()),
+    getAppBaseInfo: () => ({ SDKVersion: sdkVersion }),
     getLaunchOptionsSync: () => structuredClone(launch),
     getEnterOptionsSync: () => structuredClone(launch),
     showShareMenu: (menu: unknown) => void target.calls.push(`showShareMenu ${JSON.stringify(menu)}`),
@@ -153,8 +154,9 @@ describe('the 群排行榜 page', () => {
     expect(text(friendPage, '#members')).toMatch(/^[2-9]\d* 人$/);
   });
 
-  it('uses wx.getShareInfo with the ticket on a base library before 2.17.3', async () => {
-    enterFromCard(wechat, stack.userId, { conversation: 'group', withShareTicket: true }, { groupApi: false });
+  // 2.16.1 has getGroupEnterInfo (since 2.10.4) but it reads only 群工具 there; the card needs getShareInfo.
+  it.each(['2.16.1', '2.17.2'])('uses wx.getShareInfo with the ticket on base library %s, before 2.17.3', async (sdkVersion) => {
+    enterFromCard(wechat, stack.userId, { conversation: 'group', withShareTicket: true }, { sdkVersion });
     const page = openPage(GROUP_PAGE);
     await vi.waitFor(() => expect(text(page, '#opengid')).toMatch(/^tG\w+$/));
     expect(wechat.calls).toContain('getShareInfo');

@@ -1,5 +1,6 @@
 // 打开 App：显示这次进入的场景值，用和站点模拟器同一份规则预测按钮能不能跳回 App，并记下 binderror。
 // 规则本身在 utils/launch-app-rule.ts；真正决定的是微信，这里的预测只用来对照。
+import { sdkVersion } from '../../utils/base-library';
 import { INVALID_SCENE, SCENE_NAMES, gateOf, ticketChange, type TicketChange } from '../../utils/launch-app-rule';
 
 /** 按钮带给 App 的参数：App 在 OpenSDK 的 onResp 里以 extMsg 读到它 */
@@ -24,11 +25,6 @@ type EnterInfo = { scene: number; referrerInfo?: { appId?: string } };
 
 /** onAppShow 的监听函数，离开页面时注销 */
 let appShowListener: WechatMiniprogram.OnAppShowCallback | null = null;
-
-/** 基础库版本：getAppBaseInfo 从 2.25.3 起才有，更老的基础库只能用 getSystemInfoSync */
-function sdkVersion(): string {
-  return wx.canIUse('getAppBaseInfo') ? wx.getAppBaseInfo().SDKVersion : wx.getSystemInfoSync().SDKVersion;
-}
 
 function reasonOf(scene: number, change: TicketChange, version: string): string {
   if (change === 'grant') return `${scene} 发放打开 App 的能力`;
