@@ -20,6 +20,7 @@ import { wechatError, type WeChatErrorBody } from './errors.ts';
 export const ACCESS_TOKEN_LIFETIME_MS = 7200 * 1000;
 /** stable_token normal mode hands out a new token once the old one has less than this left. */
 export const STABLE_TOKEN_MIN_REMAINING_MS = 5 * MINUTE;
+/** 该模式限制每天 20 次. What a 21st force refresh returns is not documented (community reports 45009); modelled as no refresh. */
 export const STABLE_FORCE_REFRESH_PER_DAY = 20;
 export const STABLE_FORCE_REFRESH_MIN_GAP_MS = 30 * 1000;
 /**

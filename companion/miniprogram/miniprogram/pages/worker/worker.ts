@@ -73,7 +73,7 @@ Page({
     try {
       created = wx.createWorker(WORKER_SCRIPT, { useExperimentalWorker: true });
     } catch (err) {
-      // 已经有一个 Worker 时再创建会失败：最多只能有一个，先 terminate()
+      // 已经有一个 Worker 时再创建会失败：最多只能有一个，先 terminate()。失败的形式文档没写，这里接住抛出的那种
       this.setData({ createError: errorText(err) });
       return null;
     }
