@@ -7,7 +7,7 @@
  * program opened in WeChat DevTools logs in through its own wx.login. Once the
  * emulator listens, the 订阅消息 page's templates are created on it with the
  * page's own ids, its event pushes go to the server's /api/wechat/events, and
- * its background fetches (周期性更新, 数据预拉取) to /api/background-fetch.
+ * its background fetches (周期性更新, 数据预拉取) to /api/background-fetch/periodic and /pre.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,8 @@ const secret = process.env.WECHAT_SECRET || OFFLINE_SECRET;
 const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
 const serverUrl = `http://127.0.0.1:${process.env.PORT || '3000'}`;
 const eventsUrl = `${serverUrl}/api/wechat/events`;
-const backgroundFetchUrl = `${serverUrl}/api/background-fetch`;
+/** The admin console's two download addresses, one per switch. */
+const backgroundFetchUrls = { periodicUrl: `${serverUrl}/api/background-fetch/periodic`, preUrl: `${serverUrl}/api/background-fetch/pre` };
 /** The 消息推送 Token shared by the emulator and the server; dev-only, like the AppSecret above. */
 const pushToken = process.env.WECHAT_PUSH_TOKEN || 'offlineEmulatorPushToken';
 const templates = [TABLE_READY, MISSED_TURN];
@@ -71,12 +72,12 @@ async function setUpOffline(): Promise<void> {
   }
   for (const { id, title, keywords } of templates) await emulatorPost('/__dev/subscribe-templates', { id, title, keywords });
   await emulatorPost('/__dev/push-config', { url: eventsUrl, token: pushToken });
-  await emulatorPost('/__dev/background-fetch/config', { url: backgroundFetchUrl });
+  await emulatorPost('/__dev/background-fetch/config', backgroundFetchUrls);
 }
 setUpOffline().then(
   () =>
     console.log(
-      `[companion] 订阅消息: templates ${templates.map((t) => t.id).join(', ')} created on the emulator; its pushes go to ${eventsUrl}, its background fetches to ${backgroundFetchUrl}.`,
+      `[companion] 订阅消息: templates ${templates.map((t) => t.id).join(', ')} created on the emulator; its pushes go to ${eventsUrl}, its background fetches to ${backgroundFetchUrls.periodicUrl} and ${backgroundFetchUrls.preUrl}.`,
     ),
   (error: unknown) => console.error(`[companion] could not set up the emulator for 订阅消息 and background fetch: ${error instanceof Error ? error.message : String(error)}`),
 );

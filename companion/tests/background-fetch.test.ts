@@ -1,5 +1,5 @@
 /**
- * GET /api/background-fetch as WeChat calls it: the test plays the WeChat
+ * GET /api/background-fetch/periodic and /pre as WeChat calls them: the test plays the WeChat
  * client (periodic: appid, token, timestamp) and WeChat's server (pre-fetch:
  * also path, query, scene, or a code WeChat generated when no token was set),
  * building each query with the world's own request builders, against the
@@ -26,9 +26,10 @@ const log = captureLog();
 const dir = useTempDir();
 const ENTRY = { path: 'pages/background-fetch/background-fetch', query: 'item=42', scene: 1007 };
 
-const periodic = (token: string | null, appid = APPID) => server.request(`/api/background-fetch?${toQueryString(periodicRequest(appid, token, clock.now()))}`);
+const periodic = (token: string | null, appid = APPID) =>
+  server.request(`/api/background-fetch/periodic?${toQueryString(periodicRequest(appid, token, clock.now()))}`);
 const preFetch = (credential: Credential) =>
-  server.request(`/api/background-fetch?${toQueryString(preFetchRequest(APPID, credential, ENTRY, clock.now()))}`);
+  server.request(`/api/background-fetch/pre?${toQueryString(preFetchRequest(APPID, credential, ENTRY, clock.now()))}`);
 
 async function loginAs(userId: string): Promise<string> {
   return (await server.login(await mintCode(emulator.url, userId))).json.token;
@@ -51,7 +52,7 @@ afterAll(async () => {
   await server?.app.close();
 });
 
-describe('GET /api/background-fetch: periodic update (appid, token, timestamp)', () => {
+describe('GET /api/background-fetch/periodic: periodic update (appid, token, timestamp)', () => {
   it('answers public data as a plain string when no token was set yet', async () => {
     const reply = await periodic(null);
     expect(reply.status).toBe(200);
@@ -81,12 +82,20 @@ describe('GET /api/background-fetch: periodic update (appid, token, timestamp)',
 
   it('rejects another mini program’s appid and a query WeChat would not send', async () => {
     expect((await periodic(null, 'wxsomeoneelse0000')).status).toBe(403);
-    expect((await server.request('/api/background-fetch?appid=' + APPID)).status).toBe(400);
-    expect((await server.request(`/api/background-fetch?appid=${APPID}&timestamp=1&token=${'t'.repeat(1025)}`)).status).toBe(400);
+    expect((await server.request('/api/background-fetch/periodic?appid=' + APPID)).status).toBe(400);
+    expect((await server.request(`/api/background-fetch/periodic?appid=${APPID}&timestamp=1&token=${'t'.repeat(1025)}`)).status).toBe(400);
+  });
+
+  it('never exchanges a code on this address: only WeChat’s server mints one, for a pre-fetch', async () => {
+    const code = await mintCode(emulator.url, 'bob');
+    const reply = await server.request(`/api/background-fetch/periodic?appid=${APPID}&timestamp=1&code=${code}`);
+    expect(JSON.parse(reply.text)).toMatchObject({ kind: 'periodic', personal: false });
+    // The code is still unused: a pre-fetch can redeem it.
+    expect(JSON.parse((await preFetch({ code })).text)).toMatchObject({ kind: 'pre', personal: true });
   });
 });
 
-describe('GET /api/background-fetch: pre-fetch (path, query, scene; token or code)', () => {
+describe('GET /api/background-fetch/pre: pre-fetch (path, query, scene; token or code)', () => {
   it('answers the page’s own data for the token’s user', async () => {
     const token = await fetchTokenFor('ada');
     const data = JSON.parse((await preFetch({ token })).text);
@@ -107,6 +116,11 @@ describe('GET /api/background-fetch: pre-fetch (path, query, scene; token or cod
     });
     expect(phone.status).toBe(200);
     expect(phone.json.purePhoneNumber).toBe('13800001111');
+  });
+
+  it('is a pre-fetch by its address, even without path, query and scene (the page marks them 必填「否」)', async () => {
+    const reply = await server.request(`/api/background-fetch/pre?appid=${APPID}&timestamp=1`);
+    expect(JSON.parse(reply.text)).toMatchObject({ kind: 'pre', personal: false, path: '', item: null });
   });
 
   it('answers public data for a used or unknown code', async () => {
@@ -147,7 +161,7 @@ describe('an answer over 256 KB', () => {
       now: clock.now,
       content: () => ({ kind: 'periodic', big: 'x'.repeat(MAX_FETCHED_BYTES) }),
     });
-    const reply = await app.inject({ method: 'GET', url: `/api/background-fetch?${toQueryString(periodicRequest(APPID, null, clock.now()))}` });
+    const reply = await app.inject({ method: 'GET', url: `/api/background-fetch/periodic?${toQueryString(periodicRequest(APPID, null, clock.now()))}` });
     expect(reply.statusCode).toBe(200);
     expect(Buffer.byteLength(reply.body)).toBeLessThanOrEqual(MAX_FETCHED_BYTES);
     expect(JSON.parse(reply.body)).toMatchObject({ kind: 'periodic', truncated: true });
@@ -166,10 +180,15 @@ describe('the emulator plays WeChat’s two requests against the configured URL'
   }
   const slot = (userId: string, fetchType: 'periodic' | 'pre') => play(`/__dev/background-fetch/data?userId=${userId}&fetchType=${fetchType}`);
 
-  it('refuses to play before a URL is set, and never a URL off this machine', async () => {
+  it('plays a kind only while its switch has an address, and never a URL off this machine', async () => {
     expect((await play('/__dev/background-fetch/periodic', { userId: 'ada' })).status).toBe(409);
-    expect((await play('/__dev/background-fetch/config', { url: 'https://example.com/api/background-fetch' })).status).toBe(400);
-    expect((await play('/__dev/background-fetch/config', { url: `${server.url}/api/background-fetch` })).status).toBe(204);
+    expect((await play('/__dev/background-fetch/config', { periodicUrl: 'https://example.com/api/background-fetch/periodic' })).status).toBe(400);
+    expect((await play('/__dev/background-fetch/config', { url: `${server.url}/api/background-fetch` })).status).toBe(400);
+    // 数据周期性更新 on, 数据预加载 off: the two switches are independent.
+    expect((await play('/__dev/background-fetch/config', { periodicUrl: `${server.url}/api/background-fetch/periodic` })).status).toBe(204);
+    expect((await play('/__dev/background-fetch/pre', { userId: 'bob', ...ENTRY })).json).toMatchObject({ error: { code: 'NO_FETCH_URL' } });
+    const both = { periodicUrl: `${server.url}/api/background-fetch/periodic`, preUrl: `${server.url}/api/background-fetch/pre` };
+    expect((await play('/__dev/background-fetch/config', both)).status).toBe(204);
   });
 
   it('periodic: only appid, token and timestamp; the answer lands in the periodic slot', async () => {

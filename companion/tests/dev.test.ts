@@ -123,4 +123,11 @@ describe('npm run companion, offline background fetch', () => {
     const data = await fetch(`${emulatorUrl}/__dev/background-fetch/data?userId=demo&fetchType=periodic`);
     expect(JSON.parse((await data.json()).fetchedData)).toMatchObject({ kind: 'periodic', personal: false });
   });
+
+  it('points the pre-fetch at its own address, which answers the page it opens', async () => {
+    const fetched = await post(`${emulatorUrl}/__dev/background-fetch/pre`, { userId: 'demo', path: 'pages/background-fetch/background-fetch', query: 'item=7' });
+    expect(fetched.json).toMatchObject({ status: 200, stored: 'cached' });
+    const data = await fetch(`${emulatorUrl}/__dev/background-fetch/data?userId=demo&fetchType=pre`);
+    expect(JSON.parse((await data.json()).fetchedData)).toMatchObject({ kind: 'pre', item: '7' });
+  });
 });

@@ -3,8 +3,8 @@ import { chapterTest, SimulatorPage } from './simulator.ts';
 
 const test = chapterTest('background-fetch');
 
-const periodicGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET /api/background-fetch（周期性）' });
-const preFetchGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET /api/background-fetch（预拉取）' });
+const periodicGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET /api/background-fetch/periodic' });
+const preFetchGets = (sim: SimulatorPage) => sim.messages.filter({ hasText: 'GET /api/background-fetch/pre' });
 
 test.describe('/background-fetch/ simulator', () => {
   // The race takes a dozen steps, each replayed by the shell; a busy two-core machine needs the headroom.

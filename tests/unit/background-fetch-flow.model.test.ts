@@ -172,6 +172,8 @@ function invariants(sim: Sim): void {
     const lastUse = Math.max(...world.uses.filter((at) => at <= record.at));
     expect(record.at - lastUse).toBeLessThanOrEqual(RECENT_USE_WINDOW_MS);
   }
+  // A token is set only by a launch that could log in: never in single-page mode, which has no login state.
+  for (const at of world.tokenSets) expect(world.reads.some((read) => read.at === at && !read.periodicSkipped)).toBe(true);
 }
 
 /** A cold start whose pre-fetch lands before the package has loaded: the page reads fresh data. */
@@ -274,5 +276,7 @@ describeChapterModel<BackgroundFetchMachine, BackgroundFetchWorld>({
     'iOS before 8.0.27 reports timeStamp in seconds': (sim) =>
       sim.world.reads.some((r) => r.reportedTimeStamp !== null && r.trueTimeStamp !== null && r.reportedTimeStamp * 1000 <= r.trueTimeStamp),
     'single-page mode (1154) skips the periodic slot': (sim) => sim.world.reads.some((r) => r.periodicSkipped) && sim.world.entry?.scene === SCENE_TIMELINE_SINGLE_PAGE,
+    'single-page mode (1154) sets no token: no login state there': (sim) =>
+      sim.world.settings.setToken && sim.world.reads.some((r) => r.periodicSkipped && !sim.world.tokenSets.includes(r.at)),
   },
 });

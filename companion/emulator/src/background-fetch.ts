@@ -10,7 +10,8 @@
  * BackgroundFetchCache), so `/__dev/background-fetch/data` answers what
  * wx.getBackgroundFetchData would. The schedule itself (every 12 hours, only
  * within 7 days of the last use) is the chapter's simulator's; here one call
- * is one request. Requests go to a loopback URL only.
+ * is one request. Each kind goes to its own address, as the admin console
+ * has one switch and one download address for each; loopback URLs only.
  *
  * https://developers.weixin.qq.com/miniprogram/dev/framework/ability/background-fetch.html ,
  * https://developers.weixin.qq.com/miniprogram/dev/framework/ability/pre-fetch.html
@@ -30,7 +31,10 @@ import {
 } from '../../../src/world/wechat/background-fetch.ts';
 import { loopbackUrl } from './loopback-url.ts';
 
-const configBody = z.object({ url: loopbackUrl('the background-fetch URL') }).strict();
+/** The two switches: an address turns one on, leaving it out turns it off. */
+const configBody = z
+  .object({ periodicUrl: loopbackUrl('the periodic-update URL').optional(), preUrl: loopbackUrl('the pre-fetch URL').optional() })
+  .strict();
 const tokenBody = z.object({ userId: z.string().min(1), token: z.string().max(MAX_FETCH_TOKEN_LENGTH + 1) }).strict();
 const periodicBody = z.object({ userId: z.string().min(1) }).strict();
 const preBody = z
@@ -52,7 +56,7 @@ export interface BackgroundFetchDeps {
 }
 
 export function backgroundFetchDevRoutes(app: FastifyInstance, deps: BackgroundFetchDeps): void {
-  let url: string | undefined;
+  let urls: z.infer<typeof configBody> = {};
   const caches = new Map<string, BackgroundFetchCache>();
   const cacheOf = (userId: string) => {
     deps.requireUser(userId);
@@ -66,8 +70,10 @@ export function backgroundFetchDevRoutes(app: FastifyInstance, deps: BackgroundF
 
   /** One GET to the configured URL; a 200 answer is offered to the cache, which keeps only a string ≤ 256 KB. */
   async function fetchFor(cache: BackgroundFetchCache, request: FetchRequest) {
+    const url = request.fetchType === 'pre' ? urls.preUrl : urls.periodicUrl;
     if (!url) {
-      throw Object.assign(new Error('configure the URL first: POST /__dev/background-fetch/config { url }'), { statusCode: 409, code: 'NO_FETCH_URL' });
+      const key = request.fetchType === 'pre' ? 'preUrl' : 'periodicUrl';
+      throw Object.assign(new Error(`this switch is off: POST /__dev/background-fetch/config { ${key} }`), { statusCode: 409, code: 'NO_FETCH_URL' });
     }
     const target = new URL(url);
     target.search = toQueryString(request);
@@ -80,7 +86,7 @@ export function backgroundFetchDevRoutes(app: FastifyInstance, deps: BackgroundF
   }
 
   app.post<{ Body: z.infer<typeof configBody> }>('/__dev/background-fetch/config', { schema: { body: configBody } }, async (request, reply) => {
-    url = request.body.url;
+    urls = request.body;
     return reply.code(204).send();
   });
 

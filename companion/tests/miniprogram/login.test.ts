@@ -28,6 +28,14 @@ describe('launch (app.ts → bootstrapLogin)', () => {
     expect([...wechat.storage.keys()]).toEqual([TOKEN_KEY]);
   });
 
+  it('does not log in when opened from Moments (单页模式, 1154), where wx.login is unavailable', async () => {
+    Object.assign(wechat.wx, { getLaunchOptionsSync: () => ({ scene: 1154, path: 'pages/share/share', query: {}, referrerInfo: {} }) });
+    launchApp();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(wechat.calls.filter((c) => c === 'login' || c === 'checkSession')).toEqual([]);
+    expect(paths()).toEqual([]);
+  });
+
   it('keeps a stored token while wx.checkSession passes, without calling wx.login', async () => {
     launchApp();
     await vi.waitFor(() => expect(storedToken()).toBeTruthy());

@@ -97,6 +97,8 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
 
   const wx = {
     canIUse: () => true,
+    // A cold start from the 发现栏 by default; a test that needs another scene replaces it.
+    getLaunchOptionsSync: () => ({ scene: 1001, path: 'pages/index/index', query: {}, referrerInfo: {} }),
     getStorageSync: (key: string) => (storage.has(key) ? structuredClone(storage.get(key)) : ''),
     setStorageSync: (key: string, value: unknown) => void storage.set(key, structuredClone(value)),
     removeStorageSync: (key: string) => void storage.delete(key),

@@ -114,7 +114,7 @@ function periodicTick(world: BackgroundFetchWorld): BackgroundFetchEvent {
   world.wire.record({
     from: 'client',
     to: 'developer',
-    label: `GET ${ENDPOINT}（周期性）`,
+    label: `GET ${ENDPOINT}/periodic`,
     payload: queryOf(request),
     note: world.running ? '微信客户端发的，小程序在不在前台都一样' : '微信客户端发的：用户没有打开小程序',
   });
@@ -179,9 +179,11 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
     world.wire.record({
       from: 'wechat',
       to: 'developer',
-      label: `GET ${ENDPOINT}（预拉取）`,
+      label: `GET ${ENDPOINT}/pre`,
       payload: queryOf(request),
-      note: token !== null ? '冷启动：微信服务器带着页面的 path、query、scene 来拉' : '还没设置过 token：微信服务器生成一个 code 带上',
+      note:
+        (token !== null ? '冷启动：微信服务器带着页面的 path、query、scene 来拉' : '还没设置过 token：微信服务器生成一个 code 带上') +
+        (world.entry?.scene === SCENE_TIMELINE_SINGLE_PAGE ? '。单页模式下会不会预拉取，文档没写，模拟器照常发' : ''),
     });
     world.cache.preSentAt = now;
     const answer = identifyCaller(world, request);
@@ -310,8 +312,9 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
       });
     }
     const scene = world.entry?.scene;
-    const periodicSkipped = scene === SCENE_TIMELINE_SINGLE_PAGE;
-    if (periodicSkipped) {
+    // 单页模式：周期性更新被禁用，也没有登录态（SHARE_TIMELINE_DOC）
+    const singlePage = scene === SCENE_TIMELINE_SINGLE_PAGE;
+    if (singlePage) {
       world.wire.record({ from: 'miniprogram', to: 'miniprogram', label: '跳过 periodic', note: '朋友圈单页模式禁用周期性更新：不依赖它' });
     } else {
       world.wire.record({ from: 'miniprogram', to: 'client', label: "wx.getBackgroundFetchData({ fetchType: 'periodic' })" });
@@ -328,8 +331,10 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
       }
     }
     const listenerAfterCompletion = listening && !inFlight;
-    world.reads.push({ at: now, pre, platform: settings.build.platform, listenerAfterCompletion, reportedTimeStamp: reported, trueTimeStamp: trueStamp, periodicSkipped });
-    if (settings.setToken) {
+    world.reads.push({ at: now, pre, platform: settings.build.platform, listenerAfterCompletion, reportedTimeStamp: reported, trueTimeStamp: trueStamp, periodicSkipped: singlePage });
+    if (settings.setToken && singlePage) {
+      world.wire.record({ from: 'miniprogram', to: 'miniprogram', label: '不登录，不设 token', note: '单页模式没有登录态，wx.login 不可用：换不到专用 token' });
+    } else if (settings.setToken) {
       world.wire.record({ from: 'miniprogram', to: 'developer', label: `POST ${ENDPOINT}/token`, payload: { Authorization: 'Bearer <登录态>' }, note: '登录之后换一个专用的 token' });
       const token = issueFetchToken(world);
       world.wire.record({ from: 'developer', to: 'miniprogram', label: '200', payload: { token } });
@@ -519,7 +524,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'danger',
       title: '响应超过 256 KB，没有缓存',
-      detail: '响应体必须是不超过 256 KB 的字符串，否则微信不缓存，小程序也收不到任何错误。',
+      detail: '响应体必须是不超过 256 KB 的字符串，否则「无法缓存数据」。小程序这边会不会收到错误，文档没写。',
       href: PERIODIC_DOC,
     });
   }
@@ -535,7 +540,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '朋友圈单页模式（1154）禁用周期性更新',
-      detail: '单页模式的禁用能力列表里有周期性更新：这时别指望 periodic 槽。',
+      detail: '单页模式的禁用能力列表里有周期性更新：这时别指望 periodic 槽。页面也没有登录态，wx.login 不可用，设不了专用 token。',
       href: SHARE_TIMELINE_DOC,
     });
   }

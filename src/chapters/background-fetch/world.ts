@@ -2,7 +2,7 @@
  * The background-fetch chapter's world: one phone whose WeChat client keeps
  * the two cache slots (`BackgroundFetchCache`, WeChat's rules), the WeChat
  * server (login codes and session_key, the shared `WeChatServer` model), and
- * a developer server that answers `GET /api/background-fetch` the way the
+ * a developer server that answers `GET /api/background-fetch/periodic` and `/pre` the way the
  * companion's route does: who asks is known only from the token the mini
  * program set (or from a code, exchanged like a login); without either it
  * answers public data. Ledgers of every request, read and delivery let the
@@ -179,7 +179,7 @@ export interface Caller {
 }
 
 /**
- * The developer server's `GET /api/background-fetch`, first half, as the
+ * The developer server's `GET /api/background-fetch/periodic` and `/pre`, first half, as the
  * companion route does it: recognise the user by the fetch token, or by
  * exchanging the code like a login (and keeping the new session_key as a
  * login would). A forged or expired token is nobody.

@@ -42,7 +42,9 @@ export const IOS_TIMESTAMP_FIXED_IN = '8.0.27';
 export const PERIODIC_QUERY_KEYS = ['appid', 'token', 'timestamp'] as const;
 export const PRE_FETCH_QUERY_KEYS = ['appid', 'token', 'code', 'timestamp', 'path', 'query', 'scene', 'customMiniprogramVersion'] as const;
 
-export type FetchType = 'periodic' | 'pre';
+/** The two kinds, as wx.getBackgroundFetchData's fetchType names them; each has its own switch and address in the admin console. */
+export const FETCH_TYPES = ['periodic', 'pre'] as const;
+export type FetchType = (typeof FETCH_TYPES)[number];
 export type Platform = 'android' | 'ios';
 
 /** Where the user opened the mini program from: the pre-fetch request carries all three. */

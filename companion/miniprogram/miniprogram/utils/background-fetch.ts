@@ -2,6 +2,7 @@
 // 两种数据都是微信替我们提前拉好的缓存，只能让页面先有东西可看；真正的数据以服务器为准。
 // https://developers.weixin.qq.com/miniprogram/dev/api/storage/background-fetch/wx.getBackgroundFetchData.html
 import { request } from './request';
+import { launchedInSinglePage } from './single-page';
 
 export type FetchType = 'periodic' | 'pre';
 
@@ -19,9 +20,6 @@ export interface FetchedSlot {
 }
 
 export type Slots = Record<FetchType, FetchedSlot | null>;
-
-/** 朋友圈单页模式：禁用能力里有周期性更新 */
-const SINGLE_PAGE_SCENE = 1154;
 
 const slots: Slots = { periodic: null, pre: null };
 
@@ -82,7 +80,8 @@ export function startBackgroundFetch(): void {
   });
   // 请求没结束时，这里先拿到上一次的旧数据（或 Android 的 fail、iOS 的空数据），不会等
   read('pre');
-  if (wx.getLaunchOptionsSync().scene !== SINGLE_PAGE_SCENE) read('periodic');
+  // 朋友圈的单页模式禁用周期性更新
+  if (!launchedInSinglePage()) read('periodic');
 }
 // #endregion
 

@@ -1,21 +1,24 @@
 /**
- * The address the admin console's 数据周期性更新 and 数据预加载 point at:
- * `GET /api/background-fetch`, called by the WeChat client every 12 hours
- * (appid, token, timestamp) and by WeChat's server at a cold start (also
- * path, query, scene, and a code when no token was set). Whatever string it
- * returns, WeChat caches on the phone, so it never returns one user's data
+ * The addresses the admin console's two switches point at, one each:
+ * 数据周期性更新 at `GET /api/background-fetch/periodic`, called by the WeChat
+ * client every 12 hours (appid, token, timestamp), and 数据预加载 at
+ * `GET /api/background-fetch/pre`, called by WeChat's server at a cold start
+ * (path, query, scene, customMiniprogramVersion, and a code when no token was
+ * set). The address says which of the two is asking: the pre-fetch page marks
+ * path, query and scene 必填「否」, so their presence cannot. Whatever string
+ * it returns, WeChat caches on the phone, so it never returns one user's data
  * to a caller it cannot identify. `POST /api/background-fetch/token` gives a
  * logged-in mini program the token it hands to wx.setBackgroundFetchToken.
  *
  * Rules: https://developers.weixin.qq.com/miniprogram/dev/framework/ability/background-fetch.html ,
  * https://developers.weixin.qq.com/miniprogram/dev/framework/ability/pre-fetch.html
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DeveloperServer, SessionStore } from '../../../../src/world/developer/developer-server.ts';
 import type { LoginTokenIssuer } from '../../../../src/world/developer/login-token.ts';
 import { apiError } from '../../../../src/world/support/http.ts';
-import { isCacheable, MAX_FETCH_TOKEN_LENGTH } from '../../../../src/world/wechat/background-fetch.ts';
+import { FETCH_TYPES, isCacheable, MAX_FETCH_TOKEN_LENGTH, type FetchType } from '../../../../src/world/wechat/background-fetch.ts';
 import { replies } from '../errors.ts';
 
 export interface BackgroundFetchRoutesOptions {
@@ -26,7 +29,7 @@ export interface BackgroundFetchRoutesOptions {
   fetchTokens: LoginTokenIssuer;
   now: () => number;
   /** What the server has for this caller and page; the default is the companion's demo content. */
-  content?: (fetch: FetchQuery, openid: string | null) => unknown;
+  content?: (fetchType: FetchType, fetch: FetchQuery, openid: string | null) => unknown;
 }
 
 /** The query WeChat sends; every value arrives as a string. Unknown keys are ignored: WeChat may add some. */
@@ -43,12 +46,9 @@ const fetchQuerySchema = z.object({
 
 export type FetchQuery = z.infer<typeof fetchQuerySchema>;
 
-/** Only pre-fetch carries the page; periodic update knows nothing of it. */
-export const fetchTypeOf = (fetch: FetchQuery): 'periodic' | 'pre' => (fetch.path !== undefined || fetch.scene !== undefined ? 'pre' : 'periodic');
-
-function demoContent(fetch: FetchQuery, openid: string | null): unknown {
+function demoContent(fetchType: FetchType, fetch: FetchQuery, openid: string | null): unknown {
   const personal = openid !== null;
-  if (fetchTypeOf(fetch) === 'periodic') {
+  if (fetchType === 'periodic') {
     return { kind: 'periodic', personal, digest: personal ? '你关注的课程有更新' : '今日热门课程' };
   }
   const item = new URLSearchParams(fetch.query ?? '').get('item');
@@ -60,14 +60,15 @@ export const backgroundFetchRoutes: FastifyPluginAsync<BackgroundFetchRoutesOpti
   const content = options.content ?? demoContent;
 
   // #region identify
-  /** Who asks: the fetch token's openid, or the code exchanged like a login; anything else is nobody. */
-  async function identify(fetch: FetchQuery): Promise<{ openid: string | null; via: 'token' | 'code' | 'none' }> {
+  /** Who asks: the fetch token's openid, or a pre-fetch's code exchanged like a login; anything else is nobody. */
+  async function identify(fetchType: FetchType, fetch: FetchQuery): Promise<{ openid: string | null; via: 'token' | 'code' | 'none' }> {
     if (fetch.token !== undefined) {
       const verified = await fetchTokens.verify(fetch.token);
       // Forged or expired: answer public data rather than an error, since WeChat caches whatever comes back.
       return { openid: verified.ok ? verified.claims.openid : null, via: 'token' };
     }
-    if (fetch.code !== undefined) {
+    // Only WeChat's server mints a code, for a pre-fetch; the client's periodic request never carries one.
+    if (fetch.code !== undefined && fetchType === 'pre') {
       const exchange = await developer.exchangeCode(fetch.code);
       if (!exchange.ok) return { openid: null, via: 'code' };
       // "触发数据预拉取时可能会刷新用户登录态": keep the new session_key, as a login would.
@@ -79,10 +80,10 @@ export const backgroundFetchRoutes: FastifyPluginAsync<BackgroundFetchRoutesOpti
   // #endregion
 
   // #region answer
-  app.get('/api/background-fetch', async (request, reply) => {
+  const answer = (fetchType: FetchType) => async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = fetchQuerySchema.safeParse(request.query);
     if (!parsed.success) {
-      const { status, body } = apiError(400, 'BAD_FETCH_QUERY', '不是微信发来的周期性更新或预拉取请求');
+      const { status, body } = apiError(400, 'BAD_FETCH_QUERY', `不是微信发来的${fetchType === 'pre' ? '预拉取' : '周期性更新'}请求`);
       return reply.code(status).send(body);
     }
     const fetch = parsed.data;
@@ -90,9 +91,8 @@ export const backgroundFetchRoutes: FastifyPluginAsync<BackgroundFetchRoutesOpti
       const { status, body } = apiError(403, 'WRONG_APPID', 'appid 不是本小程序');
       return reply.code(status).send(body);
     }
-    const caller = await identify(fetch);
-    const fetchType = fetchTypeOf(fetch);
-    let text = JSON.stringify({ ...(content(fetch, caller.openid) as object), generatedAt: now() });
+    const caller = await identify(fetchType, fetch);
+    let text = JSON.stringify({ ...(content(fetchType, fetch, caller.openid) as object), generatedAt: now() });
     if (!isCacheable(text)) {
       // Over 256 KB WeChat caches nothing at all; a small answer that tells the page to load the rest is better.
       request.log.warn({ fetchType, bytes: Buffer.byteLength(text) }, 'background fetch answer over 256 KB: sending a stub instead');
@@ -104,7 +104,9 @@ export const backgroundFetchRoutes: FastifyPluginAsync<BackgroundFetchRoutesOpti
       'background fetch',
     );
     return reply.code(200).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(text);
-  });
+  };
+  // One address per switch in the admin console.
+  for (const fetchType of FETCH_TYPES) app.get(`/api/background-fetch/${fetchType}`, answer(fetchType));
   // #endregion
 
   // #region fetch-token

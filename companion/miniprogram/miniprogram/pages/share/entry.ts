@@ -4,6 +4,7 @@
  * 和 wx.getEnterOptionsSync()（最近一次进入）读到同样的内容。
  * 场景值：https://developers.weixin.qq.com/miniprogram/dev/reference/scene-list.html
  */
+import { SINGLE_PAGE_SCENE } from '../../utils/single-page';
 
 export const SCENE_NAMES: Record<number, string> = {
   1007: '单聊里的卡片',
@@ -13,9 +14,6 @@ export const SCENE_NAMES: Record<number, string> = {
 };
 
 export const CHAT_TYPES: Record<number, string> = { 1: '微信联系人单聊', 2: '企业微信联系人单聊', 3: '普通微信群聊', 4: '企业微信互通群聊' };
-
-/** 朋友圈里打开的单页模式：没有登录态，很多接口不可用 */
-export const SINGLE_PAGE_SCENE = 1154;
 
 export interface EntryView {
   scene: string;
