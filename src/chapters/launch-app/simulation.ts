@@ -101,7 +101,7 @@ const CHANGE_WORDS: Record<TicketChange, string> = { grant: '发车票', keep: '
 
 const REFUSAL_NOTES: Record<LaunchRefusal, string> = {
   wrongUserName: 'userName 要填小程序的原始 ID（gh_ 开头），不是 AppID',
-  otherAccount: '未认证的开放平台账号只能拉起同一账号下的小程序',
+  otherAccount: '按页面旧版的规则：未认证的开放平台账号只能拉起同一账号下的小程序',
 };
 
 export const sceneLabel = (scene: number) => `${scene} ${SCENE_NAMES[scene] ?? ''}`.trim();
@@ -278,7 +278,7 @@ export const launchAppControls: readonly Control<LaunchAppWorld, LaunchAppEvent>
   toggleControl<LaunchAppWorld>(
     'uncertified',
     '开放平台账号未认证，小程序在别的账号下',
-    '未认证的开放平台账号只能拉起同一账号下的小程序',
+    '页面旧版的规则（新版已删）：未认证的开放平台账号只能拉起同一账号下的小程序',
     (world) => !world.app.certified,
     (world, on) => {
       world.app.certified = !on;

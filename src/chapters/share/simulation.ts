@@ -392,7 +392,7 @@ export const shareControls: readonly Control<ShareWorld, ShareEvent>[] = [
   code('ticket-on', 'withShareTicket: true', { type: 'code.shareTicketSet', on: true }, 'showShareMenu({ withShareTicket: true })：群里的卡片被打开时带 shareTicket', (c) => c.withShareTicket === true),
   code('ticket-off', 'withShareTicket: false', { type: 'code.shareTicketSet', on: false }, '不带 withShareTicket：群里的卡片也没有 shareTicket', (c) => c.withShareTicket === false),
   { ...toggleControl<ShareWorld>('timeline-handler', '定义 onShareTimeline', '分享到朋友圈：还必须有 onShareAppMessage', (w) => w.settings.timelineHandler, (w, on) => void (w.settings.timelineHandler = on)), actor: 'code' },
-  { ...toggleControl<ShareWorld>('unlock-button', '加一个「分享后解锁」按钮', '诱导分享：违反运营规范，而且 2018-10 起根本无从验证', (w) => w.settings.unlockButton, (w, on) => void (w.settings.unlockButton = on)), actor: 'code' },
+  { ...toggleControl<ShareWorld>('unlock-button', '加一个「分享后解锁」按钮', '诱导分享：官方不推荐，还可能违反运营规范；2018-10 起也根本无从验证', (w) => w.settings.unlockButton, (w, on) => void (w.settings.unlockButton = on)), actor: 'code' },
   user('open-menu', '点右上角 ···', { type: 'user.openedMenu' }, '微信的菜单：有 onShareAppMessage，“转发”才可点'),
   user('menu-forward', '菜单：发送给朋友', { type: 'user.choseSendToFriend' }, '微信调用页面的 onShareAppMessage，拿到卡片内容再让用户选聊天'),
   user('menu-timeline', '菜单：分享到朋友圈', { type: 'user.choseTimeline' }, '微信调用 onShareTimeline；朋友圈里点开的是单页模式'),
@@ -526,15 +526,15 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
   if (settings.unlockButton) {
     findings.push({
       level: 'danger',
-      title: '「分享后解锁」违反运营规范',
+      title: '「分享后解锁」可能违反运营规范',
       detail: abilities.callback
-        ? '这个基础库里回调还在，按钮看上去“能用”；但强制或诱导分享（“转发后才能解锁某项功能”）本身就被规则禁止。'
-        : '小程序根本不知道用户有没有分享，这个按钮无从验证；强制或诱导分享本身也被规则禁止。',
+        ? '这个基础库里回调还在，按钮看上去“能用”；但诱导或强制分享（“转发后才能解锁某项功能”）官方不推荐，还可能违反运营规范。'
+        : '小程序根本不知道用户有没有分享，这个按钮无从验证；诱导或强制分享官方也不推荐，还可能违反运营规范。',
       href: SHARE_DOC,
     });
   }
   if (context.groupError === '40097') {
-    findings.push({ level: 'warning', title: 'getGroupEnterInfo：40097 场景错误', detail: '这次不是从群聊的卡片进来的：单聊、朋友圈、不带 withShareTicket 的群卡片都拿不到群信息。', href: GROUP_ENTER_INFO_DOC });
+    findings.push({ level: 'warning', title: 'getGroupEnterInfo：40097 场景错误', detail: '这次不是从群聊的卡片进来的，比如单聊或朋友圈。不带 withShareTicket 的群卡片能不能拿到，文档没写，模拟器按拿不到处理。', href: GROUP_ENTER_INFO_DOC });
   }
   if (context.groupError === 'SESSION_KEY_MISMATCH') {
     findings.push({

@@ -275,7 +275,7 @@ export const ASK_LABELS: Record<AskSet, string> = {
 
 const ERA_LABELS: Record<SubscribeEra, string> = {
   current: `当前文档：一次最多 ${TMPL_IDS_PER_CALL.current} 个`,
-  before2025: `2025 年以前的文档：最多 ${TMPL_IDS_PER_CALL.before2025} 个`,
+  before2025: `2025 年 12 月以前的文档：最多 ${TMPL_IDS_PER_CALL.before2025} 个`,
 };
 
 const FAULT_LABELS: Record<SendFault, { label: string; hint: string }> = {
@@ -483,7 +483,7 @@ function findings(world: SubscribeWorld, snapshot: Snapshot): Finding[] {
       SUBSCRIBE_43101: ['发送失败：43101', '没有可用的额度：一次允许只能发一条，或用户拒收了。下一次用户点击时再请求订阅。', STAFF_43101_ANSWER],
       SUBSCRIBE_47003: ['发送失败：47003', 'errmsg 指出了出错的字段：thing 最多 20 个字符，phrase 只能是 5 个以内的汉字。', SEND_MESSAGE_DOC],
       SUBSCRIBE_40037: ['发送失败：40037', '模板 id 不对：用公众平台「订阅消息 → 我的模板」里的 id。', SEND_MESSAGE_DOC],
-      SUBSCRIBE_41030: ['发送失败：41030', 'page 必须存在于现网版本；测试时把 miniprogram_state 设为 developer 或 trial。', SEND_MESSAGE_DOC],
+      SUBSCRIBE_41030: ['发送失败：41030', 'page 必须存在于现网版本。测试时社区常把 miniprogram_state 设为 developer 或 trial，文档没写明这样会跳过检查。', SEND_MESSAGE_DOC],
       SUBSCRIBE_40003: ['发送失败：40003', 'openid 不属于这个小程序：服务器用的 AppID 和用户登录的小程序不一致。', SEND_MESSAGE_DOC],
       TEMPLATE_MESSAGE_OFFLINE: [
         '模板消息已经下线',

@@ -68,7 +68,9 @@ export type LaunchRefusal = 'wrongUserName' | 'otherAccount';
  * Whether WeChat lets this App open this mini program. A certified Open
  * Platform account may open any valid mini program; an uncertified one only
  * those under the same Open Platform account; `userName` must be the 原始ID.
- * (LAUNCH_MINI_PROGRAM_DOC.) The error the App then sees is not documented,
+ * (LAUNCH_MINI_PROGRAM_DOC; the uncertified rule is in the page's .html
+ * version only, the newer version with the HarmonyOS sample drops it without
+ * saying what replaced it.) The error the App then sees is not documented,
  * so the world reports only the reason.
  */
 export function checkAppLaunch(app: NativeApp, target: MiniProgramAccount): { ok: true } | { ok: false; reason: LaunchRefusal } {

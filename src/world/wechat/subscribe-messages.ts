@@ -555,7 +555,9 @@ export class SubscribeMessages {
       if (keywordValueProblem(keyword, value) !== null) return invalid(`data.${keyword}.value`);
       values[keyword] = { value: value as string };
     }
-    // "page路径不正确，需要保证在现网版本小程序中存在": only a formal send opens the live version.
+    // "page路径不正确，需要保证在现网版本小程序中存在": modelled as checked for a formal send only, the
+    // community's practice (developer/trial while testing), which the page does not state. A leading "/" is
+    // accepted here; community threads report 41030 for it, unconfirmed, so the companion never sends one.
     const live = this.#livePages.get(appid);
     if (typeof fields.page === 'string' && state === 'formal' && live && !live.has(fields.page.split('?')[0]!.replace(/^\//, ''))) {
       return { errcode: 41030, errmsg: SUBSCRIBE_ERRMSGS[41030] };

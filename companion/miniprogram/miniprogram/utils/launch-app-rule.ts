@@ -32,7 +32,7 @@ export interface EraRules {
 /** 场景值 1069：App 通过 OpenSDK 拉起小程序。当前规则里唯一给出能力的场景。 */
 export const SCENE_FROM_APP = 1069;
 
-/** 本页和模拟器列出的场景，名称取自官方场景值列表：https://developers.weixin.qq.com/miniprogram/dev/reference/scene-list.html */
+/** 本页和模拟器列出的场景，名称是按官方场景值列表缩写的，原文见 https://developers.weixin.qq.com/miniprogram/dev/reference/scene-list.html */
 export const SCENE_NAMES: Readonly<Record<number, string>> = {
   1001: '发现栏「最近使用」',
   1011: '扫描二维码',
