@@ -105,3 +105,40 @@ test.describe('/share/ simulator', () => {
     await expect(phone(sim, 'b')).toContainText('1155');
   });
 });
+
+test.describe('/share/ at 390 px, six lanes', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test('a lane name breaks only between its words, and a loop’s label is whole and inside the diagram', async ({ page }) => {
+    const sim = new SimulatorPage(page, 'share');
+    // Two of the sharer's own steps: onShareAppMessage(options) and what it returns are loops on A's lane.
+    await sim.open('/share/', '?share=1.open-menu.next.menu-forward.next');
+    const seq = sim.root.locator('.sim-seq');
+    // Each piece between two break points (阿岚的 / 手机) is one text node: it must sit on one line.
+    const splitPieces = await seq.locator('.sim-seq__lanes > span').evaluateAll((spans) =>
+      spans.flatMap((span) =>
+        [...span.childNodes]
+          .filter((node) => node.nodeType === Node.TEXT_NODE)
+          .filter((node) => {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1;
+          })
+          .map((node) => node.textContent),
+      ),
+    );
+    expect(splitPieces).toEqual([]);
+    const loops = seq.locator('.sim-msg__loop-label');
+    await expect(loops).not.toHaveCount(0);
+    const box = (await seq.boundingBox())!;
+    for (const loop of await loops.all()) {
+      const rect = (await loop.boundingBox())!;
+      expect(rect.x).toBeGreaterThanOrEqual(box.x);
+      expect(rect.x + rect.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+      // Nothing cut: the label's box is as tall and wide as its text.
+      expect(await loop.evaluate((el) => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    }
+    await expect(seq.getByText('onShareAppMessage(options)', { exact: true })).toBeVisible();
+  });
+});
+

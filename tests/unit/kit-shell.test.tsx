@@ -9,6 +9,7 @@ import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { byWhom, MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
+import { loopLabelPlacement } from '../../src/kit/shell/SequenceDiagram.tsx';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
@@ -193,5 +194,12 @@ describe('byWhom', () => {
   it('names who does it, unless the words already start with them', () => {
     expect(byWhom('微信服务器', 'T2 过期')).toBe('微信服务器：T2 过期');
     expect(byWhom('微信客户端', '微信客户端周期性拉取')).toBe('微信客户端周期性拉取');
+  });
+});
+
+describe('loopLabelPlacement', () => {
+  it('starts a loop\'s label at the lifeline when there is room to its right, and ends it there otherwise', () => {
+    expect(loopLabelPlacement(100 / 12)).toMatchObject({ marginInlineStart: `${100 / 12}%`, alignSelf: 'flex-start' });
+    expect(loopLabelPlacement(87.5)).toMatchObject({ marginInlineEnd: '12.5%', maxWidth: '87.5%', alignSelf: 'flex-end', textAlign: 'end' });
   });
 });

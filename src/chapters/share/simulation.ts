@@ -7,7 +7,7 @@
  */
 import type { SnapshotFrom } from 'xstate';
 import { clockControl, codeChoice, effectTable, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type LaneSpec, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import {
   CHAT_TYPE_NAMES,
@@ -50,6 +50,9 @@ import { LANES } from '../shared/lanes.ts';
 type Snapshot = SnapshotFrom<ShareMachine>;
 
 export const PERSON_LANE: Record<Person, string> = { b: 'phone-b', c: 'phone-c' };
+
+/** A person's phone as a lane: 阿岚的手机, which a narrow column breaks as 阿岚的 / 手机. */
+const phoneLane = (id: string, nickname: string): LaneSpec => ({ id, label: `${nickname}的手机`, segments: [`${nickname}的`, '手机'], trust: 'device' });
 
 const userOf = (person: Person) => USERS[person].id;
 
@@ -555,10 +558,10 @@ export const shareSimulation = defineSimulation<ShareMachine, ShareWorld>({
   title: '转发',
   machine: shareMachine,
   lanes: [
-    { id: 'phone-a', label: `${USERS.a.nickname}的手机`, trust: 'device' },
+    phoneLane('phone-a', USERS.a.nickname),
     { id: 'chat', label: '会话', trust: 'wechat' },
-    { id: 'phone-b', label: `${USERS.b.nickname}的手机`, trust: 'device' },
-    { id: 'phone-c', label: `${USERS.c.nickname}的手机`, trust: 'device' },
+    phoneLane('phone-b', USERS.b.nickname),
+    phoneLane('phone-c', USERS.c.nickname),
     LANES.developer,
     LANES.wechat,
   ],

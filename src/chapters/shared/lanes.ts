@@ -9,9 +9,9 @@ import type { KitWorld, LaneSpec, SimulationDefinition } from '../../kit/engine/
 export const LANES = {
   user: { id: 'user', label: '用户', trust: 'device' },
   miniprogram: { id: 'miniprogram', label: '小程序', trust: 'device' },
-  client: { id: 'client', label: '微信客户端', trust: 'device' },
-  developer: { id: 'developer', label: '开发者服务器', trust: 'developer' },
-  wechat: { id: 'wechat', label: '微信服务器', trust: 'wechat' },
+  client: { id: 'client', label: '微信客户端', segments: ['微信', '客户端'], trust: 'device' },
+  developer: { id: 'developer', label: '开发者服务器', segments: ['开发者', '服务器'], trust: 'developer' },
+  wechat: { id: 'wechat', label: '微信服务器', segments: ['微信', '服务器'], trust: 'wechat' },
 } as const satisfies Record<string, LaneSpec>;
 
 /** The four parties of every login-shaped flow: the mini program and the WeChat client on the user's phone, the developer's server, WeChat's server. */

@@ -20,6 +20,11 @@ export interface LaneSpec {
   /** Lower-case letters, digits and dashes: it also names the lane's own 下一步 control. */
   id: string;
   label: string;
+  /**
+   * The label in the pieces it may break between when its column is narrow (开发者 / 服务器); joined, they
+   * are the label. Without it the label breaks only at its spaces and punctuation, or mid-word if it must.
+   */
+  segments?: readonly string[];
   trust: Trust;
 }
 

@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, memo, useLayoutEffect, useRef, useState } from 'react';
 import type { LaneSpec } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
 import { MESSAGE_WINDOW, shorten } from './format.ts';
@@ -27,6 +27,17 @@ function Payload({ payload, secrets }: { payload: unknown; secrets: readonly str
 type Message = Frame['messages'][number];
 
 /**
+ * A loop's label, in the row's flow above the loop so the row grows with it and nothing is cut: from the
+ * lane's lifeline to the right edge when that leaves room, otherwise ending at the lifeline, so a lane on
+ * the right keeps its label inside the diagram too. `lifeline` is the lane's centre, in % of the row.
+ */
+export function loopLabelPlacement(lifeline: number) {
+  return lifeline <= 60
+    ? ({ marginInlineStart: `${lifeline}%`, maxWidth: `${100 - lifeline}%`, alignSelf: 'flex-start' } as const)
+    : ({ marginInlineEnd: `${100 - lifeline}%`, maxWidth: `${lifeline}%`, alignSelf: 'flex-end', textAlign: 'end' } as const);
+}
+
+/**
  * One message: the arrow carries its label, the card under it the payload, so
  * a row reads as one thing. Messages never change once recorded (the engine
  * freezes them), so a row is drawn once, however long the history grows.
@@ -44,14 +55,17 @@ const MessageRow = memo(function MessageRow({ message, lanes, latest }: { messag
     (message.secrets ?? []).some((key) => typeof message.payload === 'object' && message.payload !== null && key in message.payload);
   const tone = leaksSecret ? 'danger' : (message.tone ?? 'normal');
   const direction = self ? 'self' : to >= from ? 'right' : 'left';
+  const label = <strong className="sim-msg__label">{message.label}</strong>;
   return (
     <li className={`sim-msg sim-msg--${tone}${latest ? ' sim-msg--latest' : ''}`} aria-label={`${lanes[from]!.label} → ${lanes[to]!.label}：${message.label}`}>
       <div className="sim-msg__track">
+        {self && (
+          <span className="sim-msg__loop-label" style={loopLabelPlacement(left)}>
+            {label}
+          </span>
+        )}
         <span className={`sim-msg__arrow sim-msg__arrow--${direction}`} style={{ left: `${left}%`, width: `${width}%` }}>
-          {/* A loop's label is cut after two lines; the whole of it shows on hover. */}
-          <strong className="sim-msg__label" title={self ? message.label : undefined}>
-            {message.label}
-          </strong>
+          {!self && label}
         </span>
       </div>
       {(message.note || message.payload !== undefined) && (
@@ -100,7 +114,14 @@ export const SequenceDiagram = memo(function SequenceDiagram({ frame, lanes }: {
     <section className="sim-seq" aria-label="时序图" ref={box} tabIndex={0} onScroll={onScroll} style={{ ['--sim-lanes' as string]: lanes.length }}>
       <div className="sim-seq__lanes" aria-hidden="true" style={{ gridTemplateColumns: `repeat(${lanes.length}, 1fr)` }}>
         {lanes.map((lane) => (
-          <span key={lane.id}>{lane.label}</span>
+          <span key={lane.id}>
+            {(lane.segments ?? [lane.label]).map((segment, index) => (
+              <Fragment key={index}>
+                {index > 0 && <wbr />}
+                {segment}
+              </Fragment>
+            ))}
+          </span>
         ))}
       </div>
       <div className="sim-seq__body" aria-label="消息列表">
