@@ -559,7 +559,7 @@ export const shareSimulation = defineSimulation<ShareMachine, ShareWorld>({
   machine: shareMachine,
   lanes: [
     phoneLane('phone-a', USERS.a.nickname),
-    { id: 'chat', label: '会话', trust: 'wechat' },
+    { id: 'chat', label: '聊天', trust: 'wechat' },
     phoneLane('phone-b', USERS.b.nickname),
     phoneLane('phone-c', USERS.c.nickname),
     LANES.developer,
