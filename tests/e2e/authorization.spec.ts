@@ -79,7 +79,7 @@ test.describe('/authorization/ simulator', () => {
     await sim.expectState('ready');
     await expect(sim.scopeDialog).toHaveCount(0);
     await expect(sim.messagesWith('弹出授权框')).toHaveCount(1);
-    await expect(sim.messagesWith('startRecord:fail auth deny')).toHaveCount(2);
+    await expect(sim.messagesWith('authorize:fail auth deny')).toHaveCount(2);
     await expect(sim.messagesWith('不弹窗，直接进 fail')).toHaveCount(1);
 
     // The page explains why and offers 去设置; the settings page lists only the asked scope.
@@ -101,7 +101,7 @@ test.describe('/authorization/ simulator', () => {
     // Now the API works, without a dialog.
     await sim.tap('录音');
     await sim.step();
-    await expect(sim.messagesWith('startRecord:ok')).toHaveCount(1);
+    await expect(sim.messagesWith('authorize:ok')).toHaveCount(1);
     await expect(sim.messagesWith('弹出授权框')).toHaveCount(1);
     await expect(sim.phone.getByText('✓ 可以使用')).toBeVisible();
   });

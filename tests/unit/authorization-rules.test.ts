@@ -140,11 +140,11 @@ describe('the simulator', () => {
 
     // Strategy B on the same phone: the page offers 去设置, and the setting sticks.
     await run(sim, ['launch-ondemand', 'next', 'record', 'next']);
-    expect(lastCall(sim)).toEqual({ errMsg: 'startRecord:fail auth deny' });
+    expect(lastCall(sim)).toEqual({ errMsg: 'authorize:fail auth deny' });
     // Strategy B confirms the refusal with getSetting instead of parsing errMsg.
     expect(sim.frame().messages.at(-1)?.payload).toEqual({ errMsg: 'getSetting:ok', authSetting: answersAsSetting(sim) });
     await run(sim, ['open-setting', 'next', 'switch-record', 'next', 'leave-settings', 'next', 'record', 'next']);
-    expect(lastCall(sim)).toEqual({ errMsg: 'startRecord:ok' });
+    expect(lastCall(sim)).toEqual({ errMsg: 'authorize:ok' });
     expect(sim.snapshot.context.known['scope.record']).toBe(true);
   });
 

@@ -46,9 +46,9 @@ const envSchema = z.object({
     .optional(),
   LOGIN_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(60),
   /**
-   * getuserphonenumber is billed per success and shares one per-AppID
-   * frequency quota, so each caller gets a small budget: per logged-in user,
-   * and per client address (several accounts on one device or one script).
+   * Phone numbers are billed at the button's success callback, not here; these
+   * budgets keep one user or one client address (several accounts on one device,
+   * or a script) from using up getuserphonenumber's frequency limit (45011).
    */
   PHONE_RATE_LIMIT_PER_USER_PER_MINUTE: integer(1, 1_000_000).default(5),
   PHONE_RATE_LIMIT_PER_CLIENT_PER_MINUTE: integer(1, 1_000_000).default(20),

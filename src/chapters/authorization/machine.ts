@@ -22,11 +22,15 @@ export type FlowScope = (typeof FLOW_SCOPES)[number];
 
 export type Strategy = 'upfront' | 'onDemand';
 
-/** The API a feature calls; `authorize` when the scope has no API of its own to call first (the camera component). */
-export type ScopedApi = 'authorize' | 'startRecord' | 'getLocation' | 'saveImageToPhotosAlbum';
+/**
+ * The API a feature calls; `authorize` when the scope has no API of its own to call first: the camera
+ * component, and recording, whose RecorderManager reports a refusal only through onError (wx.startRecord
+ * is no longer maintained), as the companion page does.
+ */
+export type ScopedApi = 'authorize' | 'getLocation' | 'saveImageToPhotosAlbum';
 
 export const FEATURE_API: Record<FlowScope, ScopedApi> = {
-  'scope.record': 'startRecord',
+  'scope.record': 'authorize',
   'scope.userLocation': 'getLocation',
   'scope.camera': 'authorize',
   'scope.writePhotosAlbum': 'saveImageToPhotosAlbum',

@@ -24,7 +24,7 @@ export const WECHAT_ERRORS = {
   42001: { errmsg: 'access_token expired', meaning: 'access_token 已过期' },
   45011: {
     errmsg: 'api minute-quota reach limit mustslower retry next minute',
-    meaning: '频率限制：每个用户每分钟 100 次',
+    meaning: 'API 调用太频繁，请稍候再试（旧版 code2Session 错误码表写的是每个用户每分钟 100 次）',
   },
 } as const satisfies Record<number, WeChatErrorInfo>;
 

@@ -2,7 +2,8 @@
  * Login on WeChat's side: the codes wx.login issues, each user's session_key
  * per mini program, and auth.code2Session (`GET /sns/jscode2session`).
  *
- * - A code lives 5 minutes and can be exchanged once (40029 / 40163):
+ * - A code lives 5 minutes (https://developers.weixin.qq.com/miniprogram/dev/api/open-api/login/wx.login.html)
+ *   and can be exchanged once (40029 / 40163):
  *   https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/login.html
  * - One user has one valid session_key per mini program at a time; wx.login
  *   *may* refresh it, with a minimum period between refreshes:

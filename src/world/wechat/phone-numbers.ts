@@ -141,6 +141,7 @@ export class PhoneNumbers {
   /** Either button: no quota, no number; otherwise one charge for the success callback about to fire. */
   #chargeTap(appid: string): { ok: true } | NoQuota {
     const quota = this.quota(appid);
+    // Only errno 1400001 is documented; the errMsg's wording is the simulator's.
     if (quota <= 0) return { ok: false, errno: 1400001, errMsg: 'getPhoneNumber:fail no quota' };
     this.#quota.set(appid, quota - 1);
     this.#charges.set(appid, this.charges(appid) + 1);
@@ -182,7 +183,8 @@ export class PhoneNumbers {
         phoneNumber: displayPhoneNumber(user),
         purePhoneNumber: user.phoneNumber,
         countryCode: Number(user.countryCode),
-        watermark: { timestamp: Math.floor(this.#clock.now() / 1000), appid },
+        // “用户获取手机号操作的时间戳”: when the user tapped, not when the server exchanges the code.
+        watermark: { timestamp: Math.floor(code.issuedAt / 1000), appid },
       },
     };
   }

@@ -52,10 +52,12 @@ export const phoneRoutes: FastifyPluginAsync<PhoneRoutesOptions> = async (app, {
   };
 
   /**
-   * Every call here is a getuserphonenumber call: billed when it succeeds and
-   * counted against the AppID's frequency quota either way. So only a logged-in
-   * user may make one, a few per minute, and one client address not many more;
-   * the cheap per-client check runs before the login check, which reads SQLite.
+   * Every call here is a getuserphonenumber call. WeChat bills at the button's
+   * success callback, before the server sees the code, so the limits here
+   * protect the interface's own frequency limit (45011) and stop one account
+   * or script from farming numbers: only a logged-in user may call, a few per
+   * minute, and one client address not many more; the cheap per-client check
+   * runs before the login check, which reads SQLite.
    */
   // #region code-route
   app.post(

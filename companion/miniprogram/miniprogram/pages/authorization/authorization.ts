@@ -20,14 +20,16 @@ function call<T>(api: (options: { success(res: T): void; fail(err: { errMsg: str
   return new Promise((resolve, reject) => api({ success: resolve, fail: reject }));
 }
 
+// #region run-feature
 /** 每个功能直接调用它真正要用的接口：需要授权时，微信会自己弹框。 */
 const RUN: Record<Scope, () => Promise<unknown>> = {
-  // 录音用 RecorderManager，它被拒绝时只触发 onError；用 wx.authorize 先问，弹的是同一个框
+  // 录音用 RecorderManager（wx.startRecord 已停止维护），它被拒绝时只触发 onError；用 wx.authorize 先问，弹的是同一个框
   'scope.record': () => call((o) => wx.authorize({ scope: 'scope.record', ...o })),
   'scope.userLocation': () => call((o) => wx.getLocation({ type: 'gcj02', ...o })),
   // <camera> 组件没有可以“先调一下”的接口，所以也用 wx.authorize 提前问
   'scope.camera': () => call((o) => wx.authorize({ scope: 'scope.camera', ...o })),
 };
+// #endregion
 
 const whyOf = (scope: Scope) => FEATURES.find((feature) => feature.scope === scope)?.why ?? '';
 
