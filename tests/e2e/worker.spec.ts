@@ -135,7 +135,7 @@ test.describe('/worker/ simulator', () => {
     await sim.pressWithKeyboard(again);
     await sim.pressWithKeyboard(sim.next);
     await sim.expectState('ready');
-    await expect(sim.messages.last()).toContainText('createWorker 抛出错误');
+    await expect(sim.messages.last()).toContainText('createWorker 失败');
     await expect(sim.root.locator('[data-phone]').getByRole('status')).toContainText('最多 1 个');
 
     await sim.pressWithKeyboard(sim.control('用户操作', 'worker.terminate()'));

@@ -172,8 +172,10 @@ function invariants(sim: Sim): void {
     const lastUse = Math.max(...world.uses.filter((at) => at <= record.at));
     expect(record.at - lastUse).toBeLessThanOrEqual(RECENT_USE_WINDOW_MS);
   }
-  // A token is set only by a launch that could log in: never in single-page mode, which has no login state.
-  for (const at of world.tokenSets) expect(world.reads.some((read) => read.at === at && !read.periodicSkipped)).toBe(true);
+  // Single-page mode (1154) disables periodic update and has no login state: no periodic read, and no
+  // token set by that launch.
+  for (const read of world.reads) expect(read.periodicRead).toBe(read.scene !== SCENE_TIMELINE_SINGLE_PAGE);
+  for (const at of world.tokenSets) expect(world.reads.some((read) => read.at === at && read.scene !== SCENE_TIMELINE_SINGLE_PAGE)).toBe(true);
 }
 
 /** A cold start whose pre-fetch lands before the package has loaded: the page reads fresh data. */
@@ -275,8 +277,8 @@ describeChapterModel<BackgroundFetchMachine, BackgroundFetchWorld>({
     'a response over 256 KB is not cached': (sim) => sim.world.requests.some((r) => r.stored === 'notCacheable'),
     'iOS before 8.0.27 reports timeStamp in seconds': (sim) =>
       sim.world.reads.some((r) => r.reportedTimeStamp !== null && r.trueTimeStamp !== null && r.reportedTimeStamp * 1000 <= r.trueTimeStamp),
-    'single-page mode (1154) skips the periodic slot': (sim) => sim.world.reads.some((r) => r.periodicSkipped) && sim.world.entry?.scene === SCENE_TIMELINE_SINGLE_PAGE,
+    'single-page mode (1154) skips the periodic slot': (sim) => sim.world.reads.some((r) => r.scene === SCENE_TIMELINE_SINGLE_PAGE && !r.periodicRead),
     'single-page mode (1154) sets no token: no login state there': (sim) =>
-      sim.world.settings.setToken && sim.world.reads.some((r) => r.periodicSkipped && !sim.world.tokenSets.includes(r.at)),
+      sim.world.settings.setToken && sim.world.reads.some((r) => r.scene === SCENE_TIMELINE_SINGLE_PAGE && !sim.world.tokenSets.includes(r.at)),
   },
 });

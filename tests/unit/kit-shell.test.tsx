@@ -201,5 +201,8 @@ describe('loopLabelPlacement', () => {
   it('starts a loop\'s label at the lifeline when there is room to its right, and ends it there otherwise', () => {
     expect(loopLabelPlacement(100 / 12)).toMatchObject({ marginInlineStart: `${100 / 12}%`, alignSelf: 'flex-start' });
     expect(loopLabelPlacement(87.5)).toMatchObject({ marginInlineEnd: '12.5%', maxWidth: '87.5%', alignSelf: 'flex-end', textAlign: 'end' });
+    // The switch: up to 60 % the label still has 40 % of the row to its right.
+    expect(loopLabelPlacement(60)).toMatchObject({ alignSelf: 'flex-start', maxWidth: '40%' });
+    expect(loopLabelPlacement(61)).toMatchObject({ alignSelf: 'flex-end', maxWidth: '61%' });
   });
 });

@@ -70,10 +70,13 @@ describe('old getPhoneNumber button: encryptedData', () => {
 });
 
 describe('new getPhoneNumber button: code + getuserphonenumber', () => {
-  it('returns the official phone_info shape for a fresh code', () => {
+  it('returns the official phone_info shape for a fresh code, stamped with the moment of the tap', () => {
     const { clock, wechat, accessToken } = setup();
+    const tappedAt = clock.now();
     const issued = wechat.issuePhoneCode(APP.appid, 'u1');
     if (!issued.ok) throw new Error('quota');
+    // The server exchanges the code a minute later: the watermark still says when the user got the number.
+    clock.advance(MINUTE);
     expect(wechat.getuserphonenumber({ access_token: accessToken() }, { code: issued.code })).toEqual({
       errcode: 0,
       errmsg: 'ok',
@@ -81,7 +84,7 @@ describe('new getPhoneNumber button: code + getuserphonenumber', () => {
         phoneNumber: '13800000000',
         purePhoneNumber: '13800000000',
         countryCode: 86,
-        watermark: { timestamp: Math.floor(clock.now() / 1000), appid: APP.appid },
+        watermark: { timestamp: Math.floor(tappedAt / 1000), appid: APP.appid },
       },
     });
   });

@@ -22,12 +22,12 @@ import type { Clock } from '../../../src/world/support/clock.ts';
 import {
   BackgroundFetchCache,
   FETCH_DATA_FAIL,
+  FETCH_TYPES,
   MAX_FETCH_TOKEN_LENGTH,
   periodicRequest,
   preFetchRequest,
   toQueryString,
   type FetchRequest,
-  type FetchType,
 } from '../../../src/world/wechat/background-fetch.ts';
 import { loopbackUrl } from './loopback-url.ts';
 
@@ -45,7 +45,7 @@ const preBody = z
     scene: z.number().int().min(1000).max(9999).default(1001),
   })
   .strict();
-const dataQuery = z.object({ userId: z.string().min(1), fetchType: z.enum(['periodic', 'pre']) }).strict();
+const dataQuery = z.object({ userId: z.string().min(1), fetchType: z.enum(FETCH_TYPES) }).strict();
 
 export interface BackgroundFetchDeps {
   appid: string;
@@ -70,9 +70,9 @@ export function backgroundFetchDevRoutes(app: FastifyInstance, deps: BackgroundF
 
   /** One GET to the configured URL; a 200 answer is offered to the cache, which keeps only a string ≤ 256 KB. */
   async function fetchFor(cache: BackgroundFetchCache, request: FetchRequest) {
-    const url = request.fetchType === 'pre' ? urls.preUrl : urls.periodicUrl;
+    const key = `${request.fetchType}Url` as const;
+    const url = urls[key];
     if (!url) {
-      const key = request.fetchType === 'pre' ? 'preUrl' : 'periodicUrl';
       throw Object.assign(new Error(`this switch is off: POST /__dev/background-fetch/config { ${key} }`), { statusCode: 409, code: 'NO_FETCH_URL' });
     }
     const target = new URL(url);
@@ -115,7 +115,7 @@ export function backgroundFetchDevRoutes(app: FastifyInstance, deps: BackgroundF
   // What wx.getBackgroundFetchData({ fetchType }) returns on Android once the request has finished.
   app.get<{ Querystring: z.infer<typeof dataQuery> }>('/__dev/background-fetch/data', { schema: { querystring: dataQuery } }, async (request, reply) => {
     const { userId, fetchType } = request.query;
-    const read = cacheOf(userId).read(fetchType as FetchType, 'android');
+    const read = cacheOf(userId).read(fetchType, 'android');
     if (!read.ok || !read.data) return reply.code(409).send({ errMsg: read.ok ? FETCH_DATA_FAIL : read.errMsg });
     const slot = read.data;
     return {

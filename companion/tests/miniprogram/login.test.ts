@@ -32,6 +32,8 @@ describe('launch (app.ts → bootstrapLogin)', () => {
     Object.assign(wechat.wx, { getLaunchOptionsSync: () => ({ scene: 1154, path: 'pages/share/share', query: {}, referrerInfo: {} }) });
     launchApp();
     await new Promise((resolve) => setTimeout(resolve, 50));
+    // A request that needs a login later says why it cannot have one, without calling wx.login either.
+    await expect(mp<{ login(): Promise<string> }>('utils/auth').login()).rejects.toMatchObject({ code: 'SINGLE_PAGE' });
     expect(wechat.calls.filter((c) => c === 'login' || c === 'checkSession')).toEqual([]);
     expect(paths()).toEqual([]);
   });

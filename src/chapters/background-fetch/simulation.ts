@@ -331,7 +331,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
       }
     }
     const listenerAfterCompletion = listening && !inFlight;
-    world.reads.push({ at: now, pre, platform: settings.build.platform, listenerAfterCompletion, reportedTimeStamp: reported, trueTimeStamp: trueStamp, periodicSkipped: singlePage });
+    world.reads.push({ at: now, pre, platform: settings.build.platform, listenerAfterCompletion, reportedTimeStamp: reported, trueTimeStamp: trueStamp, scene: scene ?? null, periodicRead: !singlePage });
     if (settings.setToken && singlePage) {
       world.wire.record({ from: 'miniprogram', to: 'miniprogram', label: '不登录，不设 token', note: '单页模式没有登录态，wx.login 不可用：换不到专用 token' });
     } else if (settings.setToken) {

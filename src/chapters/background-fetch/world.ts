@@ -87,7 +87,9 @@ export interface ReadRecord {
   /** What the phone reported as the pre slot's timeStamp, and the true milliseconds. */
   reportedTimeStamp: number | null;
   trueTimeStamp: number | null;
-  periodicSkipped: boolean;
+  /** The scene of the entry this launch came from, and whether App.onLaunch read the periodic slot. */
+  scene: number | null;
+  periodicRead: boolean;
 }
 
 export interface PageData {

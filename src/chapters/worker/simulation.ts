@@ -157,7 +157,8 @@ function createWorker(world: WorkerWorld, schedule: Parameters<EffectSpec<Worker
   world.wire.record({ from: 'main', to: 'system', label: createCall(world) });
   const result = world.workers.create();
   if (!result.ok) {
-    world.wire.record({ from: 'system', to: 'main', label: 'createWorker 抛出错误', tone: 'error', note: REFUSAL_TEXT[result.reason] });
+    // How the failure reaches the code (a throw, or something else) is not documented; the label says only that it failed.
+    world.wire.record({ from: 'system', to: 'main', label: 'createWorker 失败', tone: 'error', note: REFUSAL_TEXT[result.reason] });
     return { type: 'wx.createFailed', reason: result.reason };
   }
   world.wire.record({

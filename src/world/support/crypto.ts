@@ -168,11 +168,12 @@ export async function decryptWeChatData({
     const key = await importAesKey(keyBytes, 'decrypt');
     plain = await globalThis.crypto.subtle.decrypt({ name: 'AES-CBC', iv: ivBytes }, key, cipher);
   } catch (cause) {
-    // WebCrypto gives no detail here; in practice it is a wrong session_key or iv.
+    // WebCrypto gives no detail here. A wrong iv garbles only the first block, so with more than one block
+    // the padding survives it: this is almost always the session_key, now and then a cut or edited tail.
     return fail(
       'padding',
-      'PKCS#7 填充校验失败：session_key 或 iv 与加密时不一致（例如 session_key 已被新的 wx.login 刷新）',
-      'PKCS#7 padding check failed: session_key or iv differs from the ones used to encrypt (e.g. session_key was renewed by a later wx.login)',
+      'PKCS#7 填充校验失败：多半是 session_key 与加密时不一致（例如已被新的 wx.login 刷新），少数情况是密文结尾被截断或改动',
+      'PKCS#7 padding check failed: most likely session_key differs from the one used to encrypt (e.g. renewed by a later wx.login); now and then the end of the ciphertext was cut or edited',
       cause,
     );
   }

@@ -1,4 +1,5 @@
 import { errorCode, errorMessage, send } from './http';
+import { launchedInSinglePage } from './single-page';
 
 /**
  * 本地缓存里只有这一项：服务器签发的 token（字符串），session_key 永远不下发。
@@ -35,6 +36,8 @@ let inFlight: Promise<string> | null = null;
 
 /** 完整走一遍 wx.login → /api/login。并发调用共用同一次登录，避免重复消耗 code。 */
 export function login(): Promise<string> {
+  // 朋友圈的单页模式没有登录态，wx.login 不可用：不去调它，直接告诉调用方
+  if (launchedInSinglePage()) return Promise.reject(new LoginError(0, 'SINGLE_PAGE', '朋友圈里打开的页面不能登录，点「前往小程序」后再试'));
   inFlight ??= doLogin().finally(() => {
     inFlight = null;
   });
