@@ -26,12 +26,23 @@ for (const [width, height] of [
 
       test(`${path}: a shared link opens on its step, in view, without scrolling`, async ({ page }) => {
         const walk = await longWalk(definition, 12);
+        const codeRequests: string[] = [];
+        page.on('request', (request) => new URL(request.url()).pathname.includes('/code/') && codeRequests.push(request.url()));
         await page.goto(`${path}?${definition.flow}=${formatDeepLink(walk.ids)}`);
         const sim = new SimulatorPage(page, definition.flow);
         await expect(sim.root).toHaveAttribute('data-ready', 'true');
+        // The code files the page asked for while loading are the ones the code panel shows: asked for once.
+        await expect(sim.root.locator('.sim-code[aria-busy="true"]')).toHaveCount(0);
+        expect(codeRequests).toHaveLength(1);
         await sim.expectState(walk.state);
         await expect(sim.root.getByRole('status').filter({ hasText: `分享的第 ${walk.ids.length} 步` })).toBeInViewport();
         await expect(sim.next).toBeInViewport();
+        // The diagram shows the newest message, also once it has drawn the rows it holds but had left undrawn
+        // (content-visibility: they take their real height only when they come near the view).
+        const diagram = sim.root.getByRole('region', { name: '时序图' });
+        await diagram.scrollIntoViewIfNeeded();
+        await diagram.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
+        expect(await diagram.evaluate((box) => box.scrollHeight - box.scrollTop - box.clientHeight)).toBeLessThan(8);
         // The way back to the start is right there.
         await sim.root.getByRole('button', { name: '回到第 1 步' }).click();
         await expect(page).not.toHaveURL(new RegExp(`[?&]${definition.flow}=`));

@@ -1,4 +1,4 @@
-import { Fragment, memo, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LaneSpec } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
 import { MESSAGE_WINDOW, shorten } from './format.ts';
@@ -91,6 +91,7 @@ const MessageRow = memo(function MessageRow({ message, lanes, latest }: { messag
  */
 export const SequenceDiagram = memo(function SequenceDiagram({ frame, lanes }: { frame: Frame; lanes: readonly LaneSpec[] }) {
   const box = useRef<HTMLElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const following = useRef(true);
   const [showAll, setShowAll] = useState(false);
   const lastStep = frame.log.length;
@@ -104,6 +105,19 @@ export const SequenceDiagram = memo(function SequenceDiagram({ frame, lanes }: {
     const element = box.current;
     if (element && following.current) element.scrollTop = element.scrollHeight;
   }, [frame.messages.length]);
+
+  // Rows far from the view are not laid out (content-visibility in simulator.css) and hold a stand-in
+  // height until they come near it; when they are drawn, the list changes height after the step's own
+  // layout. Notified before that frame paints and before its scroll event, the diagram stays on the newest.
+  useEffect(() => {
+    const element = box.current;
+    if (!element || !list.current || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (following.current) element.scrollTop = element.scrollHeight;
+    });
+    observer.observe(list.current);
+    return () => observer.disconnect();
+  }, []);
 
   const onScroll = () => {
     const element = box.current;
@@ -131,7 +145,7 @@ export const SequenceDiagram = memo(function SequenceDiagram({ frame, lanes }: {
             显示更早的 {earlier} 条消息
           </button>
         )}
-        <ol start={earlier + 1}>
+        <ol start={earlier + 1} ref={list}>
           {shown.map((message, index) => (
             <MessageRow key={earlier + index} message={message} lanes={lanes} latest={message.step === lastStep} />
           ))}

@@ -4,7 +4,7 @@ import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';
 import { useAfterPaint } from './useAfterPaint.ts';
-import { useCodeSamples, type CodeSamples } from './useCodeSamples.ts';
+import { codeSamplesUrl, useCodeSamples, type CodeSamples } from './useCodeSamples.ts';
 import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
 import { withDeepLink } from '../engine/deep-link.ts';
@@ -60,6 +60,8 @@ function useNoShrink(ref: RefObject<HTMLElement | null>) {
     return () => observer.disconnect();
   }, [ref]);
 }
+
+const LOADING: CodeSamples = { status: 'loading' };
 
 /** Arrow keys step only when focus is not in something that uses them itself. */
 const typing = (target: EventTarget | null) => target instanceof HTMLElement && target.closest('input, textarea, select, [role="switch"]') !== null;
@@ -225,7 +227,9 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
             ))}
           </div>
         )}
-        <CodePanel code={code} frame={frame as Frame} scope={definition.flow} />
+        {/* Not before the shared step is restored: the files usually arrive first (Simulator.astro asks early),
+            and drawing the first step's code only to replace it a moment later doubled the panel's cost. */}
+        <CodePanel code={ready ? code : LOADING} frame={frame as Frame} scope={definition.flow} />
       </div>
       <Controls controls={definition.controls as readonly Control<never, unknown>[]} frame={frame as Frame} onPress={press} />
       <SequenceDiagram frame={later as Frame} lanes={definition.lanes} />
@@ -243,14 +247,13 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
 
 /**
  * A chapter's island in one line: `export default simulatorIsland(loginSimulation, LoginPhone);`
- * Its code panel fetches what the build wrote for the chapter (src/pages/code/), at /code/<flow>.json:
- * a chapter's slug is its flow's name (the registry test checks it).
+ * Its code panel fetches what the build wrote for the chapter, at codeSamplesUrl(flow).
  */
 export function simulatorIsland<TMachine extends AnyStateMachine, TWorld extends KitWorld>(
   definition: SimulationDefinition<TMachine, TWorld>,
   Phone?: ComponentType<PhoneProps<ContextFrom<TMachine>>>,
 ) {
-  const codeUrl = `${import.meta.env.BASE_URL.replace(/\/$/, '')}/code/${definition.flow}.json`;
+  const codeUrl = codeSamplesUrl(definition.flow);
   return function SimulatorIsland() {
     const code = useCodeSamples(codeUrl);
     return <SimulatorShell definition={definition} code={code} Phone={Phone} />;

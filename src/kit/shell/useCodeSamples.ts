@@ -4,16 +4,46 @@ import type { HighlightedCode } from './highlighted.ts';
 /** The code panel's files: fetched after hydration, so the page's HTML does not carry them twice. */
 export type CodeSamples = { status: 'loading' } | { status: 'ready'; code: HighlightedCode } | { status: 'failed'; message: string };
 
+/**
+ * Where the build writes a chapter's highlighted code (src/pages/code/): a chapter's slug is its flow's name
+ * (the registry test checks it). Simulator.astro asks for it early when a shared link will restore a step at once.
+ */
+export const codeSamplesUrl = (flow: string) => `${import.meta.env.BASE_URL.replace(/\/$/, '')}/code/${flow}.json`;
+
 // One request per chapter and page, however often the island re-renders or remounts.
 const requests = new Map<string, Promise<HighlightedCode>>();
+
+/**
+ * Where Simulator.astro's inline script leaves the request it made while the page was still loading, when a
+ * shared link is about to restore a step: by the time the island hydrates, the files are there and parsed.
+ * Asked for later instead, the response's body waits behind the replay and the drawing of the restored step,
+ * and the code panel said it was loading for a further 100–250 ms on a mid-range phone.
+ */
+export const EARLY_REQUESTS = '__simulatorCode';
+
+declare global {
+  interface Window {
+    [EARLY_REQUESTS]?: Record<string, Promise<unknown>>;
+  }
+}
+
+/** The early request for `url`, once: a retry after a failure asks again. */
+function takeEarly(url: string): Promise<HighlightedCode> | undefined {
+  const early = typeof window === 'undefined' ? undefined : window[EARLY_REQUESTS];
+  const pending = early?.[url];
+  if (early) delete early[url];
+  return pending as Promise<HighlightedCode> | undefined;
+}
 
 function request(url: string): Promise<HighlightedCode> {
   let pending = requests.get(url);
   if (!pending) {
-    pending = fetch(url).then(async (response) => {
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return (await response.json()) as HighlightedCode;
-    });
+    pending =
+      takeEarly(url) ??
+      fetch(url).then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return (await response.json()) as HighlightedCode;
+      });
     // A failed request may be retried by the next mount instead of failing forever.
     pending.catch(() => requests.delete(url));
     requests.set(url, pending);
