@@ -48,9 +48,19 @@ export interface EmulatorOptions {
    * a code for this user (as if the user had called wx.login) and exchanges
    * that one, so a second exchange of the same code is 40163 as with WeChat.
    * Codes this emulator minted keep their rules (expiry, single use).
+   * DevTools without an AppID (tourist mode) hands out one fixed text from
+   * every wx.login instead (TOURIST_LOGIN_CODE): each exchange of it is a new
+   * login, since reuse cannot be told from a new call.
    */
   devtoolsUserId?: string;
 }
+
+/**
+ * What wx.login returns in WeChat DevTools without an AppID (touristappid), every time. WeChat does not document
+ * it; it is what projects that test in tourist mode special-case, and a real code never holds a space. In tourist
+ * mode wx.checkSession fails as well, so the mini program logs in again on each compile with the same text.
+ */
+export const TOURIST_LOGIN_CODE = 'the code is a mock one';
 
 /** How many minted and adopted codes adoption remembers; older ones are long expired anyway. */
 const ADOPTION_MEMORY = 10_000;
@@ -202,6 +212,7 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
   const adopt = (jsCode: string | undefined): string | undefined => {
     const userId = options.devtoolsUserId;
     if (!userId || !jsCode || minted.has(jsCode) || !world.user(userId)) return jsCode;
+    if (jsCode === TOURIST_LOGIN_CODE) return world.issueLoginCode(options.appid, userId);
     let standIn = adopted.get(jsCode);
     if (!standIn) {
       standIn = world.issueLoginCode(options.appid, userId);

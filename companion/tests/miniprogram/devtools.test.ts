@@ -5,7 +5,7 @@
  * the emulator through utils/emulator.ts because config.emulator is set.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { node, openPage, startMiniProgram, tap, text } from './harness.ts';
+import { launchApp, node, openPage, startMiniProgram, tap, text } from './harness.ts';
 import { startStack, type Stack } from './stack.ts';
 import { createWeChat, loginCode, type FakeWeChat } from './wechat.ts';
 
@@ -18,10 +18,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
+const compile = () => startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: { baseUrl: stack.emulator.url, userId: stack.userId } });
+
 beforeEach(() => {
   wechat = createWeChat(stack);
   wechat.state.devtoolsCodes = true;
-  startMiniProgram(wechat.wx, { serverUrl: stack.server.url, emulator: { baseUrl: stack.emulator.url, userId: stack.userId } });
+  compile();
 });
 
 const NO_PERMISSION = { errMsg: 'getPhoneNumber:fail no permission' };
@@ -43,12 +45,46 @@ describe('offline in DevTools', () => {
     expect(again.json.error.code).toBe('WECHAT_40163');
   });
 
-  it.each(['code', 'encrypted'] as const)('the phone button, whatever DevTools answers, gets the number from the emulator (%s flow)', async (flow) => {
+  it('without an AppID, logs in on every compile, though wx.login returns the same text each time and wx.checkSession fails', async () => {
+    wechat.state.touristMode = true;
+    for (let compiles = 1; compiles <= 3; compiles++) {
+      compile();
+      launchApp();
+      const me = openPage('pages/me/me');
+      await vi.waitFor(() => expect(text(me, '#openid')).toBe(stack.openid));
+      const logins = wechat.requests.filter((r) => r.path === '/api/login');
+      expect(logins.map((r) => r.status)).toEqual(Array(compiles).fill(200));
+    }
+  });
+
+  it.each([
+    ['code', false],
+    ['encrypted', false],
+    ['code', true],
+  ] as const)('the phone button, whatever DevTools answers, gets the number from the emulator (%s flow, without an AppID: %s)', async (flow, tourist) => {
+    wechat.state.touristMode = tourist;
     const page = openPage('pages/phone/phone');
     await vi.waitFor(() => expect(wechat.requests.map((r) => r.path)).toContain('/api/login'));
     tap(page, flow === 'code' ? '#flow-code' : '#flow-encrypted');
     await vi.waitFor(() => expect(page.data.flow).toBe(flow));
     node(page, '#phone-button').dispatchEvent('getphonenumber', { detail: NO_PERMISSION });
     await vi.waitFor(() => expect(text(page, '#phone')).toBe(`已绑定 ${stack.phoneNumber}`));
+  });
+
+  it('without an AppID, the old flow can only ask again: wx.checkSession always fails there (what the README says)', async () => {
+    wechat.state.touristMode = true;
+    const page = openPage('pages/phone/phone');
+    await vi.waitFor(() => expect(wechat.requests.map((r) => r.path)).toContain('/api/login'));
+    tap(page, '#flow-encrypted');
+    await vi.waitFor(() => expect(page.data.flow).toBe('encrypted'));
+    const logins = () => wechat.requests.filter((r) => r.path === '/api/login').length;
+    for (let tap = 0; tap < 2; tap++) {
+      const before = logins();
+      node(page, '#phone-button').dispatchEvent('getphonenumber', { detail: NO_PERMISSION });
+      // Each tap: checkSession fails, the page logs in again and asks for another tap.
+      await vi.waitFor(() => expect(logins()).toBe(before + 1));
+      await vi.waitFor(() => expect(text(page, '#notice')).toContain('请再点一次'));
+    }
+    expect(wechat.requests.some((r) => r.path === '/api/phone/decrypt')).toBe(false);
   });
 });

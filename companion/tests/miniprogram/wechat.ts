@@ -10,7 +10,7 @@
  * dialogs and their remembered answers, the privacy agreement, toasts.
  */
 import { randomBytes } from 'node:crypto';
-import type { Emulator } from '../../emulator/src/app.ts';
+import { TOURIST_LOGIN_CODE, type Emulator } from '../../emulator/src/app.ts';
 
 type Callbacks<T> = { success?: (res: T) => void; fail?: (err: WxError) => void; complete?: () => void };
 interface WxError {
@@ -51,6 +51,8 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
   const state = {
     /** WeChat DevTools: wx.login codes come from the real WeChat, so the emulator has never seen them. */
     devtoolsCodes: false,
+    /** WeChat DevTools without an AppID: wx.login always returns one fixed text, and wx.checkSession fails. */
+    touristMode: false,
     /** What WeChat remembers per scope; a scope never asked is absent. */
     authSetting: {} as Record<string, boolean>,
     /** What the user answers in a scope dialog, per scope (allow by default). */
@@ -109,6 +111,7 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
       // wx.login's page: "以 Promise 风格 调用：不支持". Callbacks only, so code that awaits it fails here too.
       if (!options?.success && !options?.fail) throw new Error('wx.login does not support the Promise style');
       api(options, async () => {
+        if (state.touristMode) return { code: TOURIST_LOGIN_CODE, errMsg: 'login:ok' };
         if (state.devtoolsCodes) return { code: randomBytes(16).toString('hex'), errMsg: 'login:ok' };
         const { status, json } = await devPost(`${emulator.url}/__dev/login-code`, { userId });
         if (status !== 200) throw failure(`login:fail ${json.error?.message}`);
@@ -118,6 +121,8 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
     checkSession(options?: Callbacks<{ errMsg: string }>) {
       calls.push('checkSession');
       return api(options, async () => {
+        // How tourist mode's check fails is not documented; the mini program only reads fail.
+        if (state.touristMode) throw failure('checkSession:fail');
         if (emulator.world.checkSession(appid, userId)) return { errMsg: 'checkSession:ok' };
         throw failure('checkSession:fail session time out');
       });

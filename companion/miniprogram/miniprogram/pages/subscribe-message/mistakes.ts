@@ -3,7 +3,10 @@ import { request } from '../../utils/request';
 import { QUEUE_TEMPLATE_IDS } from './templates';
 
 // #region await-first
-/** 错：先 await 去服务器取模板 id，再调用。点击的“手势”在 await 之后已经不算数了。 */
+/**
+ * 错：先 await 去服务器取模板 id，再调用。点击的“手势”在 await 之后已经不算数了。
+ * 配套服务器没有 /api/subscribe/templates：请求失败后改用本地的 id，await 照样发生过，错误照样复现。
+ */
 export async function subscribeAfterFetch(onResult: (res: Record<string, string>) => void, onFail: (errMsg: string) => void) {
   const { tmplIds } = await request<{ tmplIds: string[] }>({ path: '/api/subscribe/templates', method: 'GET' }).catch(() => ({ tmplIds: QUEUE_TEMPLATE_IDS }));
   wx.requestSubscribeMessage({
