@@ -354,7 +354,7 @@ function view(world: LaunchAppWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'danger',
       title: 'binderror：invalid scene',
-      detail: '这时的小程序不具备打开 App 的能力。要么这次是从不保持能力的入口进来的，要么小程序从没被 App 拉起过（1069）。给用户一个替代出口，比如提示“请回到 App 继续”。',
+      detail: '这时的小程序不具备打开 App 的能力。要么这次是从不保持能力的入口进来的，要么小程序从没被 App 拉起过（1069）。给用户一个替代出口，比如提示「请回到 App 继续」。',
       href: LAUNCH_APP_DOC,
     });
   }
