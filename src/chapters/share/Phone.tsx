@@ -37,7 +37,7 @@ function ShareMenu({ context, press }: { context: ShareContext; press(id: string
           分享到朋友圈
         </button>
       </div>
-      {!menu.forward && <p className="sh-sheet__why">页面没有 onShareAppMessage，“发送给朋友”是灰的</p>}
+      {!menu.forward && <p className="sh-sheet__why">页面没有 onShareAppMessage，「发送给朋友」是灰的</p>}
       <button type="button" className="sh-sheet__cancel" onClick={() => press('close-menu')}>
         取消
       </button>

@@ -96,7 +96,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
         ? timeline
           ? '页面定义了 onShareAppMessage 和 onShareTimeline：两项都可点'
           : abilities.timeline
-            ? '没有 onShareTimeline：“分享到朋友圈”是灰的'
+            ? '没有 onShareTimeline：「分享到朋友圈」是灰的'
             : `基础库 ${world.settings.sdk} 还没有分享到朋友圈（${TIMELINE_SINCE} 起）`
         : '页面没有定义 onShareAppMessage：“转发”是灰的，点不了',
     });
@@ -548,7 +548,7 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
     });
   }
   if (snapshot.matches('singlePage')) {
-    findings.push({ level: 'warning', title: '朋友圈单页模式', detail: '没有登录态，不能跳转，很多接口不可用；点底部的“前往小程序”才会完整启动。', href: SHARE_TIMELINE_DOC });
+    findings.push({ level: 'warning', title: '朋友圈单页模式', detail: '没有登录态，不能跳转，很多接口不可用；点底部的「前往小程序」才会完整启动。', href: SHARE_TIMELINE_DOC });
   }
   return { holdings, findings };
 }

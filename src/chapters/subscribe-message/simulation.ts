@@ -142,7 +142,7 @@ const handlers: Record<SubscribeEffect, EffectRun<SubscribeWorld, SubscribeMachi
     if (!start.popup) {
       for (const [id, status] of Object.entries(start.result)) if (status === 'reject') world.rejected.add(id);
       world.requests.push({ ...call, era: world.era, leftBefore, outcome: 'silent', result: start.result });
-      world.wire.record({ from: 'client', to: 'wechat', label: '按保持的选择记账（没有弹窗）', note: '「总是保持」只是不再询问：保持“允许”的模板，这一次照样 +1' });
+      world.wire.record({ from: 'client', to: 'wechat', label: '按保持的选择记账（没有弹窗）', note: '「总是保持」只是不再询问：保持「允许」的模板，这一次照样 +1' });
       world.wire.record({ from: 'client', to: 'miniprogram', label: 'success', payload: start.result });
       return { type: 'wechat.requestAnswered', result: start.result, popup: false };
     }
@@ -473,7 +473,7 @@ function findings(world: SubscribeWorld, snapshot: Snapshot): Finding[] {
     out.push({
       level: 'warning',
       title: '没有弹窗，额度照样 +1',
-      detail: '用户勾过「总是保持以上选择」：这次没有弹窗，沿用上次的选择。保持的是“允许”就加一次额度——它不是长期订阅，每发一条还是要用户点一次。',
+      detail: '用户勾过「总是保持以上选择」：这次没有弹窗，沿用上次的选择。保持的是「允许」就加一次额度——它不是长期订阅，每发一条还是要用户点一次。',
       href: ALWAYS_KEEP_ANSWER,
     });
   }
