@@ -32,7 +32,7 @@ for (const [width, height] of [
         const sim = new SimulatorPage(page, definition.flow);
         await expect(sim.root).toHaveAttribute('data-ready', 'true');
         // The code files the page asked for while loading are the ones the code panel shows: asked for once.
-        await expect(sim.root.locator('.sim-code[aria-busy="true"]')).toHaveCount(0);
+        await expect(sim.root.getByRole('group', { name: '代码文件' })).toBeVisible();
         expect(codeRequests).toHaveLength(1);
         await sim.expectState(walk.state);
         await expect(sim.root.getByRole('status').filter({ hasText: `分享的第 ${walk.ids.length} 步` })).toBeInViewport();

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { HighlightedCode } from './highlighted.ts';
 
-/** The code panel's files: fetched after hydration, so the page's HTML does not carry them twice. */
+/** The code panel's files: fetched after hydration (before it on a shared link: EARLY_REQUESTS), so the page's HTML does not carry them twice. */
 export type CodeSamples = { status: 'loading' } | { status: 'ready'; code: HighlightedCode } | { status: 'failed'; message: string };
 
 /**
