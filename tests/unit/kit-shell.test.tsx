@@ -8,7 +8,7 @@
 import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { byWhom, MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
+import { byWhom, groupDigits, MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
 import { loopLabelPlacement } from '../../src/kit/shell/SequenceDiagram.tsx';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
@@ -194,6 +194,15 @@ describe('byWhom', () => {
   it('names who does it, unless the words already start with them', () => {
     expect(byWhom('微信服务器', 'T2 过期')).toBe('微信服务器：T2 过期');
     expect(byWhom('微信客户端', '微信客户端周期性拉取')).toBe('微信客户端周期性拉取');
+  });
+});
+
+describe('groupDigits', () => {
+  it('writes a whole number as toLocaleString(\'en-US\') does', () => {
+    for (const value of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 1_664_079, 123_456_789_012, -1234]) {
+      expect(groupDigits(value)).toBe(value.toLocaleString('en-US'));
+    }
+    expect(groupDigits(1234.6)).toBe('1,235');
   });
 });
 

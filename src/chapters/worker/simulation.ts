@@ -6,6 +6,7 @@
  * because it is the chapter's own demonstration (two boxes, two addresses).
  */
 import type { SnapshotFrom } from 'xstate';
+import { groupDigits } from '../../kit/shell/format.ts';
 import { VirtualClock } from '../../world/support/clock.ts';
 import { atLeast } from '../../world/wechat/base-library.ts';
 import { silentWire, type Recorder } from '../../world/support/wire.ts';
@@ -124,7 +125,7 @@ const newAddress = (world: WorkerWorld) => addressOf(world.slots++);
 const scriptPath = (world: WorkerWorld) => (world.workers.config.leadingSlash ? `/${WORKER_SCRIPT}` : WORKER_SCRIPT);
 const createCall = (world: WorkerWorld) =>
   `wx.createWorker('${scriptPath(world)}'${world.workers.useExperimentalWorker ? ', { useExperimentalWorker: true }' : ''})`;
-const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
+const ms = (value: number) => `${groupDigits(value)} ms`;
 const payloadOf = (kind: PayloadKind, count: number) => (kind === 'map' ? { count, seen: 'Map(1) { "fib" => 38 }' } : { count });
 
 /** createWorker as the page calls it: possibly after preDownloadSubpackage, possibly refused. */
@@ -185,7 +186,7 @@ const effects: Record<WorkerEffect, EffectSpec<WorkerWorld, WorkerMachine>> = {
     world.wire.record({
       from: 'main',
       to: 'main',
-      label: `fib(${n})：同步递归 ${fibCalls(n).toLocaleString('en-US')} 次调用`,
+      label: `fib(${n})：同步递归 ${groupDigits(fibCalls(n))} 次调用`,
       tone: busy > FRAME_BUDGET_MS ? 'error' : 'normal',
       note: `逻辑层被占住约 ${ms(busy)}（按每次调用 ${SIMULATED_NS_PER_CALL} ns 估算）：每 17 ms 一次的小球重绘、setData、点击回调都在排队`,
     });
@@ -434,7 +435,7 @@ export const workerControls: readonly Control<WorkerWorld, WorkerEvent>[] = [
   code('wx-in-worker', '错误写法：Worker 里调 wx.request', { type: 'user.calledWxInWorker' }, 'Worker 内不支持 wx 系列的 API'),
   code('relay', 'Worker 请逻辑层代发请求（jobId）', { type: 'user.relayedFetch' }, '正确写法：Worker 发 { type: "fetch", jobId }，逻辑层请求后按 jobId 发回'),
   ...FIB_PRESETS.map((n) =>
-    choice(fibControl(n), `n = ${n}`, `fib(${n}) 递归约 ${fibCalls(n).toLocaleString('en-US')} 次调用`, (world) => void (world.n = n), (world) => world.n === n, 'user'),
+    choice(fibControl(n), `n = ${n}`, `fib(${n}) 递归约 ${groupDigits(fibCalls(n))} 次调用`, (world) => void (world.n = n), (world) => world.n === n, 'user'),
   ),
   ...SDK_PRESETS.map((version) =>
     choice(

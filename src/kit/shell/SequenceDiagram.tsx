@@ -101,9 +101,11 @@ export const SequenceDiagram = memo(function SequenceDiagram({ frame, lanes }: {
   // Before the paint, not after: once the oldest rows leave the window, the browser keeps the rows in view
   // where they were (scroll anchoring) and reports that as a scroll, which after the paint would read as
   // the reader scrolling away from the newest message, and the diagram would stop following it.
+  // Not without messages: there is nothing to scroll to, and reading scrollHeight lays out the page, which on
+  // hydration put a whole layout into the same task as the hydration itself.
   useLayoutEffect(() => {
     const element = box.current;
-    if (element && following.current) element.scrollTop = element.scrollHeight;
+    if (element && following.current && frame.messages.length > 0) element.scrollTop = element.scrollHeight;
   }, [frame.messages.length]);
 
   // Rows far from the view are not laid out (content-visibility in simulator.css) and hold a stand-in
