@@ -29,14 +29,14 @@ test.describe('/access-token/ simulator', () => {
     expect(await callFrom(sim, 'B')).toBe('callSucceeded');
     // B's fetch put A's token in its grace window: A still works now, and fails once it ends.
     await expect(sim.root.getByText('宽限期，', { exact: false }).first()).toBeVisible();
-    await sim.press('世界', '+5 分钟');
+    await sim.press('外部条件', '+5 分钟');
     expect(await callFrom(sim, 'A')).toBe('callFailed');
     const finding = sim.root.getByRole('status').filter({ hasText: '服务器 A 的 T1 被拒：errcode 40001' });
     await expect(finding).toBeVisible();
     await expect(finding).toContainText('服务器 B');
     // A fetches again, which in turn kills B's token five minutes later.
     expect(await callFrom(sim, 'A')).toBe('callSucceeded');
-    await sim.press('世界', '+5 分钟');
+    await sim.press('外部条件', '+5 分钟');
     expect(await callFrom(sim, 'B')).toBe('callFailed');
     await expect(rejected).toHaveCount(2);
 
@@ -46,7 +46,7 @@ test.describe('/access-token/ simulator', () => {
     for (let round = 0; round < 2; round++) {
       expect(await callFrom(sim, 'A')).toBe('callSucceeded');
       expect(await callFrom(sim, 'B')).toBe('callSucceeded');
-      await sim.press('世界', '+5 分钟');
+      await sim.press('外部条件', '+5 分钟');
     }
     await expect(rejected).toHaveCount(2);
     // Both servers hold the same stable token.
@@ -63,7 +63,7 @@ test.describe('/access-token/ simulator', () => {
     const top = await sim.topOf('.sim-bench');
     const nextTop = (await sim.next.boundingBox())!.y;
     // Two hours on, what was scheduled has happened and nothing is left to come.
-    await sim.press('世界', '+2 小时');
+    await sim.press('外部条件', '+2 小时');
     await expect(agenda).toHaveCount(0);
     expect((await bar.boundingBox())!.height).toBeGreaterThanOrEqual(height - 0.5);
     expect(await sim.topOf('.sim-bench')).toBe(top);

@@ -164,7 +164,7 @@ test.describe('/authorization/ simulator', () => {
     await sim.step();
     await sim.expectState('ready');
     await expect(sim.messagesWith('不足 10 秒')).toHaveCount(1);
-    await sim.press('世界', '+10 秒');
+    await sim.press('外部条件', '+10 秒');
     await sim.tap('附近小组');
     await sim.step();
     await sim.expectState('asking.privacyPrompt');

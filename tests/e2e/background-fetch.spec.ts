@@ -13,7 +13,7 @@ test.describe('/background-fetch/ simulator', () => {
   test('three days in the pocket: the WeChat client fetches every 12 hours without the mini program opening', async ({ sim }) => {
     await sim.expectState('closed');
 
-    await sim.press('世界', '+3 天');
+    await sim.press('外部条件', '+3 天');
     await expect(periodicGets(sim)).toHaveCount(6);
     await sim.expectState('closed');
     await expect(preFetchGets(sim)).toHaveCount(0);
@@ -61,7 +61,7 @@ test.describe('/background-fetch/ simulator', () => {
     await sim.step();
     await sim.expectState('closed');
 
-    await sim.press('世界', '开发者服务器变慢（3 秒）');
+    await sim.press('外部条件', '开发者服务器变慢（3 秒）');
     await sim.press('用户操作', '从聊天里的分享卡片打开');
     await sim.step(4);
     await sim.expectState('showing');
@@ -76,7 +76,7 @@ test.describe('/background-fetch/ simulator', () => {
 
   test('get only, slow server, first start: Android fails and the fresh data never reaches the page', async ({ sim }) => {
     await sim.press('你的代码', '只调 getBackgroundFetchData');
-    await sim.press('世界', '开发者服务器变慢（3 秒）');
+    await sim.press('外部条件', '开发者服务器变慢（3 秒）');
     await sim.press('用户操作', '从聊天里的分享卡片打开');
     await sim.step(4);
     await sim.expectState('showing');

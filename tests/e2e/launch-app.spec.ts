@@ -47,11 +47,11 @@ test.describe('/launch-app/ simulator', () => {
   });
 
   test('a detour through a QR scan takes the ticket; the button stays and gives invalid scene', async ({ sim }) => {
-    await reenterAfterApp(sim, '从 1089 聊天顶部「最近使用」 进入');
+    await reenterAfterApp(sim, '从 1089（聊天顶部「最近使用」）进入');
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'held');
 
     await sim.press('用户操作', '小程序切到后台');
-    await sim.press('用户操作', '从 1011 扫描二维码 进入');
+    await sim.press('用户操作', '从 1011（扫描二维码）进入');
     await sim.step();
     await sim.expectState('miniProgram');
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'none');
@@ -65,8 +65,8 @@ test.describe('/launch-app/ simulator', () => {
   });
 
   test('the base-library gate for 1038, restored from a deep link', async ({ page, sim }) => {
-    await sim.press('世界', '基础库 2.2.3');
-    await reenterAfterApp(sim, '从 1038 从另一个小程序返回 进入');
+    await sim.press('外部条件', '基础库 2.2.3');
+    await reenterAfterApp(sim, '从 1038（从另一个小程序返回）进入');
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'none');
     await expect(sim.messages.filter({ hasText: '场景 1038：收走车票' })).toHaveCount(1);
     await expect(page).toHaveURL(/[?&]launch-app=1\.sdk-2-2-3\.launch-from-app\.next\.next\.to-background\.enter-1038\.next/);
@@ -74,11 +74,11 @@ test.describe('/launch-app/ simulator', () => {
     await sim.reload();
     await sim.expectState('miniProgram');
     await expect(ticket(sim)).toHaveAttribute('data-ticket', 'none');
-    await expect(sim.control('世界', '基础库 2.2.3')).toHaveAttribute('aria-pressed', 'true');
+    await expect(sim.control('外部条件', '基础库 2.2.3')).toHaveAttribute('aria-pressed', 'true');
   });
 
   test('an uncertified Open Platform account cannot launch a mini program of another account', async ({ sim }) => {
-    await sim.press('世界', '开放平台账号未认证，小程序在别的账号下');
+    await sim.press('外部条件', '开放平台账号未认证，小程序在别的账号下');
     await sim.press('用户操作', 'App 拉起小程序');
     await sim.step();
     await sim.expectState('app.idle');

@@ -41,7 +41,7 @@ test.describe('/login/ simulator', () => {
   test('an expired code ends in 40029 and the reader sees why', async ({ sim }) => {
     await sim.press('用户操作', '登录');
     await sim.step(2);
-    await sim.press('世界', '+6 分钟');
+    await sim.press('外部条件', '+6 分钟');
     await sim.step();
     await sim.expectState('loggingIn.awaitingServer.respondingWithError');
     await expect(sim.messages.last()).toContainText('errcode 40029');

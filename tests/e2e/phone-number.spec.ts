@@ -28,8 +28,8 @@ test.describe('/phone-number/ simulator', () => {
     await upToCallback(sim);
     await expect(sim.messages.filter({ hasText: '用微信此刻的 session_key' })).toHaveCount(1);
 
-    await sim.press('世界', '下次 wx.login 刷新 session_key');
-    await expect(sim.control('世界', '下次 wx.login 刷新 session_key')).toHaveAttribute('aria-pressed', 'true');
+    await sim.press('外部条件', '下次 wx.login 刷新 session_key');
+    await expect(sim.control('外部条件', '下次 wx.login 刷新 session_key')).toHaveAttribute('aria-pressed', 'true');
     await sim.press('你的代码', '回调里先 wx.login');
     await runPending(sim);
     await sim.expectState('phoneFailed');
@@ -60,7 +60,7 @@ test.describe('/phone-number/ simulator', () => {
 
   test('with the rotation armed, wx.checkSession in the callback still succeeds', async ({ sim }) => {
     await upToCallback(sim);
-    await sim.press('世界', '下次 wx.login 刷新 session_key');
+    await sim.press('外部条件', '下次 wx.login 刷新 session_key');
     await sim.press('你的代码', '回调里先 wx.checkSession');
     await runPending(sim);
     await sim.expectState('phoneVerified');
@@ -99,7 +99,7 @@ test.describe('/phone-number/ simulator', () => {
 
   test('the deep link restores the failed decryption after a reload', async ({ page, sim }) => {
     await upToCallback(sim);
-    await sim.press('世界', '下次 wx.login 刷新 session_key');
+    await sim.press('外部条件', '下次 wx.login 刷新 session_key');
     await sim.press('你的代码', '回调里先 wx.login');
     await runPending(sim);
     await sim.expectState('phoneFailed');
@@ -187,7 +187,7 @@ test.describe('accessibility', () => {
       await sim.open('/phone-number/');
       expect(await axeViolations(page)).toEqual([]);
       await upToCallback(sim);
-      await sim.press('世界', '下次 wx.login 刷新 session_key');
+      await sim.press('外部条件', '下次 wx.login 刷新 session_key');
       await sim.press('你的代码', '回调里先 wx.login');
       await runPending(sim);
       await page.locator('details.sim-log summary').click();

@@ -61,10 +61,10 @@ test.describe('/share/ simulator', () => {
     await sim.press('你的代码', 'promise 5 秒后 resolve');
     await shareFirstItem(sim);
     await sim.expectState('awaitingPromise');
-    await sim.press('世界', '+1 秒');
-    await sim.press('世界', '+1 秒');
+    await sim.press('外部条件', '+1 秒');
+    await sim.press('外部条件', '+1 秒');
     await sim.expectState('awaitingPromise');
-    await sim.press('世界', '+1 秒');
+    await sim.press('外部条件', '+1 秒');
     await sim.expectState('sheet');
     await expect(sim.messages.last()).toContainText('3 秒到了，改用默认内容');
     await expect(phone(sim, 'a').getByRole('dialog')).toContainText('卡片：「一起来读书」→ /pages/share/share');

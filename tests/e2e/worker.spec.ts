@@ -118,7 +118,7 @@ test.describe('/worker/ simulator', () => {
     await expect(sim.root).toContainText('两块内存，两个值');
 
     // Before 2.20.2 a Map is outside what postMessage is documented to carry.
-    await sim.press('世界', '基础库 2.20.1');
+    await sim.press('外部条件', '基础库 2.20.1');
     await sim.press('用户操作', 'postMessage(带 Map 的对象)');
     await sim.step();
     await expect(sim.root).toContainText('基础库 2.20.1：Map 不在保证范围内');
@@ -147,12 +147,12 @@ test.describe('/worker/ simulator', () => {
   });
 
   test('iOS reclaims the experimental worker mid-job: without onProcessKilled the reply never comes, and a reload restores it', async ({ sim }) => {
-    await sim.press('世界', 'iOS 手机');
+    await sim.press('外部条件', 'iOS 手机');
     await sim.press('你的代码', 'useExperimentalWorker: true');
     await sim.press('你的代码', '错误写法：不监听 onProcessKilled');
     await sim.press('你的代码', 'wx.createWorker');
     await sim.step();
-    await sim.press('世界', 'iOS 内存紧张');
+    await sim.press('外部条件', 'iOS 内存紧张');
     await sim.press('用户操作', '交给 Worker 算 fib(n)');
     await sim.step(3);
     await sim.expectState('replyLost');
@@ -168,7 +168,7 @@ test.describe('/worker/ simulator', () => {
     // From a shared step: an experimental worker on iOS, just created.
     await sim.open('/worker/', '?worker=1.ios.experimental.create.next');
     await sim.expectState('ready');
-    await sim.press('世界', 'iOS 内存紧张');
+    await sim.press('外部条件', 'iOS 内存紧张');
     await sim.press('用户操作', '交给 Worker 算 fib(n)');
     await sim.step(3);
     await sim.expectState('recreating');

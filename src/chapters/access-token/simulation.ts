@@ -285,7 +285,7 @@ function deliverResponse(server: ServerId) {
         payload: { access_token: token },
         secrets: ['access_token'],
         ...(overwrote
-          ? { tone: 'danger' as const, note: `覆盖了更新的 ${tokenName(world, previous.token)}：${tokenName(world, token)} 已在宽限期里，5 分钟后全员 40001` }
+          ? { tone: 'danger' as const, note: `覆盖了更新的 ${tokenName(world, previous.token)}：${tokenName(world, token)} 已在宽限期里，5 分钟后，读共享存储的服务器都会收到 40001` }
           : {}),
       });
     } else {
@@ -389,7 +389,7 @@ const effects: Record<AccessTokenEffect, EffectSpec<AccessTokenWorld, AccessToke
         label: `access_token × ${fetches}`,
         payload: { access_token: final.token },
         secrets: ['access_token'],
-        note: `签发了 ${issued.length} 个不同的 token，此刻还能用的 ${alive.length} 个`,
+        note: `签发了 ${issued.length} 个不同的 token，此刻还能用的有 ${alive.length} 个`,
       });
       planNotes(world, final.token, LANE.a, final.expiresAt - world.clock.now());
     }
@@ -429,8 +429,8 @@ export const accessTokenControls: readonly Control<AccessTokenWorld, AccessToken
   flagControl('slow-a', '服务器 A 网络慢', '切换：A 收到微信响应要多等一步', (world: AccessTokenWorld) => world.switches.slow, 'a'),
   flagControl('slow-b', '服务器 B 网络慢', '切换：B 收到微信响应要多等一步', (world: AccessTokenWorld) => world.switches.slow, 'b'),
   clockControl('plus-5m', '+5 分钟', 5 * MINUTE, '宽限期是 5 分钟'),
-  clockControl('plus-1h', '+1 小时', HOUR, '中控建议每小时刷新一次'),
-  clockControl('plus-2h', '+2 小时', 2 * HOUR, 'access_token 的有效期是 7200 秒'),
+  clockControl('plus-1h', '+1 小时', HOUR, '「中控服务器」方案里，中控每小时主动刷新一次'),
+  clockControl('plus-2h', '+2 小时', 2 * HOUR, 'access_token 的有效期目前是 7200 秒以内，以返回的 expires_in 为准'),
 ];
 
 const PROVIDER = 'src/world/developer/access-token.ts';
@@ -462,7 +462,7 @@ function describeHeld(world: AccessTokenWorld, entry: CachedAccessToken | null):
   const status = world.wechat.accessTokenStatus(entry.token);
   const verdict =
     status.state === 'grace' ? `微信：宽限期至 ${clockText(status.until)}` : status.state === 'valid' ? '微信：有效' : status.state === 'expired' ? '微信：已过期' : '微信：已失效';
-  return `${tokenName(world, entry.token)} · 本地记的到期 ${clockText(entry.expiresAt)} · ${verdict}`;
+  return `${tokenName(world, entry.token)} · 本地记录的到期时间 ${clockText(entry.expiresAt)} · ${verdict}`;
 }
 
 function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
@@ -477,7 +477,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
     holdings.push({ holder: HUB, item: 'access_token（共享）', value: describeHeld(world, world.store.entry), secret: true });
     if (world.strategy !== 'shared') {
       const owner = world.store.lockOwner;
-      holdings.push({ holder: HUB, item: '刷新锁', value: owner ? `被 ${fetcherLabel({ by: owner })} 持有` : '空闲' });
+      holdings.push({ holder: HUB, item: '刷新锁', value: owner ? `持有者：${fetcherLabel({ by: owner })}` : '空闲' });
     }
   }
   // WeChat's side: the last few tokens and what WeChat thinks of each: the timeline, newest last.
@@ -508,7 +508,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
         lastRejected.errcode === 42001
           ? '到期了。提前刷新（还剩 5 分钟就换）能避免这一次失败。'
           : killer
-            ? `它是被 ${fetcherLabel(killer)} 的获取挤掉的：官方文档说“重复获取将导致上次获取的 access_token 失效”，只有 5 分钟的宽限期。`
+            ? `它是被另一次获取挤掉的（获取方：${fetcherLabel(killer)}）。官方文档说“重复获取将导致上次获取的 access_token 失效”，旧 token 只有 5 分钟的宽限期。`
             : '它已被作废。',
       href: ACCESS_TOKEN_DOC,
     });
@@ -527,7 +527,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: `${herd.callers} 个请求 → ${herd.fetches} 次获取`,
-      detail: `每次获取都消耗每日额度。小程序 getAccessToken 的日额度官方没有公布（这里的 ${EXAMPLE_DAILY_TOKEN_QUOTA} 是示例值），真实数字用 /cgi-bin/openapi/quota/get 查询。`,
+      detail: `每次获取都消耗每日额度。小程序调用 /cgi-bin/token 的每日额度，我们没有找到官方数字（这里的 ${EXAMPLE_DAILY_TOKEN_QUOTA} 是示例值），真实数字用 /cgi-bin/openapi/quota/get 查询。`,
       href: QUOTA_DOC,
     });
   }

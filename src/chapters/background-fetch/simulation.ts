@@ -130,8 +130,8 @@ function periodicTick(world: BackgroundFetchWorld): BackgroundFetchEvent {
     tone: stored === 'cached' ? 'normal' : 'error',
     note:
       stored === 'cached'
-        ? `${answer.user ? `凭 token 认出${DEMO_USER.nickname}` : '没有 token：不知道是谁，只给公共数据'}；缓存进 periodic 槽`
-        : '超过 256 KB：微信不缓存，也不告诉小程序',
+        ? `${answer.user ? `凭 token 认出${DEMO_USER.nickname}` : '没有 token：不知道是谁，只给公共数据'}；存进 periodic 缓存`
+        : '超过 256 KB：微信不缓存这次的数据（小程序会不会收到错误，文档没写）',
   });
   // "以上一次成功更新的时间为准"; after a failure the docs name no retry time, so this waits 12 hours too.
   planPeriodic(world, PERIODIC_INTERVAL_MS);
@@ -232,9 +232,9 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
         w.wire.record({
           from: 'wechat',
           to: 'client',
-          label: stored === 'cached' ? '预拉取数据存进 pre 槽' : '没有缓存',
+          label: stored === 'cached' ? '预拉取数据存进 pre 缓存' : '没有缓存',
           tone: stored === 'cached' ? 'normal' : 'error',
-          note: stored === 'cached' ? '整个响应体原样缓存' : stored === 'older' ? '槽里已有更新的数据' : '超过 256 KB：不缓存，小程序也收不到错误',
+          note: stored === 'cached' ? '整个响应体原样缓存' : stored === 'older' ? '缓存里已有更新的数据' : '超过 256 KB：不缓存（小程序会不会收到错误，文档没写）',
         });
         if (stored !== 'cached') {
           w.deliveries.push({ at: arrived, delivery: 'notCached' });
@@ -324,7 +324,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
         to: 'miniprogram',
         label: periodic.ok ? 'success' : 'fail',
         payload: periodic.ok && periodic.data ? readPayload(periodic.data, settings.build) : periodic.ok ? { fetchedData: '' } : { errMsg: periodic.errMsg },
-        note: periodic.ok && periodic.data ? `periodic 槽，${ageOf(now, periodic.data.receivedAt)}拉到的` : 'periodic 槽是空的',
+        note: periodic.ok && periodic.data ? `periodic 缓存，${ageOf(now, periodic.data.receivedAt)}拉到的` : 'periodic 缓存是空的',
       });
       if (world.page === null && periodic.ok && periodic.data) {
         world.page = { slot: 'periodic', fetchedData: periodic.data.fetchedData, receivedAt: periodic.data.receivedAt, via: 'get' };
@@ -367,9 +367,9 @@ const user = userControl<BackgroundFetchEvent>;
 export const openControl = (entrance: Entrance) => `open-${entrance}`;
 
 const READING_LABELS: Record<Reading, { id: string; label: string; hint: string }> = {
-  both: { id: 'read-both', label: 'get + onBackgroundFetchData', hint: '先注册监听，再读一次：官方建议的写法' },
-  getOnly: { id: 'read-get-only', label: '只调 getBackgroundFetchData', hint: '请求没结束时只能拿到旧数据、fail 或空' },
-  listenOnly: { id: 'read-listen-only', label: '只注册 onBackgroundFetchData', hint: '请求已经结束时，监听永远不会触发' },
+  both: { id: 'read-both', label: 'getBackgroundFetchData + onBackgroundFetchData', hint: '先注册监听，再读一次，按 timeStamp 取新的（官方只建议两者配合使用）' },
+  getOnly: { id: 'read-get-only', label: '只调 getBackgroundFetchData', hint: '只读一次，不注册监听：请求没结束时只能拿到旧数据、fail 或空数据' },
+  listenOnly: { id: 'read-listen-only', label: '只注册 onBackgroundFetchData', hint: '只注册监听，不读：请求已经结束时，监听永远不会触发' },
 };
 
 export const readingControl = (reading: Reading) => READING_LABELS[reading].id;
@@ -393,7 +393,7 @@ export const backgroundFetchControls: readonly Control<BackgroundFetchWorld, Bac
   user('return', '回到小程序（热启动）', { type: 'user.returned' }, '从后台切回前台：不会预拉取'),
   user('close', '结束小程序', { type: 'user.closedMiniProgram' }, '被微信回收或用户关掉：下次打开是冷启动'),
   ...(Object.keys(READING_LABELS) as Reading[]).map((reading) =>
-    choice(readingControl(reading), READING_LABELS[reading].label, `App.onLaunch 里${READING_LABELS[reading].hint}`, (world) => void (world.settings.reading = reading), (world) => world.settings.reading === reading, 'code'),
+    choice(readingControl(reading), READING_LABELS[reading].label, `App.onLaunch 里：${READING_LABELS[reading].hint}`, (world) => void (world.settings.reading = reading), (world) => world.settings.reading === reading, 'code'),
   ),
   {
     ...flagControl('set-token', '登录后 setBackgroundFetchToken', 'onLaunch 里向服务器换一个专用 token 交给微信；不设置时，预拉取带 code', (world: BackgroundFetchWorld) => world.settings, 'setToken'),
@@ -432,7 +432,7 @@ function slotRow(world: BackgroundFetchWorld, fetchType: FetchType): HolderRow {
   const now = world.clock.now();
   return {
     holder: 'client',
-    item: `${fetchType} 槽`,
+    item: `${fetchType} 缓存`,
     value: slot
       ? `${summarise(slot.fetchedData)} · timeStamp ${reportedTimeStamp(slot.receivedAt, world.settings.build.platform, world.settings.build.version)} · ${ageOf(now, slot.receivedAt)}`
       : '空',
@@ -451,7 +451,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     slotRow(world, 'pre'),
     { holder: 'client', item: 'BackgroundFetchToken', value: world.cache.token ? `${world.cache.token.slice(0, 12)}…` : '未设置' },
     { holder: 'client', item: '上次使用', value: dayTime(world.cache.lastUsedAt) },
-    { holder: 'client', item: '周期性更新', value: world.periodicPlanned ? `每 12 小时；7 天窗口到${dayTime(windowEnds)}` : '已停止（7 天没用）' },
+    { holder: 'client', item: '周期性更新', value: world.periodicPlanned ? `每 12 小时一次；${dayTime(windowEnds)} 前再不打开就停止` : '已停止（7 天没用）' },
     { holder: 'developer', item: '收到的请求', value: `周期性 ${periodic.length} 次 · 预拉取 ${pre.length} 次` },
     {
       holder: 'developer',
@@ -462,7 +462,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     {
       holder: 'miniprogram',
       item: '页面用的数据',
-      value: world.page ? `${world.page.slot} 槽 · ${summarise(world.page.fetchedData)} · ${ageOf(now, world.page.receivedAt)}拉到` : '（没有缓存可用）',
+      value: world.page ? `${world.page.slot} 缓存 · ${summarise(world.page.fetchedData)} · ${ageOf(now, world.page.receivedAt)}拉到` : '（没有缓存可用）',
     },
     { holder: 'miniprogram', item: '数据从哪来', value: world.page ? (world.page.via === 'listener' ? 'onBackgroundFetchData' : 'getBackgroundFetchData') : '—' },
   ];
@@ -508,7 +508,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: `iOS 微信 ${IOS_TIMESTAMP_FIXED_IN} 以前，timeStamp 有异常`,
-      detail: `文档写的是毫秒，并注明“iOS 时间戳存在异常，${IOS_TIMESTAMP_FIXED_IN} 修复”，没说异常是什么。官方示例在 iPhone 上把它乘以 1000，也就是当作秒；模拟器照此处理，按毫秒算年龄，数据会像是 1970 年的。`,
+      detail: `文档写的是毫秒，并注明“iOS 时间戳存在异常，${IOS_TIMESTAMP_FIXED_IN} 修复”，没说异常是什么。官方示例在 iPhone 上把它乘以 1000，说明当时给的是秒。模拟器让这些版本也报秒：如果仍按毫秒计算，数据看上去就像是 1970 年拉到的。`,
       href: GET_FETCH_DATA_DOC,
     });
   }
@@ -516,7 +516,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '用 code 预拉取，刷新了 session_key',
-      detail: '没设置 token 时预拉取带 code；服务器拿它换登录态，微信可能发一把新的 session_key，登录时存的那把随即失效。接口要像登录一样存下新 key，见登录一章的轮换。',
+      detail: '没设置 token 时预拉取带 code；服务器拿它换登录态，微信可能发一把新的 session_key，登录时存的那把随即失效。服务器要像登录时一样存下新的 session_key，详见小程序登录一章“wx.checkSession 与 session_key 轮换”一节。',
       href: CHECK_SESSION_DOC,
     });
   }
@@ -524,7 +524,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'danger',
       title: '响应超过 256 KB，没有缓存',
-      detail: '响应体必须是不超过 256 KB 的字符串，否则「无法缓存数据」。小程序这边会不会收到错误，文档没写。',
+      detail: '响应体必须是不超过 256 KB 的字符串，否则“无法缓存数据”。小程序这边会不会收到错误，文档没写。',
       href: PERIODIC_DOC,
     });
   }
@@ -540,7 +540,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '朋友圈单页模式（1154）禁用周期性更新',
-      detail: '单页模式的禁用能力列表里有周期性更新：这时别指望 periodic 槽。页面也没有登录态，wx.login 不可用，设不了专用 token。',
+      detail: '单页模式的禁用能力列表里有周期性更新：这时别指望 periodic 缓存。页面也没有登录态，wx.login 不可用，设不了专用 token。',
       href: SHARE_TIMELINE_DOC,
     });
   }

@@ -104,15 +104,15 @@ const REFUSAL_NOTES: Record<LaunchRefusal, string> = {
   otherAccount: '按页面旧版的规则：未认证的开放平台账号只能拉起同一账号下的小程序',
 };
 
-export const sceneLabel = (scene: number) => `${scene} ${SCENE_NAMES[scene] ?? ''}`.trim();
+export const sceneLabel = (scene: number) => (SCENE_NAMES[scene] ? `${scene}（${SCENE_NAMES[scene]}）` : `${scene}`);
 
 /** Why this entry did what it did, in the reader's words, from the rule's own table. */
 export function changeReason(scene: number, change: TicketChange, state: LaunchAppState, cold: boolean): string {
   const gate = gateOf(scene, state.era);
   if (change === 'grant') return `${scene} 在这一版规则里发放打开 App 的能力`;
   if (change === 'keep') return cold ? `${scene} 保持原状；但这是冷启动，原状就是“没有”` : `${scene} 保持上一次的状态`;
-  if (gate?.since) return `${scene} 要基础库 ${gate.since} 及以上才保持状态，当前是 ${state.sdkVersion}：按其他场景处理，清掉`;
-  return `${scene} 不在保持名单里：能力清掉，按钮照样显示`;
+  if (gate?.since) return `${scene} 要基础库 ${gate.since} 及以上才保持状态，当前是 ${state.sdkVersion}：按其他场景处理，收走车票`;
+  return `${scene} 不在保持名单里：收走车票，按钮照样显示`;
 }
 
 const handlers: Record<LaunchAppEffect, (world: LaunchAppWorld, snapshot: Snapshot) => LaunchAppEvent> = {
@@ -260,9 +260,9 @@ export const launchAppControls: readonly Control<LaunchAppWorld, LaunchAppEvent>
   user('to-wechat', '从 App 切到微信', { type: 'user.switchedToWeChat' }, '手机回到微信：接下来从哪里进入小程序，决定它能不能打开 App'),
   user('to-app', '从微信切回 App', { type: 'user.switchedToApp' }, '回到 App：可以再从 App 打开小程序'),
   ...ENTRANCES.map((scene) =>
-    user(entranceControl(scene), `从 ${sceneLabel(scene)} 进入`, { type: 'user.enteredFrom', scene }, `以场景值 ${scene} 打开小程序（冷启动或切回前台）`),
+    user(entranceControl(scene), `从 ${sceneLabel(scene)}进入`, { type: 'user.enteredFrom', scene }, `以场景值 ${scene} 打开小程序（冷启动或切回前台）`),
   ),
-  user('close-mp', '结束小程序', { type: 'user.closedMiniProgram' }, '从最近使用里删掉，或被微信回收：下次进入是冷启动'),
+  user('close-mp', '结束小程序', { type: 'user.closedMiniProgram' }, '用户关掉小程序，或被微信回收：下次进入是冷启动'),
   ...SDK_PRESETS.map((version) =>
     choice(
       sdkControl(version),
@@ -345,7 +345,7 @@ function view(world: LaunchAppWorld, snapshot: Snapshot): WorldView {
   if (last && last.change === 'clear' && hadTicket) {
     findings.push({
       level: 'warning',
-      title: `从 ${sceneLabel(last.scene)} 进入，车票被收走了`,
+      title: `从 ${sceneLabel(last.scene)}进入，车票被收走了`,
       detail: `${changeReason(last.scene, last.change, state, last.cold)}。页面上的按钮不会变，用户点了只会触发 binderror：${INVALID_SCENE}。`,
       href: LAUNCH_APP_DOC,
     });

@@ -160,7 +160,7 @@ export const loginControls: readonly Control<LoginWorld, LoginEvent>[] = [
   code('direct', '小程序直连微信接口', { type: 'user.calledWeChatApiDirectly' }, '错误做法：在小程序里请求 api.weixin.qq.com'),
   advance('plus-1m', '+1 分钟', MINUTE, `code 在 ${CODE_LIFETIME_MINUTES} 分钟内都能用：1 分钟后照样能换会话`),
   pastCodeLifetime(),
-  advance('plus-2h', `+${TOKEN_LIFETIME_SECONDS / 3600} 小时`, TOKEN_LIFETIME_SECONDS * 1000, '模拟器里的登录态 token 这时过期：再请求资料，服务器答 401 登录态已过期'),
+  advance('plus-2h', `+${TOKEN_LIFETIME_SECONDS / 3600} 小时`, TOKEN_LIFETIME_SECONDS * 1000, `模拟器里的登录态 token 有效期是 ${TOKEN_LIFETIME_SECONDS / 3600} 小时：时间拨过去再请求资料，服务器会返回 401（登录态已过期）`),
   code2SessionFault('busy', '微信繁忙 -1', -1),
   code2SessionFault('quota', '频率限制 45011', 45011),
   {
@@ -234,7 +234,7 @@ function view(world: LoginWorld): WorldView {
       level: 'danger',
       title: '安全错误：session_key 到了小程序里',
       detail:
-        '官方文档：“开发者服务器不应该把会话密钥下发到小程序，也不应该对外提供这个密钥。” 拿到 session_key 的人可以解密用户的加密数据、伪造签名。',
+        '官方文档：“开发者服务器不应该把会话密钥下发到小程序，也不应该对外提供这个密钥。”拿到 session_key 的人可以解密用户的加密数据、伪造签名。',
       href: LOGIN_DOC,
     });
   } else if (world.settings.exposeSessionKey) {
@@ -250,7 +250,7 @@ function view(world: LoginWorld): WorldView {
       level: 'danger',
       title: '安全错误：小程序试图直连 api.weixin.qq.com',
       detail:
-        '官方文档：“出于安全考虑，api.weixin.qq.com 不能被配置为服务器域名，相关 API 也不能在小程序内调用。” 能这样调用就意味着 AppSecret 在小程序代码包里。',
+        '官方文档：“出于安全考虑，api.weixin.qq.com 不能被配置为服务器域名，相关 API 也不能在小程序内调用。”要这样调用，AppSecret 就得写进小程序代码包。',
       href: NETWORK_DOC,
     });
   }

@@ -7,7 +7,9 @@ import { DemoAppPhone } from '../shared/DemoAppPhone.tsx';
 
 /**
  * What the sample mini program shows the user for each error: short, like a
- * real wx.showToast. The full server message is in the sequence diagram.
+ * real wx.showToast. The full server message is in the sequence diagram. For
+ * 1400001 the mini program shows nothing and WeChat shows its own notice, whose
+ * wording the docs do not give: the phone says so in brackets instead of inventing it.
  */
 const toastByCode: Record<string, string> = {
   SESSION_KEY_MISMATCH: '请再点一次获取手机号',
@@ -15,7 +17,7 @@ const toastByCode: Record<string, string> = {
   BAD_ENCRYPTED_DATA: '获取手机号失败',
   BAD_IV: '获取手机号失败',
   'checkSession:fail': '登录已失效，请重新登录后再点一次',
-  'errno 1400001': '额度不足，微信已提示用户',
+  'errno 1400001': '（微信弹出默认的额度不足提示）',
   TOKEN_EXPIRED: '登录已过期，请重新登录',
 };
 

@@ -288,7 +288,7 @@ function view(world: PhoneNumberWorld, snapshot: PhoneSnapshot): WorldView {
     findings.push({
       level: 'danger',
       title: 'encryptedData 在 URL 里被改坏了',
-      detail: '查询串里未编码的 + 会被服务器解码成空格，Base64 随之失效。应放进 JSON 请求体原样发送。',
+      detail: '查询串里未编码的 + 会被服务器解码成空格，encryptedData 和 iv 就此被改坏。应该放进 JSON 请求体原样发送。',
     });
   }
   if (world.encryptedWith && stored && world.encryptedWith !== stored) {

@@ -91,7 +91,7 @@ function SharerPage({ frame, press }: { frame: Frame<ShareContext>; press(id: st
             🔒
           </span>
           分享到 3 个群解锁全文
-          <span className="sh-page__rule">可能违反运营规范，而且小程序无从知道是否分享过</span>
+          <span className="sh-page__rule">可能违反《运营规范》，而且小程序无从知道是否分享过</span>
         </p>
       )}
       <p className="sh-page__result">分享结果：{held(frame, 'phone-a', '分享结果')}</p>

@@ -98,7 +98,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
           : abilities.timeline
             ? '没有 onShareTimeline：「分享到朋友圈」是灰的'
             : `基础库 ${world.settings.sdk} 还没有分享到朋友圈（${TIMELINE_SINCE} 起）`
-        : '页面没有定义 onShareAppMessage：“转发”是灰的，点不了',
+        : '页面没有定义 onShareAppMessage：「发送给朋友」是灰的，点不了',
     });
     return { type: 'wechat.menuShown', forward, timeline };
   },
@@ -112,7 +112,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
       to: 'phone-a',
       label: 'onShareAppMessage(options)',
       payload: from === 'button' ? { from: 'button', target: { dataset: { id: snapshot.context.itemId } } } : { from: 'menu' },
-      note: from === 'button' ? 'open-type="share" 的按钮：target 就是这个按钮，data-id 在 target.dataset 里' : '右上角菜单里的“转发”：没有 target',
+      note: from === 'button' ? 'open-type="share" 的按钮：target 就是这个按钮，data-id 在 target.dataset 里' : '右上角菜单里的「发送给朋友」：没有 target',
     });
     if (snapshot.context.handler === 'object') {
       world.contents.push({ ...target, source: 'object' });
@@ -386,7 +386,7 @@ function choice(id: string, label: string, hint: string, apply: (world: ShareWor
 }
 
 export const shareControls: readonly Control<ShareWorld, ShareEvent>[] = [
-  code('handler-none', '不定义 onShareAppMessage', { type: 'code.handlerSet', handler: 'none' }, '页面没有 onShareAppMessage：菜单里的“转发”变灰', (c) => c.handler === 'none'),
+  code('handler-none', '不定义 onShareAppMessage', { type: 'code.handlerSet', handler: 'none' }, '页面没有 onShareAppMessage：菜单里的「发送给朋友」变灰', (c) => c.handler === 'none'),
   code('handler-object', 'onShareAppMessage 返回对象', { type: 'code.handlerSet', handler: 'object' }, '同步返回 { title, path }', (c) => c.handler === 'object'),
   code('handler-promise', 'onShareAppMessage 返回 promise', { type: 'code.handlerSet', handler: 'promise' }, `返回默认内容加 promise（基础库 ${PROMISE_SINCE} 起）`, (c) => c.handler === 'promise'),
   ...PROMISE_DELAYS_MS.map((ms) =>
@@ -395,8 +395,8 @@ export const shareControls: readonly Control<ShareWorld, ShareEvent>[] = [
   code('ticket-on', 'withShareTicket: true', { type: 'code.shareTicketSet', on: true }, 'showShareMenu({ withShareTicket: true })：群里的卡片被打开时带 shareTicket', (c) => c.withShareTicket === true),
   code('ticket-off', 'withShareTicket: false', { type: 'code.shareTicketSet', on: false }, '不带 withShareTicket：群里的卡片也没有 shareTicket', (c) => c.withShareTicket === false),
   { ...toggleControl<ShareWorld>('timeline-handler', '定义 onShareTimeline', '分享到朋友圈：还必须有 onShareAppMessage', (w) => w.settings.timelineHandler, (w, on) => void (w.settings.timelineHandler = on)), actor: 'code' },
-  { ...toggleControl<ShareWorld>('unlock-button', '加一个「分享后解锁」按钮', '诱导分享：官方不推荐，还可能违反运营规范；2018-10 起也根本无从验证', (w) => w.settings.unlockButton, (w, on) => void (w.settings.unlockButton = on)), actor: 'code' },
-  user('open-menu', '点右上角 ···', { type: 'user.openedMenu' }, '微信的菜单：有 onShareAppMessage，“转发”才可点'),
+  { ...toggleControl<ShareWorld>('unlock-button', '加一个「分享后解锁」按钮', '诱导分享：官方不推荐，还可能违反《运营规范》；2018-10 起也根本无从验证', (w) => w.settings.unlockButton, (w, on) => void (w.settings.unlockButton = on)), actor: 'code' },
+  user('open-menu', '点右上角 ···', { type: 'user.openedMenu' }, '微信的菜单：有 onShareAppMessage，「发送给朋友」才可点'),
   user('menu-forward', '菜单：发送给朋友', { type: 'user.choseSendToFriend' }, '微信调用页面的 onShareAppMessage，拿到卡片内容再让用户选聊天'),
   user('menu-timeline', '菜单：分享到朋友圈', { type: 'user.choseTimeline' }, '微信调用 onShareTimeline；朋友圈里点开的是单页模式'),
   user('close-menu', '关闭菜单', { type: 'user.closedMenu' }, '什么也不发，回到页面'),
@@ -497,7 +497,7 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
 
   const findings: Finding[] = [];
   if (context.menu && !context.menu.forward) {
-    findings.push({ level: 'warning', title: '“转发”是灰的', detail: '页面没有定义 onShareAppMessage。只有定义了它，右上角菜单的“转发”才可点。', href: PAGE_SHARE_DOC });
+    findings.push({ level: 'warning', title: '「发送给朋友」是灰的', detail: '页面没有定义 onShareAppMessage。文档的原话是“只有定义了此事件处理函数，右上角菜单才会显示‘转发’按钮”，这一项现在叫「发送给朋友」。', href: PAGE_SHARE_DOC });
   }
   if (context.source === 'fallback') {
     findings.push({
@@ -529,10 +529,10 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
   if (settings.unlockButton) {
     findings.push({
       level: 'danger',
-      title: '「分享后解锁」可能违反运营规范',
+      title: '「分享后解锁」可能违反《运营规范》',
       detail: abilities.callback
-        ? '这个基础库里回调还在，按钮看上去“能用”；但诱导或强制分享（“转发后才能解锁某项功能”）官方不推荐，还可能违反运营规范。'
-        : '小程序根本不知道用户有没有分享，这个按钮无从验证；诱导或强制分享官方也不推荐，还可能违反运营规范。',
+        ? '这个基础库里回调还在，按钮看上去“能用”；但诱导或强制分享（“转发后才能解锁某项功能”）官方不推荐，还可能违反《运营规范》。'
+        : '小程序根本不知道用户有没有分享，这个按钮无从验证；诱导或强制分享官方也不推荐，还可能违反《运营规范》。',
       href: SHARE_DOC,
     });
   }

@@ -12,7 +12,7 @@ export const CODE_LIFETIME_MINUTES = CODE_LIFETIME_MS / MINUTE;
  * One minute past a code's lifetime. Its id stays `plus-6m` whatever the
  * lifetime, because shared links store ids.
  */
-export function pastCodeLifetime(hint = `code 只有 ${CODE_LIFETIME_MINUTES} 分钟有效期：过了它，服务器再拿它换会话会得到 40029`): ClockControl {
+export function pastCodeLifetime(hint = `code 只有 ${CODE_LIFETIME_MINUTES} 分钟有效期：过期后服务器再拿它换会话，会得到 40029`): ClockControl {
   return clockControl('plus-6m', `+${CODE_LIFETIME_MINUTES + 1} 分钟`, CODE_LIFETIME_MS + MINUTE, hint);
 }
 

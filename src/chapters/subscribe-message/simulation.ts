@@ -101,7 +101,7 @@ const handlers: Record<SubscribeEffect, EffectRun<SubscribeWorld, SubscribeMachi
   runTapHandler(world, snapshot) {
     deliverPushes(world);
     const tmplIds = tmplIdsFor(world);
-    world.wire.record({ from: 'user', to: 'miniprogram', label: 'tap「叫号时通知我」' });
+    world.wire.record({ from: 'user', to: 'miniprogram', label: '点击「叫号时通知我」' });
     const awaitFirst = snapshot.context.handler === 'awaitFirst';
     if (awaitFirst) {
       world.wire.record({
@@ -216,7 +216,7 @@ async function sendMessage(world: SubscribeWorld): Promise<SubscribeEvent> {
       to: 'wechat',
       label: 'POST /cgi-bin/message/wxopen/template/send',
       payload: { touser: openid(world), template_id: body.templateId, form_id: '（7 天内收集的 formId）' },
-      note: '2019 年以前的写法：模板消息 + formId',
+      note: '订阅消息上线（2019 年 10 月）以前的写法：模板消息 + formId',
     });
     world.wire.record({
       from: 'wechat',
@@ -297,7 +297,7 @@ function setIndustry(world: SubscribeWorld, industry: Industry): void {
 export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>[] = [
   user('tap-subscribe', '点「叫号时通知我」', { type: 'user.tappedSubscribe' }, '用户点按钮：处理函数调用 wx.requestSubscribeMessage'),
   user('popup-allow', '弹窗：允许', { type: 'user.answeredPopup', choice: 'allowAll' }, '所有开关打开，点「允许」'),
-  user('popup-first-only', '弹窗：只留第一个开关', { type: 'user.answeredPopup', choice: 'firstOnly' }, '只打开第一个模板的开关，再点「允许」'),
+  user('popup-first-only', '弹窗：只允许第一项', { type: 'user.answeredPopup', choice: 'firstOnly' }, '只打开第一个模板的开关，再点「允许」'),
   user('popup-reject', '弹窗：取消', { type: 'user.answeredPopup', choice: 'rejectAll' }, '点「取消」：每个模板都是 reject'),
   byUser(
     flagControl('popup-keep', '勾选「总是保持以上选择」', '下次调用不再弹窗，沿用这次的选择', (world: SubscribeWorld) => world, 'keep'),
@@ -356,7 +356,7 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
     toggleControl<SubscribeWorld>(
       'state-developer',
       'miniprogram_state = developer',
-      '测试时用 developer / trial：page 不必已经发布',
+      '社区的常用做法：测试时设为 developer 或 trial 来绕开 41030；文档没有写明这样会跳过 page 检查',
       (world) => world.miniprogramState === 'developer',
       (world, on) => {
         world.miniprogramState = on ? 'developer' : 'formal';
@@ -430,7 +430,7 @@ function view(world: SubscribeWorld, snapshot: Snapshot): WorldView {
     { holder: 'user', item: '弹窗里「总是保持」', value: world.keep ? '已勾选' : '未勾选' },
     { holder: 'user', item: '服务通知', value: inbox.length === 0 ? '（空）' : `${inbox.length} 条，最新：${inbox.at(-1)!.data.thing4?.value ?? ''}` },
     { holder: 'miniprogram', item: '点击处理', value: context.handler === 'callFirst' ? '第一件事就调用' : '先 await 再调用' },
-    { holder: 'miniprogram', item: '结果判断', value: context.check === 'perTemplate' ? "res[id] === 'accept'" : "errMsg === 'ok'" },
+    { holder: 'miniprogram', item: '结果判断', value: context.check === 'perTemplate' ? "res[id] === 'accept'" : "errMsg === 'requestSubscribeMessage:ok'" },
     { holder: 'miniprogram', item: 'tmplIds', value: tmplIdsFor(world).map((id) => templateTitle(world, id)).join('、') },
     { holder: 'developer', item: '叫号名单', value: world.registered ? '阿明（A042）' : '（空）' },
     { holder: 'developer', item: 'access_token', value: world.tokenCache.cached ? world.tokenCache.cached.token : '（还没取）', secret: world.tokenCache.cached !== null },
@@ -460,7 +460,7 @@ function findings(world: SubscribeWorld, snapshot: Snapshot): Finding[] {
     });
   }
   const ERR_TEXT: Record<number, string> = {
-    20003: `一次请求的模板超过上限：${ERA_LABELS[world.era]}。网上很多旧文章写的是 3 个，当前文档是 5 个。`,
+    20003: `一次请求的模板个数超过了上限（${ERA_LABELS[world.era]}）。当前文档是 ${TMPL_IDS_PER_CALL.current} 个；2025 年 12 月以前的文档和网上很多旧文章写的是 ${TMPL_IDS_PER_CALL.before2025} 个。`,
     20002: '一次性模板和长期模板不能放在同一次调用里。',
     20004: '用户在设置页关掉了订阅消息的总开关：调用直接失败，也不会弹窗。可以提示用户去设置页打开。',
     20001: '模板不存在：餐饮类目的小程序选不到长期模板，这个 id 在微信那边不存在。',
@@ -507,7 +507,7 @@ function findings(world: SubscribeWorld, snapshot: Snapshot): Finding[] {
     out.push({
       level: 'warning',
       title: 'access_token 换过了',
-      detail: `缓存的 token 被另一台服务器的强制刷新作废，发送先收到 40001，服务器丢掉它、取一次新的、重试一次。详见 access_token 一章（${ACCESS_TOKEN_CHAPTER}）。`,
+      detail: '缓存的 token 被另一台服务器的强制刷新作废，发送先收到 40001，服务器丢掉它、取一次新的、重试一次。详见 access_token 一章。',
       href: ACCESS_TOKEN_CHAPTER,
     });
   }

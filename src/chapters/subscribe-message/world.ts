@@ -190,7 +190,7 @@ export function createSubscribeWorld(): SubscribeWorld {
         label: 'POST /cgi-bin/stable_token',
         payload: { grant_type: 'client_credential', appid: app.appid, secret: '（AppSecret）' },
         secrets: ['secret'],
-        note: '第一次要用、或 token 被微信拒绝后才取；并发的请求共用这一次',
+        note: '第一次用到时，或 token 被微信拒绝后，才去取；同时到来的请求共用这一次',
       });
       const reply: AccessTokenResponse = wechat.stableToken({ grant_type: 'client_credential', appid: app.appid, secret: app.secret });
       world.wire.record({ from: 'wechat', to: 'developer', label: 'access_token', payload: reply, secrets: ['access_token'] });

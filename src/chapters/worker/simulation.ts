@@ -275,7 +275,7 @@ const effects: Record<WorkerEffect, EffectSpec<WorkerWorld, WorkerMachine>> = {
         }
         record.outcome = 'replied';
         w.frames = { where: 'worker', n: job.n, busyMs: busy, dropped: 0 };
-        note({ from: 'worker', to: 'main', label: 'worker.postMessage', payload: { type: 'fib', jobId: job.id, result: fib(job.n) }, note: '按 jobId 找到是哪一单' });
+        note({ from: 'worker', to: 'main', label: 'worker.postMessage', payload: { type: 'fib', jobId: job.id, result: fib(job.n) }, note: '按 jobId 找到对应的任务' });
         note({ from: 'main', to: 'render', label: 'setData：显示结果', note: '整个计算期间，视图层一帧没少' });
         return { type: 'worker.replied', jobId: job.id, n: job.n, value: fib(job.n) };
       },
@@ -387,7 +387,7 @@ const effects: Record<WorkerEffect, EffectSpec<WorkerWorld, WorkerMachine>> = {
     if (jobId === null || !relay) throw new Error('finishFetchedJob needs the relayed job');
     relay.done = true;
     const text = `openid 的各位数字之和是 ${digitSum(RELAY_OPENID)}`;
-    world.wire.record({ from: 'worker', to: 'main', label: 'worker.postMessage', payload: { type: 'report', jobId, text }, note: 'jobId 对上了：逻辑层知道这是哪一单的结果' });
+    world.wire.record({ from: 'worker', to: 'main', label: 'worker.postMessage', payload: { type: 'report', jobId, text }, note: 'jobId 对上了：逻辑层知道这是哪个任务的结果' });
     return { type: 'worker.jobDone', jobId };
   }),
 
@@ -424,9 +424,9 @@ function codeToggle(id: string, label: string, hint: string, isOn: (world: Worke
 }
 
 export const workerControls: readonly Control<WorkerWorld, WorkerEvent>[] = [
-  code('create', 'wx.createWorker', { type: 'user.createdWorker' }, `页面 onLoad 里创建 Worker（基础库 ${CREATE_WORKER_SINCE} 起）；已有一个时再调用就是「一次只能一个」的错误`),
+  code('create', 'wx.createWorker', { type: 'user.createdWorker' }, `页面 onLoad 里创建 Worker（基础库 ${CREATE_WORKER_SINCE} 起）；已有一个时再调用就是“一次只能有一个 Worker”的错误`),
   user('run-main', '在主线程算 fib(n)', { type: 'user.ranOnMainThread' }, '逻辑层同步计算：算完之前小球不会动'),
-  user('run-worker', '交给 Worker 算 fib(n)', { type: 'user.ranInWorker' }, 'postMessage 把任务交出去，逻辑层继续画小球'),
+  user('run-worker', '交给 Worker 算 fib(n)', { type: 'user.ranInWorker' }, 'postMessage 把任务交出去，逻辑层继续更新小球的位置'),
   user('post-plain', 'postMessage(obj)', { type: 'user.postedObject', kind: 'plain' }, '把 { count } 发给 Worker：对方收到的是副本'),
   user('post-map', 'postMessage(带 Map 的对象)', { type: 'user.postedObject', kind: 'map' }, `${ANY_PAYLOAD_SINCE} 之前只支持可序列化的 key-value 对象`),
   user('mutate', '发送后修改 obj.count++', { type: 'user.mutatedObject' }, '改主线程的 obj，看 Worker 的副本变不变'),
@@ -564,7 +564,7 @@ function view(world: WorkerWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'danger',
       title: 'createWorker 失败',
-      detail: `${REFUSAL_TEXT[reason]}。文档只说会失败，没写报错原文，这里不编造。`,
+      detail: `${REFUSAL_TEXT[reason]}。失败时的报错原文文档没写，这里不编造。`,
       href: REFUSAL_SOURCE[reason],
     });
   }
@@ -620,7 +620,7 @@ function view(world: WorkerWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '内存紧张，但这个 Worker 不在回收范围',
-      detail: '文档只说 iOS 上的实验 Worker（useExperimentalWorker: true）可能被系统回收。打开这两项并重新创建 Worker 再试。',
+      detail: '文档只说 iOS 上的实验 Worker（useExperimentalWorker: true）可能被系统回收。打开「iOS 手机」和「useExperimentalWorker: true」，重新创建 Worker 再试。',
       href: CREATE_WORKER_DOC,
     });
   }

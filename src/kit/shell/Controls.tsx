@@ -117,7 +117,7 @@ export function StepBar({ lanes, state, onPress, onBack, onForward, onReset, onC
 const GROUPS: readonly { actor: Actor; label: string }[] = [
   { actor: 'user', label: '用户操作' },
   { actor: 'code', label: '你的代码' },
-  { actor: 'world', label: '世界' },
+  { actor: 'world', label: '外部条件' },
 ];
 
 /** The reader's levers, grouped by who acts: the user on the phone, the developer's code, the world. */

@@ -45,7 +45,7 @@ export const StateView = memo(function StateView({ machine, frame }: { machine: 
         {frame.accepts.map((event) => (
           <li key={event.type} className={event.byReader ? 'sim-chip sim-chip--reader' : 'sim-chip'}>
             <code>{event.type}</code>
-            <span className="sim-chip__who">{event.byReader ? '读者操作' : '由世界产生'}</span>
+            <span className="sim-chip__who">{event.byReader ? '读者操作' : '自动产生'}</span>
           </li>
         ))}
       </ul>
