@@ -285,7 +285,7 @@ function deliverResponse(server: ServerId) {
         payload: { access_token: token },
         secrets: ['access_token'],
         ...(overwrote
-          ? { tone: 'danger' as const, note: `覆盖了更新的 ${tokenName(world, previous.token)}：${tokenName(world, token)} 已在宽限期里，5 分钟后，读共享存储的服务器都会收到 40001` }
+          ? { tone: 'danger' as const, note: `覆盖了更新的 ${tokenName(world, previous.token)}：${tokenName(world, token)} 已在宽限期里；宽限期一过，读共享存储的服务器再调用接口都会收到 40001` }
           : {}),
       });
     } else {
@@ -527,7 +527,10 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: `${herd.callers} 个请求 → ${herd.fetches} 次获取`,
-      detail: `每次获取都消耗每日额度。小程序调用 /cgi-bin/token 的每日额度，我们没有找到官方数字（这里的 ${EXAMPLE_DAILY_TOKEN_QUOTA} 是示例值），真实数字用 /cgi-bin/openapi/quota/get 查询。`,
+      detail:
+        herd.strategy === 'stable'
+          ? '每次获取都计入频率限制：stable_token 是 1 万次/分钟、50 万次/天。'
+          : `每次获取都消耗每日额度。小程序调用 /cgi-bin/token 的每日额度，我们没有找到官方数字（这里的 ${EXAMPLE_DAILY_TOKEN_QUOTA} 是示例值），真实数字用 /cgi-bin/openapi/quota/get 查询。`,
       href: QUOTA_DOC,
     });
   }

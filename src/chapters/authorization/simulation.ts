@@ -271,7 +271,7 @@ export const authorizationControls: readonly Control<AuthorizationWorld, Authori
   user('leave-settings', '从设置页返回', { type: 'user.leftSettings' }, '回到小程序，openSetting 带回新的 authSetting'),
   user('delete-app', '删除小程序', { type: 'user.deletedMiniProgram' }, '从「最近使用」里删除小程序：微信忘掉所有授权'),
   user('clear-auth', '开发者工具：清除授权数据', { type: 'user.clearedAuthData' }, '调试时的等价操作'),
-  advance('plus-10s', `+${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒`, PRIVACY_RETRY_WINDOW_MS, `拒绝隐私弹窗后的 ${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒内，再调用隐私接口会直接失败；过了 ${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒再点，弹窗才会重新出现`),
+  advance('plus-10s', `+${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒`, PRIVACY_RETRY_WINDOW_MS, `拒绝隐私弹窗后的 ${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒内，再调用隐私接口会直接失败（文档是就官方弹窗写的，模拟器对自定义弹窗也按这条演示）；过了 ${PRIVACY_RETRY_WINDOW_MS / SECOND} 秒再点，弹窗会重新出现`),
   advance('plus-1m', '+1 分钟', MINUTE, '授权记录不会随时间失效：同意或拒绝过的 scope 一直记在微信后台，直到用户删除小程序'),
   {
     kind: 'world',

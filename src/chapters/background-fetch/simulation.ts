@@ -367,7 +367,7 @@ const user = userControl<BackgroundFetchEvent>;
 export const openControl = (entrance: Entrance) => `open-${entrance}`;
 
 const READING_LABELS: Record<Reading, { id: string; label: string; hint: string }> = {
-  both: { id: 'read-both', label: 'getBackgroundFetchData + onBackgroundFetchData', hint: '先注册监听，再读一次，按 timeStamp 取新的（官方只建议两者配合使用）' },
+  both: { id: 'read-both', label: 'getBackgroundFetchData + onBackgroundFetchData', hint: '先注册监听，再读一次，按 timeStamp 取新的（官方只说“建议和 wx.onBackgroundFetchData 配合使用”）' },
   getOnly: { id: 'read-get-only', label: '只调 getBackgroundFetchData', hint: '只读一次，不注册监听：请求没结束时只能拿到旧数据、fail 或空数据' },
   listenOnly: { id: 'read-listen-only', label: '只注册 onBackgroundFetchData', hint: '只注册监听，不读：请求已经结束时，监听永远不会触发' },
 };
@@ -391,7 +391,7 @@ export const backgroundFetchControls: readonly Control<BackgroundFetchWorld, Bac
   }),
   user('leave', '回到微信', { type: 'user.leftMiniProgram' }, '小程序进入后台，手机放回口袋'),
   user('return', '回到小程序（热启动）', { type: 'user.returned' }, '从后台切回前台：不会预拉取'),
-  user('close', '结束小程序', { type: 'user.closedMiniProgram' }, '被微信回收或用户关掉：下次打开是冷启动'),
+  user('close', '结束小程序', { type: 'user.closedMiniProgram' }, '小程序被销毁（在后台停留太久，或被系统回收）：下次打开是冷启动'),
   ...(Object.keys(READING_LABELS) as Reading[]).map((reading) =>
     choice(readingControl(reading), READING_LABELS[reading].label, `App.onLaunch 里：${READING_LABELS[reading].hint}`, (world) => void (world.settings.reading = reading), (world) => world.settings.reading === reading, 'code'),
   ),
@@ -508,7 +508,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: `iOS 微信 ${IOS_TIMESTAMP_FIXED_IN} 以前，timeStamp 有异常`,
-      detail: `文档写的是毫秒，并注明“iOS 时间戳存在异常，${IOS_TIMESTAMP_FIXED_IN} 修复”，没说异常是什么。官方示例在 iPhone 上把它乘以 1000，说明当时给的是秒。模拟器让这些版本也报秒：如果仍按毫秒计算，数据看上去就像是 1970 年拉到的。`,
+      detail: `文档写的是毫秒，并注明“iOS 时间戳存在异常，${IOS_TIMESTAMP_FIXED_IN} 修复”，没说异常是什么。官方示例在 iPhone 上把它乘以 1000，看来当时给的是秒。模拟器让这些版本也报秒：如果仍按毫秒计算，数据看上去就像是 1970 年拉到的。`,
       href: GET_FETCH_DATA_DOC,
     });
   }
@@ -516,7 +516,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '用 code 预拉取，刷新了 session_key',
-      detail: '没设置 token 时预拉取带 code；服务器拿它换登录态，微信可能发一把新的 session_key，登录时存的那把随即失效。服务器要像登录时一样存下新的 session_key，详见小程序登录一章“wx.checkSession 与 session_key 轮换”一节。',
+      detail: '没设置 token 时预拉取带 code；服务器拿它换登录态，微信可能发一把新的 session_key，登录时存的那把随即失效。服务器要像登录时一样存下新的 session_key，详见小程序登录一章「wx.checkSession 与 session_key 轮换」一节。',
       href: CHECK_SESSION_DOC,
     });
   }

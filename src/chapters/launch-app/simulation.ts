@@ -109,10 +109,10 @@ export const sceneLabel = (scene: number) => (SCENE_NAMES[scene] ? `${scene}（$
 /** Why this entry did what it did, in the reader's words, from the rule's own table. */
 export function changeReason(scene: number, change: TicketChange, state: LaunchAppState, cold: boolean): string {
   const gate = gateOf(scene, state.era);
-  if (change === 'grant') return `${scene} 在这一版规则里发放打开 App 的能力`;
+  if (change === 'grant') return `${scene} 在这一版规则里发车票`;
   if (change === 'keep') return cold ? `${scene} 保持原状；但这是冷启动，原状就是“没有”` : `${scene} 保持上一次的状态`;
   if (gate?.since) return `${scene} 要基础库 ${gate.since} 及以上才保持状态，当前是 ${state.sdkVersion}：按其他场景处理，收走车票`;
-  return `${scene} 不在保持名单里：收走车票，按钮照样显示`;
+  return `${scene} 不在保持名单里：收走车票`;
 }
 
 const handlers: Record<LaunchAppEffect, (world: LaunchAppWorld, snapshot: Snapshot) => LaunchAppEvent> = {
@@ -262,7 +262,7 @@ export const launchAppControls: readonly Control<LaunchAppWorld, LaunchAppEvent>
   ...ENTRANCES.map((scene) =>
     user(entranceControl(scene), `从 ${sceneLabel(scene)}进入`, { type: 'user.enteredFrom', scene }, `以场景值 ${scene} 打开小程序（冷启动或切回前台）`),
   ),
-  user('close-mp', '结束小程序', { type: 'user.closedMiniProgram' }, '用户关掉小程序，或被微信回收：下次进入是冷启动'),
+  user('close-mp', '结束小程序', { type: 'user.closedMiniProgram' }, '小程序被销毁（在后台停留太久，或被系统回收）：下次进入是冷启动'),
   ...SDK_PRESETS.map((version) =>
     choice(
       sdkControl(version),

@@ -17,7 +17,7 @@ const toastByCode: Record<string, string> = {
   BAD_ENCRYPTED_DATA: '获取手机号失败',
   BAD_IV: '获取手机号失败',
   'checkSession:fail': '登录已失效，请重新登录后再点一次',
-  'errno 1400001': '（微信弹出默认的额度不足提示）',
+  'errno 1400001': '（微信弹出默认的半屏提示）',
   TOKEN_EXPIRED: '登录已过期，请重新登录',
 };
 

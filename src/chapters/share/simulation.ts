@@ -497,7 +497,7 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
 
   const findings: Finding[] = [];
   if (context.menu && !context.menu.forward) {
-    findings.push({ level: 'warning', title: '「发送给朋友」是灰的', detail: '页面没有定义 onShareAppMessage。文档的原话是“只有定义了此事件处理函数，右上角菜单才会显示‘转发’按钮”，这一项现在叫「发送给朋友」。', href: PAGE_SHARE_DOC });
+    findings.push({ level: 'warning', title: '「发送给朋友」是灰的', detail: '页面没有定义 onShareAppMessage。文档的原话是“只有定义了此事件处理函数，右上角菜单才会显示‘转发’按钮”，菜单上这一项显示为「发送给朋友」。', href: PAGE_SHARE_DOC });
   }
   if (context.source === 'fallback') {
     findings.push({

@@ -424,7 +424,7 @@ function codeToggle(id: string, label: string, hint: string, isOn: (world: Worke
 }
 
 export const workerControls: readonly Control<WorkerWorld, WorkerEvent>[] = [
-  code('create', 'wx.createWorker', { type: 'user.createdWorker' }, `页面 onLoad 里创建 Worker（基础库 ${CREATE_WORKER_SINCE} 起）；已有一个时再调用就是“一次只能有一个 Worker”的错误`),
+  code('create', 'wx.createWorker', { type: 'user.createdWorker' }, `页面 onLoad 里创建 Worker（基础库 ${CREATE_WORKER_SINCE} 起）；已有一个时再调用会失败：同一时间只能有一个 Worker`),
   user('run-main', '在主线程算 fib(n)', { type: 'user.ranOnMainThread' }, '逻辑层同步计算：算完之前小球不会动'),
   user('run-worker', '交给 Worker 算 fib(n)', { type: 'user.ranInWorker' }, 'postMessage 把任务交出去，逻辑层继续更新小球的位置'),
   user('post-plain', 'postMessage(obj)', { type: 'user.postedObject', kind: 'plain' }, '把 { count } 发给 Worker：对方收到的是副本'),
@@ -564,7 +564,7 @@ function view(world: WorkerWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'danger',
       title: 'createWorker 失败',
-      detail: `${REFUSAL_TEXT[reason]}。失败时的报错原文文档没写，这里不编造。`,
+      detail: `${REFUSAL_TEXT[reason]}。文档没写失败时的报错原文，这里不编造。`,
       href: REFUSAL_SOURCE[reason],
     });
   }
@@ -620,7 +620,7 @@ function view(world: WorkerWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '内存紧张，但这个 Worker 不在回收范围',
-      detail: '文档只说 iOS 上的实验 Worker（useExperimentalWorker: true）可能被系统回收。打开「iOS 手机」和「useExperimentalWorker: true」，重新创建 Worker 再试。',
+      detail: '文档只说 iOS 上的实验 Worker（useExperimentalWorker: true）可能被系统回收。打开「iOS 手机」和「useExperimentalWorker: true」，先 terminate()，再重新创建 Worker 试试。',
       href: CREATE_WORKER_DOC,
     });
   }

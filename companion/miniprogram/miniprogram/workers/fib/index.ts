@@ -34,7 +34,7 @@ worker.onMessage((res) => {
 function replyFib(jobId: number, n: number) {
   const start = Date.now();
   const result = fib(n);
-  // 带上 jobId：重发过的任务，主线程也认得出是哪一单
+  // 带上 jobId：重发过的任务，主线程也认得出是哪个任务
   worker.postMessage({ type: 'fib', jobId, n, result, ms: Date.now() - start });
 }
 // #endregion
