@@ -158,7 +158,7 @@ test.describe('decrypt-it-yourself panel', () => {
     const appId = panel.getByLabel('AppID');
     await appId.fill('wx0000000000000000');
     await panel.getByRole('button', { name: '解密' }).click();
-    await expect(panel.getByText('解密失败（-41003）')).toBeVisible();
+    await expect(panel.getByText('解密失败（错误码 -41003，')).toBeVisible();
     await expect(panel.locator('li[data-status="failed"]')).toContainText('watermark.appid');
 
     // A wrong session_key: the padding check fails, and the cause names the rotation.
@@ -166,7 +166,7 @@ test.describe('decrypt-it-yourself panel', () => {
     await expect(data).not.toHaveValue(original);
     await panel.getByLabel('session_key').fill('AAAAAAAAAAAAAAAAAAAAAA==');
     await panel.getByRole('button', { name: '解密' }).click();
-    await expect(panel.getByText('解密失败（-41003）')).toBeVisible();
+    await expect(panel.getByText('解密失败（错误码 -41003，')).toBeVisible();
     await expect(panel.locator('.decrypt-panel__cause')).toContainText('session_key');
 
     // A + lost to a query string.

@@ -205,10 +205,14 @@ describe('decryptWeChatData failures', () => {
     );
   });
 
-  it('hints at an unencoded + when the session_key contains a space', async () => {
+  it('a space in the session_key was copied in: session_key never travels through a query string', async () => {
     const error = await expectFailure(decrypt({ sessionKey: 'tiihtNczf5v6AKRyjwEUhQ=='.replace('5', ' ') }), -41001, 'sessionKey');
     expect(error.message).toContain('空格');
-    expect(error.message).toContain('query string');
+    expect(error.message).toContain('copied');
+    expect(error.message).not.toContain('query string');
+    // The iv does travel from the mini program to the server, so for it the + is the likely cause.
+    const ivError = await expectFailure(decrypt({ iv: 'r7BXXKkLb8qrSNn05n0q+A=='.replace('+', ' ') }), -41002, 'iv');
+    expect(ivError.message).toContain('query string');
   });
 
   it.each([

@@ -112,8 +112,18 @@ describe('decrypt-it-yourself panel logic', () => {
       expect(result.cbc.looks).toEqual(looksOf([4, 'garbled'], [5, 'fewBytesOff']));
       expect(result.cause).toContain('第 4 个分组是乱码');
       expect(result.cause).toContain('第 49–64 字节（Base64 的第 65–86 个字符）');
-      expect(result.cause).toContain('能解密、但不是 JSON');
+      expect(result.cause).toContain('能解密，但不是 JSON');
       expect(result.cbc.preview).toContain('·');
+    });
+
+    it('cut on a block boundary: every block reads, the padding is missing, and the panel says so, not "not JSON"', async () => {
+      const cut = bytesToBase64(base64ToBytes(ENCRYPTED).slice(0, CIPHER_LENGTH - 16));
+      const result = failure(await explainDecrypt({ ...sample, encryptedData: cut }));
+      expect(result.failed).toBe('aes');
+      // Every block reads; the last has lost its padding, so it counts as a few bytes off.
+      expect(result.cbc.looks).toEqual([...Array.from({ length: BLOCKS - 2 }, () => 'text'), 'fewBytesOff']);
+      expect(result.cause).toContain('在分组边界上被截断');
+      expect(result.cause).not.toContain('JSON');
     });
 
     it('in the last block: the padding breaks, yet every other block reads, so the key is right', async () => {
@@ -124,7 +134,7 @@ describe('decrypt-it-yourself panel logic', () => {
       expect(result.cause).toContain(`第 ${BLOCKS} 个分组是乱码`);
       expect(result.cause).toContain('最后两个分组');
       expect(result.cause).toContain('session_key 是对的');
-      expect(result.steps.find((s) => s.id === 'aes')?.detail).toBe('解出的最后一个分组不是合法的 PKCS#7 填充');
+      expect(result.steps.find((s) => s.id === 'aes')?.detail).toBe('最后一个分组的结尾不是合法的 PKCS#7 填充');
     });
 
     it('in the second-to-last block, under the padding: the padding breaks too', async () => {
@@ -140,7 +150,7 @@ describe('decrypt-it-yourself panel logic', () => {
       expect(result.failed).toBe('json');
       expect(result.cbc.paddingValid).toBe(true);
       expect(result.cbc.looks).toEqual(looksOf([BLOCKS - 1, 'garbled'], [BLOCKS, 'fewBytesOff']));
-      expect(result.cause).toContain('能解密、但不是 JSON');
+      expect(result.cause).toContain('能解密，但不是 JSON');
     });
   });
 
@@ -181,11 +191,18 @@ describe('decrypt-it-yourself panel logic', () => {
       expect(result.ok).toBe(true);
       if (!result.ok) return;
       expect(Object.keys(result.data)).toContain('PhoneNumber');
-      expect(result.warning).toContain('缺少 phoneNumber');
-      expect(result.warning).toContain('多出 PhoneNumber');
+      expect(result.warning).toContain('缺少手机号数据应有的字段：phoneNumber');
+      expect(result.warning).toContain('多出的字段：PhoneNumber');
       expect(result.warning).toContain('iv 被改动');
       // The untouched sample carries no warning.
       expect(await explainDecrypt(sample)).not.toHaveProperty('warning');
+    });
+
+    it('a field WeChat adds later is no reason to warn: the docs say the decrypted JSON may gain fields', async () => {
+      const { encryptedData } = await encryptWeChatData({ appId: APP_ID, sessionKey: SESSION_KEY, iv: IV, data: { ...PHONE, newField: 1 }, timestamp: 1_700_000_000 });
+      const result = await explainDecrypt({ ...sample, encryptedData });
+      expect(result.ok).toBe(true);
+      expect(result).not.toHaveProperty('warning');
     });
 
     it('one edited iv character leaves block 1 a byte or two off, and names the iv alone', async () => {

@@ -58,7 +58,7 @@ export default function DecryptPanel() {
       <p id={`${base}-title`} className="decrypt-panel__title">
         自己动手解密
       </p>
-      <p className="decrypt-panel__privacy">全部计算在你的浏览器里完成（WebCrypto），输入的内容不会发送到任何地方。</p>
+      <p className="decrypt-panel__privacy">全部计算在你的浏览器里完成（Web Crypto），输入的内容不会发送到任何地方。</p>
       {FIELDS.map((field) => {
         const id = `${base}-${field.id}`;
         const common = {
@@ -104,7 +104,7 @@ export default function DecryptPanel() {
         {result && (
           <>
             <p className={result.ok ? 'decrypt-panel__verdict decrypt-panel__verdict--ok' : 'decrypt-panel__verdict decrypt-panel__verdict--failed'}>
-              {result.ok ? '解密成功' : `解密失败（${result.code}）`}
+              {result.ok ? '解密成功' : `解密失败（错误码 ${result.code}，编号沿用官方示例）`}
             </p>
             <ol className="decrypt-panel__steps">
               {result.steps.map((step) => (
@@ -131,7 +131,7 @@ export default function DecryptPanel() {
               <>
                 {result.cbc && (
                   <div className="decrypt-panel__cbc">
-                    <p>不校验填充再解密一次，逐个 16 字节分组看结果：</p>
+                    <p>关掉填充校验再解密一次，逐个看每个 16 字节分组（下面的明文里，不可读的字节显示为 ·，分组之间用 │ 隔开）：</p>
                     <ol className="decrypt-panel__blocks" aria-label="解密后的各个分组">
                       {result.cbc.looks.map((look, index) => (
                         <li key={index} data-look={look}>
@@ -145,7 +145,7 @@ export default function DecryptPanel() {
                   </div>
                 )}
                 <p className="decrypt-panel__cause">
-                  <strong>{result.cbc ? '分组说明：' : '常见原因：'}</strong>
+                  <strong>{result.cbc ? '从分组推断：' : '常见原因：'}</strong>
                   {result.cause}
                 </p>
                 {result.cbc?.cannotTell && (

@@ -65,11 +65,11 @@ export type DecryptExplanation =
 
 const STEP_TITLES: Record<StepId, string> = {
   sessionKey: 'aeskey = Base64_Decode(session_key)，必须是 16 字节',
-  iv: '初始向量 = Base64_Decode(iv)，必须是 16 字节',
+  iv: 'iv = Base64_Decode(iv)，必须是 16 字节',
   encryptedData: '密文 = Base64_Decode(encryptedData)，长度是 16 的整数倍',
-  aes: 'AES-128-CBC 解密，去掉 PKCS#7 填充',
+  aes: 'AES-128-CBC 解密，校验并去掉 PKCS#7 填充',
   json: '明文按 UTF-8 解析成 JSON 对象',
-  appid: '校验 watermark.appid 等于自己的 AppID',
+  appid: '核对 watermark.appid 等于填入的 AppID',
 };
 
 const ORDER: StepId[] = ['sessionKey', 'iv', 'encryptedData', 'aes', 'json', 'appid'];
@@ -88,11 +88,11 @@ const STEP_OF: Record<WeChatCryptoStep, StepId> = {
 /** Causes for the steps that fail before or after AES; the AES steps get a CbcDiagnosis instead. */
 const CAUSES: Record<Exclude<WeChatCryptoStep, 'padding' | 'json'>, string> = {
   sessionKey: 'session_key 抄错了、多了空格或换行，或者把 code、openid 当成了 session_key。',
-  iv: 'iv 在传输中被改动：最常见的是 + 在 URL 查询串里没编码，被服务器解码成了空格。',
+  iv: 'iv 不是 24 个字符的合法 Base64：复制时漏了或多了字符，或者在传输中被改动，比如 + 在 URL 查询串里没编码，被服务器解码成了空格。',
   'encryptedData.base64': 'encryptedData 在传输中被改动：+ 变成空格、被 URL 编码两次，或者复制时带上了引号和换行。',
-  'encryptedData.blocks': 'encryptedData 被截断了，例如放在 GET 查询串里超出了长度限制，或者只复制了一部分。',
+  'encryptedData.blocks': 'encryptedData 不完整：复制时只复制了一部分，或者在传递过程中被截断了。',
   watermark: '解出来的 JSON 没有 watermark，不像是微信加密的手机号数据。',
-  appid: '数据是发给另一个小程序的：开发者工具的项目 AppID 与服务器配置不一致，或有人拿别的小程序的数据冒充。',
+  appid: '解出的数据属于另一个 AppID：先看上面填的 AppID 是不是这份数据所属的小程序；在自己的服务器上，常见于开发者工具的项目 AppID 与服务器配置不一致。',
 };
 
 const BLOCK = 16;
@@ -220,7 +220,7 @@ export function diagnoseCbc(plain: Uint8Array): CbcDiagnosis {
   if (n === 1) {
     return {
       ...base,
-      cause: '密文只有 1 个分组，解出来不是可读的文本。',
+      cause: '密文只有 1 个分组（16 字节）。手机号数据的明文远不止 16 字节：这份 encryptedData 不完整，或者不是手机号按钮给的。',
       cannotTell: '只有一个分组时，session_key 不对、iv 不对、密文被改动，结果都一样，面板分不出。',
     };
   }
@@ -231,9 +231,9 @@ export function diagnoseCbc(plain: Uint8Array): CbcDiagnosis {
       : 'key 不对时，填充几乎总是无效，只有约 1/256 的概率碰巧有效。';
     return {
       ...base,
-      cause: `全部 ${n} 个分组都是乱码：session_key 不是加密这份数据的那把。最常见的是用户点按钮之后又调用了 wx.login，session_key 被刷新，服务器拿新 key 去解旧数据。${padding}`,
+      cause: `全部 ${n} 个分组都是乱码：session_key 不是加密这份数据的那把。典型的情况是按钮回调里又调用了 wx.login，正好刷新了 session_key，服务器拿新的 session_key 去解用旧 session_key 加密的数据。${padding}`,
       cannotTell:
-        '分不出是你手里的 session_key 已经被刷新，还是这份 encryptedData 本来就是用另一次登录（或另一个用户）的 session_key 加密的：两种情况都是“加密的 key 不是解密的 key”，解出的字节同样是乱码。key 不对时，iv 对不对也看不出来。',
+        '分不出是哪一种“session_key 不对”：服务器手里的 session_key 已被刷新、这份 encryptedData 来自另一次登录或另一个用户，还是粘贴时拿错了 session_key，解出来同样都是乱码。session_key 不对时，也看不出 iv 对不对。',
     };
   }
 
@@ -253,7 +253,7 @@ export function diagnoseCbc(plain: Uint8Array): CbcDiagnosis {
       }
     }
     if (block === 1 && look === 'fewBytesOff') {
-      sentences.push('只有第 1 个分组里个别字节不对，而 CBC 里 iv 只影响第 1 个分组：iv 被改动了一两个字节（比如改了一个字符）。');
+      sentences.push('只有第 1 个分组里个别字节不对，而 CBC 里 iv 只影响第 1 个分组：iv 被改动了一两个字节（比如 Base64 里改了一个字符）。');
     }
   }
   if (altered.length > 0) {
@@ -263,12 +263,16 @@ export function diagnoseCbc(plain: Uint8Array): CbcDiagnosis {
     );
     sentences.push(
       pad > 0
-        ? '改动没有碰到结尾的填充字节，填充照样有效，所以数据“能解密、但不是 JSON”，这正是数据被改动的典型表现。'
+        ? '改动没有碰到结尾的填充字节，填充照样有效，所以数据“能解密，但不是 JSON”，这正是数据被改动的典型表现。'
         : '改动落在最后两个分组里，碰到了结尾的填充字节，所以在填充校验这一步就失败了。',
     );
   }
   if (sentences.length === 0) {
-    sentences.push('没有整组变成乱码的分组，拼起来却不是合法的 JSON：可能有个别字节被改动（改成的也许仍是可读字符），或者加密的本来就不是 JSON。');
+    sentences.push(
+      pad > 0
+        ? '没有整组变成乱码的分组，拼起来却不是合法的 JSON：可能有个别字节被改动（改成的也许仍是可读字符），或者加密的本来就不是 JSON。'
+        : '没有整组变成乱码的分组，但结尾不是合法的 PKCS#7 填充：encryptedData 可能在分组边界上被截断了（少了结尾的若干个 16 字节），或者结尾有个别字节被改动。',
+    );
   }
   sentences.push('session_key 是对的：key 不对会让每个分组都变成乱码。');
   return { ...base, cause: sentences.join(''), ...(cannotTell ? { cannotTell } : {}) };
@@ -286,17 +290,15 @@ const PHONE_FIELDS = ['phoneNumber', 'purePhoneNumber', 'countryCode', 'watermar
  * CBC has no integrity check: an iv with a changed byte changes the same byte
  * of the first plaintext block and nothing else, so `{"phoneNumber":` can turn
  * into `{"PhoneNumber":` and still parse, with a valid watermark further on.
- * Only the field names give it away.
+ * Only the field names give it away. A missing field, not an extra one: WeChat
+ * says the decrypted JSON may gain fields (signature.html), so extra ones alone prove nothing.
  */
 function shapeWarning(data: Record<string, unknown>): string | undefined {
   const missing = PHONE_FIELDS.filter((field) => !(field in data));
+  if (missing.length === 0) return undefined;
   const extra = Object.keys(data).filter((field) => !PHONE_FIELDS.includes(field));
-  if (missing.length === 0 && extra.length === 0) return undefined;
-  const parts = [
-    missing.length > 0 ? `缺少 ${missing.join('、')}` : '',
-    extra.length > 0 ? `多出 ${extra.join('、')}` : '',
-  ].filter(Boolean);
-  return `解密和水印校验都通过了，但字段和微信的手机号数据对不上：${parts.join('，')}。如果这份数据本该是手机号，多半是 iv 被改动了个别字节：CBC 不校验完整性，iv 里改一个字节，只会改掉第 1 个分组（开头 16 字节）里同一位置的一个字符，JSON 可能照样合法。所以服务器除了核对水印，还要按字段取值，缺字段就拒绝。`;
+  const extraNote = extra.length > 0 ? `（多出的字段：${extra.join('、')}）` : '';
+  return `解密和水印核对都通过了，但缺少手机号数据应有的字段：${missing.join('、')}${extraNote}。如果这份数据本该是手机号，可能是 iv 被改动了个别字节：CBC 不校验完整性，iv 里改一个字节，只会改掉开头 16 字节里同一位置的一个字符，JSON 可能照样合法。所以服务器除了核对水印，还要按字段取值，缺字段就拒绝；多出的字段不必拒绝，官方说明解密后的 JSON 可能增加新字段。`;
 }
 
 // ---------------------------------------------------------------------------
@@ -319,7 +321,7 @@ export async function explainDecrypt(input: DecryptInput): Promise<DecryptExplan
       // The key, iv and ciphertext all passed their shape checks to get here, so the raw decryption can run.
       cbc = await cbcDiagnosis(input);
       cause = cbc.cause;
-      if (error.step === 'padding') message = '解出的最后一个分组不是合法的 PKCS#7 填充';
+      if (error.step === 'padding') message = '最后一个分组的结尾不是合法的 PKCS#7 填充';
       else if (cbc.paddingValid) message = '填充有效，但明文不是 UTF-8 编码的 JSON 对象';
     } else {
       cause = CAUSES[error.step];
@@ -327,7 +329,7 @@ export async function explainDecrypt(input: DecryptInput): Promise<DecryptExplan
     const steps = ORDER.map((id, index): ExplainedStep => {
       if (index < at) return { id, title: STEP_TITLES[id], status: 'ok', detail: okDetail(id, input) };
       if (index === at) return { id, title: STEP_TITLES[id], status: 'failed', detail: message };
-      return { id, title: STEP_TITLES[id], status: 'skipped', detail: '没有执行' };
+      return { id, title: STEP_TITLES[id], status: 'skipped', detail: '前面一步失败，这一步没有执行' };
     });
     return {
       ok: false,

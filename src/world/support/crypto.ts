@@ -84,14 +84,18 @@ export function randomBase64(byteLength: number): string {
 // ---------------------------------------------------------------------------
 // Messages (Chinese first, then English)
 
-/** Unencoded `+` in a query string arrives as a space: the most common way real encryptedData breaks. */
-function spaceHint(s: string): { zh: string; en: string } {
-  return s.includes(' ')
+/**
+ * Unencoded `+` in a query string arrives as a space: the most common way real encryptedData and iv break.
+ * session_key never travels through the mini program, so a space in it was copied in.
+ */
+function spaceHint(s: string, travelled = true): { zh: string; en: string } {
+  if (!s.includes(' ')) return { zh: '', en: '' };
+  return travelled
     ? {
         zh: '；其中含有空格，可能是 + 在 URL 查询串中未编码而被解码成了空格',
         en: '; it contains a space, probably a "+" sent unencoded in a query string',
       }
-    : { zh: '', en: '' };
+    : { zh: '；其中含有空格，多半是复制时带进来的', en: '; it contains a space, probably copied in by mistake' };
 }
 
 function fail(step: WeChatCryptoStep, zh: string, en: string, cause?: unknown): never {
@@ -103,7 +107,7 @@ function decode16(step: 'sessionKey' | 'iv', value: string): Uint8Array<ArrayBuf
   const bytes = decodeStrict(value);
   if (bytes?.length === 16) return bytes;
   const name = step === 'sessionKey' ? 'session_key' : 'iv';
-  const hint = spaceHint(value);
+  const hint = spaceHint(value, step === 'iv');
   // Length first, like the official sample's strlen check; it is also the likeliest slip.
   const [zhGot, enGot] =
     value.length !== 24
@@ -158,7 +162,7 @@ export async function decryptWeChatData({
   if (cipher.length === 0 || cipher.length % 16 !== 0) {
     fail(
       'encryptedData.blocks',
-      `encryptedData 解码后必须是非空的 16 字节整数倍，收到 ${cipher.length} 字节（可能被截断）`,
+      `encryptedData 解码后的长度必须是 16 字节的整数倍且不为空，实际是 ${cipher.length} 字节，可能被截断了`,
       `encryptedData must decode to a non-empty multiple of 16 bytes; got ${cipher.length} bytes (truncated?)`,
     );
   }
@@ -187,8 +191,8 @@ export async function decryptWeChatData({
   } catch (cause) {
     return fail(
       'json',
-      '解密结果不是 UTF-8 JSON：session_key 或 iv 很可能不对',
-      'decrypted bytes are not UTF-8 JSON: session_key or iv is most likely wrong',
+      '解密结果不是 UTF-8 JSON：多半是 iv 或 encryptedData 被改动，少数情况是 session_key 不对、填充却碰巧有效（这种巧合约 1/256）',
+      'decrypted bytes are not UTF-8 JSON: most likely the iv or encryptedData was altered; now and then a wrong session_key whose padding happened to be valid (about 1 in 256)',
       cause,
     );
   }
@@ -204,7 +208,7 @@ export async function decryptWeChatData({
     const got = JSON.stringify(watermark.appid) ?? 'undefined';
     fail(
       'appid',
-      `watermark.appid 是 ${got}，与本小程序的 AppID "${appId}" 不一致：数据不是发给这个小程序的`,
+      `watermark.appid 是 ${got}，与 AppID ${JSON.stringify(appId)} 不一致：这份数据是发给另一个小程序的`,
       `watermark.appid is ${got}, not this mini program's AppID "${appId}": the data was issued to another app`,
     );
   }
