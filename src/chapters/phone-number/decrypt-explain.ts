@@ -227,8 +227,8 @@ export function diagnoseCbc(plain: Uint8Array): CbcDiagnosis {
 
   if (garbled.length === n) {
     const padding = pad > 0
-      ? '这次乱码的结尾碰巧像合法的 PKCS#7 填充（key 不对时约有 1/256 的概率），所以错误到解析 JSON 时才暴露。'
-      : 'key 不对时，填充几乎总是无效，只有约 1/256 的概率碰巧有效。';
+      ? '这次乱码的结尾碰巧像合法的 PKCS#7 填充（session_key 不对时约有 1/256 的概率），所以错误到解析 JSON 时才暴露。'
+      : 'session_key 不对时，填充几乎总是无效，只有约 1/256 的概率碰巧有效。';
     return {
       ...base,
       cause: `全部 ${n} 个分组都是乱码：session_key 不是加密这份数据的那把。典型的情况是按钮回调里又调用了 wx.login，正好刷新了 session_key，服务器拿新的 session_key 去解用旧 session_key 加密的数据。${padding}`,
@@ -274,7 +274,7 @@ export function diagnoseCbc(plain: Uint8Array): CbcDiagnosis {
         : '没有整组变成乱码的分组，但结尾不是合法的 PKCS#7 填充：encryptedData 可能在分组边界上被截断了（少了结尾的若干个 16 字节），或者结尾有个别字节被改动。',
     );
   }
-  sentences.push('session_key 是对的：key 不对会让每个分组都变成乱码。');
+  sentences.push('session_key 是对的：如果它不对，每个分组都会变成乱码。');
   return { ...base, cause: sentences.join(''), ...(cannotTell ? { cannotTell } : {}) };
 }
 
