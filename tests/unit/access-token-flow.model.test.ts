@@ -251,6 +251,23 @@ async function call(sim: Sim, server: ServerId) {
 }
 
 describe('access_token chapter scenarios', () => {
+  it('a naive herd is told about the daily quota of /cgi-bin/token, a stable_token herd about stable_token\'s own limits', async () => {
+    const herdFinding = async (...controls: string[]) => {
+      const sim = await fresh(...controls);
+      const drain = async () => {
+        for (let i = 0; sim.canApply(STEP_CONTROL_ID) && i < 20; i++) await press(sim, STEP_CONTROL_ID);
+      };
+      await drain();
+      await press(sim, 'herd');
+      await drain();
+      return sim.frame().world.findings.find((finding) => finding.title.includes('次获取'))?.detail ?? '';
+    };
+    expect(await herdFinding()).toContain('/cgi-bin/token 的每日额度');
+    const stable = await herdFinding('use-stable');
+    expect(stable).toContain('stable_token 是 1 万次/分钟、50 万次/天');
+    expect(stable).not.toContain('/cgi-bin/token');
+  });
+
   it('naive servers ping-pong: B’s refresh kills A’s token 5 minutes later, then A’s kills B’s', async () => {
     const sim = await fresh();
     expect((await call(sim, 'a')).errcode).toBe(0);

@@ -52,7 +52,7 @@ import {
   type Fetcher,
   type TokenWorld,
 } from './world.ts';
-import { ACCESS_TOKEN_DOC, QUOTA_DOC } from '../../world/wechat/access-token-issuer.ts';
+import { ACCESS_TOKEN_DOC, QUOTA_DOC, STABLE_TOKEN_CALLS } from '../../world/wechat/access-token-issuer.ts';
 import { LANES } from '../shared/lanes.ts';
 
 const LANE: Record<ServerId, string> = { a: 'server-a', b: 'server-b' };
@@ -529,7 +529,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
       title: `${herd.callers} 个请求 → ${herd.fetches} 次获取`,
       detail:
         herd.strategy === 'stable'
-          ? '每次获取都计入频率限制：stable_token 是 1 万次/分钟、50 万次/天。'
+          ? `每次获取都计入频率限制：stable_token 是 ${STABLE_TOKEN_CALLS.perMinute / 10_000} 万次/分钟、${STABLE_TOKEN_CALLS.perDay / 10_000} 万次/天。`
           : `每次获取都消耗每日额度。小程序调用 /cgi-bin/token 的每日额度，我们没有找到官方数字（这里的 ${EXAMPLE_DAILY_TOKEN_QUOTA} 是示例值），真实数字用 /cgi-bin/openapi/quota/get 查询。`,
       href: QUOTA_DOC,
     });

@@ -23,6 +23,8 @@ export const STABLE_TOKEN_MIN_REMAINING_MS = 5 * MINUTE;
 /** 该模式限制每天 20 次. What a 21st force refresh returns is not documented (community reports 45009); modelled as no refresh. */
 export const STABLE_FORCE_REFRESH_PER_DAY = 20;
 export const STABLE_FORCE_REFRESH_MIN_GAP_MS = 30 * 1000;
+/** stable_token's call limits (频率限制：1万次/分钟，50万次/天); not enforced here, only told to the reader. */
+export const STABLE_TOKEN_CALLS = { perMinute: 10_000, perDay: 500_000 } as const;
 /**
  * `/cgi-bin/token`: "重复获取将导致上次获取的 access_token 失效", but "在5分钟内，新老 access_token 都可用"
  * (https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html). Modelled as: a new token
