@@ -12,6 +12,46 @@ export function watchForTrouble(page: Page): { dialogs: string[]; errors: string
   return trouble;
 }
 
+/**
+ * Checks every frame before it is painted for a code panel showing blank space where lines should be:
+ * the panel draws the lines in view first and those around them a moment later, and a frame whose view
+ * reaches past what is drawn would show a reader an empty stretch of file. Returns how many frames had one.
+ * The check runs as late in the frame as a page can: in a resize observer made anew each frame (observers
+ * are called in the order they were made, so the page's own, which may still draw lines, come first).
+ */
+export async function watchCodeGaps(page: Page): Promise<() => Promise<number>> {
+  await page.addInitScript(() => {
+    const seen = { frames: 0 };
+    (window as unknown as { __codeGaps: typeof seen }).__codeGaps = seen;
+    const probe = document.createElement('div');
+    probe.style.cssText = 'position:fixed;inset:0 auto auto 0;inline-size:1px;block-size:1px;pointer-events:none';
+    const check = () => {
+      for (const body of document.querySelectorAll<HTMLElement>('.sim-code__body')) {
+        const top = body.scrollTop;
+        const bottom = top + body.clientHeight;
+        for (const gap of body.querySelectorAll<HTMLElement>('.sim-code__gap')) {
+          if (gap.offsetTop + gap.offsetHeight > top + 1 && gap.offsetTop < bottom - 1) {
+            seen.frames++;
+            break;
+          }
+        }
+      }
+    };
+    const everyFrame = () => {
+      if (!probe.isConnected) document.documentElement.append(probe);
+      // A new observer reports its target's size once, after this frame's layout.
+      const observer = new ResizeObserver(() => {
+        observer.disconnect();
+        check();
+      });
+      observer.observe(probe);
+      requestAnimationFrame(everyFrame);
+    };
+    requestAnimationFrame(everyFrame);
+  });
+  return () => page.evaluate(() => (window as unknown as { __codeGaps: { frames: number } }).__codeGaps.frames);
+}
+
 export class SimulatorPage {
   readonly root: Locator;
 

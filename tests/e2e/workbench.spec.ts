@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { simulations } from '../../src/chapters/registry.ts';
 import { formatDeepLink } from '../../src/kit/engine/deep-link.ts';
 import { Simulation } from '../../src/kit/engine/engine.ts';
-import { SimulatorPage } from './simulator.ts';
+import { SimulatorPage, watchCodeGaps } from './simulator.ts';
 import { longWalk } from './walk.ts';
 
 const registered = await simulations();
@@ -28,12 +28,16 @@ for (const [width, height] of [
         const walk = await longWalk(definition, 12);
         const codeRequests: string[] = [];
         page.on('request', (request) => new URL(request.url()).pathname.includes('/code/') && codeRequests.push(request.url()));
+        const codeGapFrames = await watchCodeGaps(page);
         await page.goto(`${path}?${definition.flow}=${formatDeepLink(walk.ids)}`);
         const sim = new SimulatorPage(page, definition.flow);
         await expect(sim.root).toHaveAttribute('data-ready', 'true');
         // The code files the page asked for while loading are the ones the code panel shows: asked for once.
         await expect(sim.root.getByRole('group', { name: '代码文件' })).toBeVisible();
         expect(codeRequests).toHaveLength(1);
+        // The step's lines were drawn first, those around them later; no frame showed blank space for a line.
+        await expect(sim.root.locator('.sim-code__line')).not.toHaveCount(0);
+        expect(await codeGapFrames()).toBe(0);
         await sim.expectState(walk.state);
         await expect(sim.root.getByRole('status').filter({ hasText: `分享的第 ${walk.ids.length} 步` })).toBeInViewport();
         await expect(sim.next).toBeInViewport();
@@ -76,6 +80,7 @@ for (const [width, height] of [
       if (width === 1440) {
         test(`${path}: with the simulator at the top, 下一步, the phone and the step's code are all on screen; the full-window workbench puts them beside the messages, and Esc leaves it`, async ({ page }) => {
           const walk = await longWalk(definition, 6);
+          const codeGapFrames = await watchCodeGaps(page);
           const sim = new SimulatorPage(page, definition.flow);
           await sim.open(path, `?${definition.flow}=${formatDeepLink(walk.ids)}`);
           const phones = await sim.root.locator('[data-phone]').all();
@@ -101,6 +106,13 @@ for (const [width, height] of [
           expect(covered).toEqual([]);
           for (const phone of phones) await expect(phone).toBeInViewport({ ratio: 0.8 });
           if (walk.hasCode) await expect(sim.root.locator('[data-code-active]').first()).toBeInViewport();
+          // The workbench's code panel is taller than a step's first lines: back through the link's steps, each
+          // step's code arrives whole in the frame that shows it.
+          for (let left = walk.ids.length - 1; left >= 0; left--) {
+            await sim.root.getByRole('button', { name: '后退一步' }).click();
+            await expect(sim.root.locator('.sim-bar__step')).toHaveText(`第 ${left} 步`);
+          }
+          expect(await codeGapFrames()).toBe(0);
           await page.keyboard.press('Escape');
           await expect(sim.root.getByRole('button', { name: '全屏工作台' })).toHaveAttribute('aria-pressed', 'false');
           expect(await sim.root.evaluate((root) => root.style.getPropertyValue('--sim-bar-height'))).toBe('');

@@ -1,10 +1,24 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { windowAfterScroll, windowAround, type LineWindow } from './line-window.ts';
+import { windowAfterScroll, windowAround, windowCovering, windowInView, type LineWindow } from './line-window.ts';
 import type { CodeToken, HighlightedSample } from './highlighted.ts';
 import type { CodeSamples } from './useCodeSamples.ts';
 import type { Frame } from '../engine/engine.ts';
+import { useAfterPaint } from './useAfterPaint.ts';
 
 const NO_SAMPLES: readonly HighlightedSample[] = [];
+
+/** Which lines (from 0, `bottom` exclusive) the scrolled panel has in view; lines are 1lh tall, so nothing is laid out for it. */
+function linesInView(scroller: HTMLElement): { top: number; bottom: number } | null {
+  const view = scroller.querySelector('.sim-code__view');
+  if (!view) return null;
+  const style = getComputedStyle(view);
+  const height = Number.parseFloat(style.lineHeight);
+  if (!(height > 0)) return null;
+  return {
+    top: Math.floor((scroller.scrollTop - Number.parseFloat(style.paddingTop)) / height),
+    bottom: Math.ceil((scroller.scrollTop + scroller.clientHeight) / height),
+  };
+}
 
 const CodeLine = memo(function CodeLine({ tokens, number, active }: { tokens: readonly CodeToken[]; number: number; active: boolean }) {
   return (
@@ -69,28 +83,47 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   const range = sample && frame.code && frame.code.file === sample.file ? sample.regions[frame.code.region] : undefined;
   const key = `${file}#${range?.join('-') ?? ''}`;
   const total = sample?.lines.length ?? 0;
-  const lines = scrolled?.key === key ? scrolled.lines : windowAround(total, range);
+  // A new step draws what will be in view; the lines around it, there for a scroll, come in a task of their
+  // own once the step is painted (drawn with it, they added ~20 ms to a restored link's longest task at 4×).
+  const painted = useAfterPaint(key);
+  const lines = scrolled?.key === key ? scrolled.lines : painted === key ? windowAround(total, range) : windowInView(total, range);
 
-  // A scroll draws the lines coming into view, once a frame at most. Lines are 1lh tall, so which
-  // ones are in view follows from scrollTop without laying anything out.
+  // A scroll draws the lines coming into view, once a frame at most.
   const pendingScroll = useRef(0);
   useEffect(() => () => cancelAnimationFrame(pendingScroll.current), []);
+  // Where the panel scrolled itself to a step's lines: that scroll brings no new line into view, and
+  // answering it as a reader's would draw the lines around them before the step's first paint.
+  const placed = useRef<number | null>(null);
   const onScroll = () => {
-    if (pendingScroll.current) return;
+    const own = placed.current !== null && scroller.current?.scrollTop === placed.current;
+    placed.current = null;
+    if (own || pendingScroll.current) return;
     pendingScroll.current = requestAnimationFrame(() => {
       pendingScroll.current = 0;
-      const element = scroller.current;
-      const view = element?.querySelector('.sim-code__view');
-      if (!element || !view) return;
-      const style = getComputedStyle(view);
-      const height = Number.parseFloat(style.lineHeight);
-      if (!(height > 0)) return;
-      const top = Math.floor((element.scrollTop - Number.parseFloat(style.paddingTop)) / height);
-      const bottom = Math.ceil((element.scrollTop + element.clientHeight) / height);
-      const next = windowAfterScroll(total, Math.max(0, top), Math.min(total, bottom), lines);
+      const inView = scroller.current && linesInView(scroller.current);
+      if (!inView) return;
+      const next = windowAfterScroll(total, Math.max(0, inView.top), Math.min(total, inView.bottom), lines);
       if (next) setScrolled({ key, lines: next });
     });
   };
+
+  // Before a paint, the lines in view that are not drawn yet: after the panel scrolled itself to a step, and
+  // when it changes size (the full-window workbench shows more lines, and near the end of a file scrolls up
+  // to do so). The observer is made once and calls the newest version.
+  const coverView = useRef(() => {});
+  coverView.current = () => {
+    const inView = scroller.current && linesInView(scroller.current);
+    const covering = inView && windowCovering(total, Math.max(0, inView.top), Math.min(total, inView.bottom), lines);
+    if (covering) setScrolled({ key, lines: covering });
+  };
+  const drawn = sample !== undefined && code.status === 'ready';
+  useEffect(() => {
+    const element = scroller.current;
+    if (!drawn || !element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => coverView.current());
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [drawn]);
 
   // The step's lines are marked by one box behind them rather than by the lines' own style: moving it
   // repaints the box alone, where restyling lines made the browser paint the whole file again.
@@ -109,6 +142,8 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
       box.style.height = `${last.offsetTop + last.offsetHeight - first.offsetTop}px`;
     }
     element.scrollTop = first ? Math.max(0, first.offsetTop - 24) : 0;
+    placed.current = element.scrollTop;
+    coverView.current();
   }, [file, range]);
 
   if (code.status !== 'ready') {

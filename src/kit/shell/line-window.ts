@@ -4,6 +4,8 @@
  * step that changed file 0.4–0.8 s, nearly all of it laying out lines nobody
  * could see. The panel draws a window around what is in view and keeps the
  * rest as empty space of the right height, so the scroll bar is the file's.
+ * A step's first paint draws only what will be in view (windowInView); the
+ * lines around it, there for a scroll, follow after the paint (windowAround).
  */
 
 /** Lines drawn beyond those in view, above and below, so that a short scroll needs no drawing. */
@@ -11,6 +13,15 @@ export const OVERSCAN_LINES = 20;
 
 /** The most lines the panel shows at once (the workbench's full-window height on a tall screen); the panel is never measured for it. */
 const SCREEN_LINES = 40;
+
+/**
+ * Lines a step's first paint draws: the panel's usual height (24rem of 12 px lines at 1.55 is about 21)
+ * and a few more. A taller panel (the full-window workbench) asks for the rest before the paint.
+ */
+const FIRST_PAINT_LINES = 24;
+
+/** CodePanel scrolls the step's first line to 24 px below the panel's top: the two lines above it show. */
+const LINES_ABOVE_STEP = 2;
 
 /** Lines `from` (inclusive) to `to` (exclusive), counted from 0. */
 export interface LineWindow {
@@ -28,6 +39,27 @@ export function windowAround(total: number, range: readonly [number, number] | u
   if (!range) return clamp(total, 0, SCREEN_LINES + OVERSCAN_LINES);
   const [first, last] = range;
   return clamp(total, first - 1 - OVERSCAN_LINES, Math.max(last, first + SCREEN_LINES) + OVERSCAN_LINES);
+}
+
+/**
+ * What the panel shows once it has scrolled to the step's lines (or, without
+ * any, to the top), and all of the step's lines, which its mark spans. Near
+ * the end of a file the panel cannot scroll that far, and shows the last lines.
+ */
+export function windowInView(total: number, range: readonly [number, number] | undefined): LineWindow {
+  if (!range) return clamp(total, 0, FIRST_PAINT_LINES);
+  const [first, last] = range;
+  const from = Math.min(first - 1 - LINES_ABOVE_STEP, total - FIRST_PAINT_LINES);
+  return clamp(total, from, Math.max(last, from + FIRST_PAINT_LINES));
+}
+
+/**
+ * Lines `top` to `bottom` are in view: null when `current` draws them all, otherwise the window around them.
+ * Before a paint, where only a blank stretch matters, not the room for a scroll.
+ */
+export function windowCovering(total: number, top: number, bottom: number, current: LineWindow): LineWindow | null {
+  const covered = (current.from <= top || current.from === 0) && (current.to >= bottom || current.to === total);
+  return covered ? null : clamp(total, top - OVERSCAN_LINES, bottom + OVERSCAN_LINES);
 }
 
 /**
