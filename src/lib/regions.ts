@@ -54,10 +54,12 @@ export function extractJsonKeyRegions(source: string): RegionedSource {
 /**
  * The lines of the named regions, in the order given, with a `…` comment
  * wherever lines are left out (before, between and after), so an excerpt
- * never reads as the whole file.
+ * never reads as the whole file. The comment is indented like the line it
+ * stands next to, so an excerpt from inside a function keeps its shape.
  */
 export function excerpt(sample: RegionedSource, names: readonly string[], gap: string): string {
   const lines = sample.code.split('\n');
+  const indentOf = (line: string | undefined) => /^[ \t]*/.exec(line ?? '')![0];
   const out: string[] = [];
   let next = 1;
   for (const name of names) {
@@ -65,10 +67,10 @@ export function excerpt(sample: RegionedSource, names: readonly string[], gap: s
     if (!range) throw new Error(`no region ${name} (has ${Object.keys(sample.regions).join(', ') || 'none'})`);
     const [start, end] = range;
     if (start < next) throw new Error(`region ${name} overlaps the one before it; list regions in file order`);
-    if (start > next) out.push(gap);
+    if (start > next) out.push(indentOf(lines[start - 1]) + gap);
     out.push(...lines.slice(start - 1, end));
     next = end + 1;
   }
-  if (next <= lines.length) out.push(gap);
+  if (next <= lines.length) out.push(indentOf(out.at(-1)) + gap);
   return out.join('\n');
 }

@@ -29,6 +29,11 @@ describe('excerpt', () => {
     expect(excerpt(sample, ['one', 'two'], '// …')).toBe('// …\nb\n// …\nd\ne\n// …');
   });
 
+  it('indents each gap like the line it stands next to', () => {
+    const nested = extractRegions('f() {\n  // #region inner\n  if (x) {\n    y();\n  }\n  // #endregion\n  z();\n}');
+    expect(excerpt(nested, ['inner'], '// …')).toBe('  // …\n  if (x) {\n    y();\n  }\n  // …');
+  });
+
   it('joins adjacent regions without a gap and adds none at a file edge', () => {
     const whole = extractRegions('// #region one\na\n// #endregion\n// #region two\nb\n// #endregion');
     expect(excerpt(whole, ['one', 'two'], '// …')).toBe('a\nb');

@@ -25,7 +25,7 @@ describe('on-demand authorization', () => {
   it('calls the feature API when tapped; WeChat shows its dialog once, and the feature works', async () => {
     const page = await settled(openPage('pages/authorization/authorization'));
     tap(page, LOCATION);
-    await vi.waitFor(() => expect(text(page, '#result')).toBe('「scope.userLocation」可以用了'));
+    await vi.waitFor(() => expect(text(page, '#result')).toBe('附近的学习小组可以用了（scope.userLocation）'));
     expect(wechat.calls).toContain('dialog scope.userLocation');
     expect(wechat.calls).toContain('getLocation');
 
@@ -55,7 +55,7 @@ describe('on-demand authorization', () => {
     expect(page.data.authSetting).toEqual({ 'scope.userLocation': true });
 
     tap(page, LOCATION);
-    await vi.waitFor(() => expect(text(page, '#result')).toBe('「scope.userLocation」可以用了'));
+    await vi.waitFor(() => expect(text(page, '#result')).toBe('附近的学习小组可以用了（scope.userLocation）'));
   });
 
   it('coming back from settings with the switch still off keeps the explanation', async () => {
@@ -98,7 +98,7 @@ describe('privacy agreement (onNeedPrivacyAuthorization)', () => {
     // <button open-type="agreePrivacyAuthorization">: WeChat records the agreement, then the handler resolves.
     wechat.agreePrivacyWith('agree-privacy');
     node(page, '#agree-privacy').dispatchEvent('agreeprivacyauthorization');
-    await vi.waitFor(() => expect(text(page, '#result')).toBe('「scope.userLocation」可以用了'));
+    await vi.waitFor(() => expect(text(page, '#result')).toBe('附近的学习小组可以用了（scope.userLocation）'));
     expect(has(page, '#privacy-popup')).toBe(false);
     expect(wechat.calls).toContain('dialog scope.userLocation');
   });

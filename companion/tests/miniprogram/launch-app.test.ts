@@ -59,7 +59,7 @@ describe('launch-app page', () => {
     const old = open({ scene: 1069, sdkVersion: '2.2.3', hasAppBaseInfo: false });
     old.wechat.enter(1038);
     expect(prediction(old.page)).toBe('no');
-    expect(text(old.page, '#reason')).toBe('1038 要基础库 2.2.4 起才保持状态，当前是 2.2.3，能力被清掉');
+    expect(text(old.page, '#reason')).toBe('1038 要基础库 2.2.4 起才保持状态，当前是 2.2.3，能力被收走');
     unloadPages();
 
     const mid = open({ scene: 1069, sdkVersion: '2.17.2', hasAppBaseInfo: false });

@@ -237,6 +237,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
   }
   // #endregion
 
+  // #region phone-decrypt
   /** `POST /api/phone/decrypt` (old flow): decrypt with the session_key stored at login, never echo it. */
   async function phoneDecrypt(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {
     const auth = await authenticate(authorization);
@@ -257,6 +258,7 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     }
     return { status: 200, body: pickPhone(data) };
   }
+  // #endregion
 
   /** `POST /api/phone/code` (new flow): no session_key involved, only the button's code and an access_token. */
   async function phoneCode(authorization: string | undefined, body: unknown): Promise<HttpResponse<PhoneNumberBody | ApiErrorBody>> {

@@ -77,7 +77,10 @@ async function doLogin(): Promise<string> {
 let boot: Promise<void> | null = null;
 
 // #region check-session
-/** 微信那边的登录态（最后一次 wx.login 对应的 session_key）是否还有效。它不会刷新 session_key。 */
+/**
+ * 微信那边的登录态（最后一次获取 code 的操作对应的 session_key，wx.login 和带 code 的数据预拉取都算）
+ * 是否还有效。它不会刷新 session_key。
+ */
 export function isSessionAlive(): Promise<boolean> {
   return new Promise((resolve) => {
     wx.checkSession({ success: () => resolve(true), fail: () => resolve(false) });

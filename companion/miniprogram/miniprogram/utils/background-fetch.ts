@@ -11,7 +11,7 @@ export interface FetchedSlot {
   fetchedData: string;
   /** 换算成毫秒之后的时间 */
   timeStamp: number;
-  /** 微信原样给的 timeStamp（iOS 微信 8.0.27 以前是秒） */
+  /** 微信原样给的 timeStamp（iOS 微信 8.0.27 以前有异常，官方示例按秒处理） */
   rawTimeStamp: number;
   path: string;
   query: string;
@@ -29,7 +29,8 @@ const subscribers: ((slots: Slots) => void)[] = [];
 
 // #region timestamp
 /**
- * timeStamp 文档写的是毫秒，但 iOS 微信 8.0.27 以前给的是秒。
+ * timeStamp 文档写的是毫秒，并注明 iOS 有异常、8.0.27 修复；没说异常是什么，官方示例在 iPhone 上
+ * 乘以 1000，看来当时给的是秒。
  * 按数值判断而不是按机型：毫秒时间戳在 2001 年之后都大于 1e12，秒永远到不了。
  */
 export function toMilliseconds(timeStamp: number): number {
@@ -75,7 +76,7 @@ export function startBackgroundFetch(): void {
   // 先注册监听：请求还没结束时，新数据到了从这里来。
   // 注册时请求已经结束的话，它永远不会触发，所以下面还要再读一次。
   wx.onBackgroundFetchData((res) => {
-    // 官方示例在这里用了未定义的 res；回调的参数才是数据
+    // 数据预拉取文档页的示例在这里用了未定义的 res；回调的参数才是数据
     if (res.fetchType === 'pre' || res.fetchType === 'periodic') accept(res.fetchType, res, 'onBackgroundFetchData');
   });
   // 请求没结束时，这里先拿到上一次的旧数据（或 Android 的 fail、iOS 的空数据），不会等

@@ -1,9 +1,9 @@
 /**
- * 只在离线模拟器模式下起作用（config.emulator 不是 null）。
+ * 只在离线模式下起作用（config.emulator 不是 null，由微信接口模拟服务代替微信）。
  *
- * 手机号按钮的 code 和 encryptedData 由真微信签发，模拟器不认识；游客 AppID 下按钮干脆返回
- * “getPhoneNumber:fail no permission”。所以离线时由模拟器代替微信给出按钮的结果：
- * 新版要 /__dev/phone-code，旧版要 /__dev/phone-encrypted-data（用模拟器此刻为测试用户保存的
+ * 手机号按钮的 code 和 encryptedData 由真微信签发，模拟服务不认识；游客 AppID 下按钮干脆返回
+ * “getPhoneNumber:fail no permission”。所以离线时由模拟服务代替微信给出按钮的结果：
+ * 新版要 /__dev/phone-code，旧版要 /__dev/phone-encrypted-data（用模拟服务此刻为测试用户保存的
  * session_key 加密，和微信一样）。接真实微信时（emulator 为 null）按钮的结果原样返回。
  */
 import { config } from '../config';
@@ -30,10 +30,10 @@ export async function phoneButtonResult(detail: PhoneButtonDetail, flow: PhoneFl
     method: 'POST',
     data: { userId: emulator.userId },
   }).catch(() => null);
-  if (!res) return { errMsg: `getPhoneNumber:fail 连不上模拟器 ${emulator.baseUrl}，先运行 npm run companion` };
+  if (!res) return { errMsg: `getPhoneNumber:fail 连不上微信接口模拟服务 ${emulator.baseUrl}，先运行 npm run companion` };
   if (res.statusCode !== 200) {
-    const errMsg = `getPhoneNumber:fail 模拟器 ${path}：${errorMessage(res.data, String(res.statusCode))}`;
-    // 模拟器里手机号额度用完时，和微信一样给出 errno 1400001
+    const errMsg = `getPhoneNumber:fail 微信接口模拟服务 ${path}：${errorMessage(res.data, String(res.statusCode))}`;
+    // 模拟服务里手机号额度用完时，和微信一样给出 errno 1400001
     return errorCode(res.data) === 'ERRNO_1400001' ? { errMsg, errno: 1400001 } : { errMsg };
   }
   return { errMsg: 'getPhoneNumber:ok', ...res.data };

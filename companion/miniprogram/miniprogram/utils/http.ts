@@ -15,7 +15,7 @@ export interface SendOptions {
   method?: 'GET' | 'POST';
   data?: WechatMiniprogram.IAnyObject;
   token?: string;
-  /** 默认是开发者服务器；只有 utils/emulator.ts 会指向模拟器 */
+  /** 默认是配套服务器；只有离线时的 utils/emulator.ts 和 pages/share/group-info.ts 会指向微信接口模拟服务 */
   baseUrl?: string;
 }
 

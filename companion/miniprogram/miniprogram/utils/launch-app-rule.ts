@@ -1,6 +1,6 @@
 /**
  * 「打开 App」的能力规则：小程序每次进入前台（冷启动或从后台切回），微信按这次的场景值决定
- * 能不能跳回 App——给出能力（grant）、保持上一次的状态（keep），或者清掉（clear）。
+ * 能不能跳回 App——给出能力（grant）、保持上一次的状态（keep），或者收走（clear）。
  * https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/launchApp.html
  *
  * 规则只有这一份：小程序页面用它预测按钮能不能用，站点的模拟器（src/world/wechat/launch-app.ts）也直接
@@ -12,7 +12,7 @@ export type LaunchAppEra = 'current' | 'legacy' | 'earliest';
 
 export type TicketChange = 'grant' | 'keep' | 'clear';
 
-/** 一条场景规则；since 是需要的最低基础库版本，低于它时这个场景按“其他场景”处理（清掉）。 */
+/** 一条场景规则；since 是需要的最低基础库版本，低于它时这个场景按“其他场景”处理（收走）。 */
 export interface SceneGate {
   scene: number;
   since?: string;
@@ -103,7 +103,7 @@ function listed(gates: readonly SceneGate[], scene: number, sdkVersion: string):
 }
 
 // #region ticket-change
-/** 这次进入对能力的影响：按场景值和基础库版本查表，不在表里的场景一律清掉。 */
+/** 这次进入对能力的影响：按场景值和基础库版本查表，不在表里的场景一律收走。 */
 export function ticketChange(scene: number, sdkVersion: string, era: LaunchAppEra = 'current'): TicketChange {
   const rules = ERAS[era] ?? ERAS.current;
   if (listed(rules.grants, scene, sdkVersion)) return 'grant';

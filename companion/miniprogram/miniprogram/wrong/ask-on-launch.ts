@@ -1,4 +1,4 @@
-// ❌ 错误示范（策略 A）：一启动就把所有权限问一遍。
+// ❌ 反面教材（策略 A）：一启动就把所有权限问一遍。
 const SCOPES = ['scope.record', 'scope.userLocation', 'scope.camera', 'scope.writePhotosAlbum'] as const;
 
 // #region ask-all

@@ -7,7 +7,7 @@ Page({
   // 错误：在回调里才调用 wx.login。
   // 微信加密 encryptedData 用的是点按钮那一刻的 session_key；
   // 这里的 wx.login 可能刷新 session_key，服务器用新 code 换来新 key，
-  // 再去解密旧数据，就是“用 code1 拿到的手机号用 code2 换来的 sessionKey 去解密”。
+  // 再去解密旧数据，就是用 code1 对应的 session_key 加密的数据，拿 code2 换来的 session_key 去解密。
   onGetPhoneNumber(e: WechatMiniprogram.CustomEvent) {
     const { encryptedData, iv } = e.detail as { encryptedData: string; iv: string };
     wx.login({

@@ -31,7 +31,8 @@ const RUN: Record<Scope, () => Promise<unknown>> = {
 };
 // #endregion
 
-const whyOf = (scope: Scope) => FEATURES.find((feature) => feature.scope === scope)?.why ?? '';
+const featureOf = (scope: Scope) => FEATURES.find((feature) => feature.scope === scope);
+const whyOf = (scope: Scope) => featureOf(scope)?.why ?? '';
 
 Page({
   data: {
@@ -83,7 +84,7 @@ Page({
     try {
       // 第一次：微信弹授权框；允许过：直接成功；拒绝过：直接 fail，不会再弹框。
       await RUN[scope]();
-      this.setData({ denied: '', result: `「${scope}」可以用了` });
+      this.setData({ denied: '', result: `${featureOf(scope)?.label ?? ''}可以用了（${scope}）` });
     } catch {
       // iOS 和 Android 的 errMsg 写法不完全一样，不去解析它：以 getSetting 的记录为准。
       wx.getSetting({

@@ -1,4 +1,4 @@
-/** 每一章对应一个页面，顺序和站点的章节一致 */
+/** 除了只在服务器上的 access_token 一章，每一章对应一个页面，顺序和站点的章节一致 */
 const CHAPTERS = [
   { title: '登录', desc: 'wx.login → 开发者服务器 → token；启动时 checkSession，401 时重新登录再重试', url: '/pages/login/login' },
   { title: '授权', desc: '用到时才询问；先处理隐私弹窗；拒绝后说明原因，引导去设置页', url: '/pages/authorization/authorization' },

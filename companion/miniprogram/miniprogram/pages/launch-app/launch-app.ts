@@ -11,8 +11,8 @@ type Prediction = 'yes' | 'no' | 'unknown';
 
 const PREDICTION_TEXT: Record<Prediction, string> = {
   yes: '能跳回拉起小程序的 App',
-  no: `不能：点按钮会收到 binderror「${INVALID_SCENE}」`,
-  unknown: '保持上一次的状态；本页打开之前的那次进入看不到，无法预测',
+  no: `不能：点按钮，binderror 会收到 ${INVALID_SCENE}`,
+  unknown: '无法预测：这次进入保持上一次的状态，而本页打开之前的那次进入看不到',
 };
 
 interface LaunchError {
@@ -30,8 +30,8 @@ function reasonOf(scene: number, change: TicketChange, version: string): string 
   if (change === 'grant') return `${scene} 发放打开 App 的能力`;
   if (change === 'keep') return `${scene} 保持上一次的状态`;
   const since = gateOf(scene)?.since;
-  if (since) return `${scene} 要基础库 ${since} 起才保持状态，当前是 ${version}，能力被清掉`;
-  return `${scene} 不在保持名单里，能力被清掉`;
+  if (since) return `${scene} 要基础库 ${since} 起才保持状态，当前是 ${version}，能力被收走`;
+  return `${scene} 不在保持名单里，能力被收走`;
 }
 
 Page({

@@ -29,7 +29,7 @@ Page({
 
   // #region callback
   async onGetPhoneNumber(e: WechatMiniprogram.CustomEvent<PhoneButtonDetail>) {
-    // 离线模拟器模式下由模拟器代替微信给出按钮的结果；接真实微信时原样返回（见 utils/emulator.ts）
+    // 离线时由微信接口模拟服务代替微信给出按钮的结果；接真实微信时原样返回（见 utils/emulator.ts）
     const detail = await phoneButtonResult(e.detail, this.data.flow);
     if (detail.errno === QUOTA_EXHAUSTED) {
       // 额度用完：微信已经给用户弹了默认提示，这里只记录，不要再调用别的接口
@@ -42,7 +42,7 @@ Page({
     // 不碰 session_key：服务器拿 code 加 access_token 向微信换手机号。
     // request() 带上自己的登录态，服务器才知道这是谁的手机号。
     if (this.data.flow === 'code') {
-      if (!detail.code) return this.setData({ notice: '没有拿到手机号：用户拒绝了，或微信没有返回 code' });
+      if (!detail.code) return this.setData({ notice: `没有拿到手机号（${detail.errMsg}）` });
       try {
         const phone = await request<PhoneOk>({ path: '/api/phone/code', method: 'POST', data: { code: detail.code } });
         this.setData({ phone: phone.purePhoneNumber, notice: '' });
@@ -54,7 +54,7 @@ Page({
     // #endregion
 
     // #region old-callback
-    if (!detail.encryptedData || !detail.iv) return this.setData({ notice: '没有拿到手机号：用户拒绝了，或微信没有返回加密数据' });
+    if (!detail.encryptedData || !detail.iv) return this.setData({ notice: `没有拿到手机号（${detail.errMsg}）` });
     // 旧版：回调里绝不调用 wx.login，它可能刷新 session_key。
     // 先用 wx.checkSession 确认登录态还在（它不会刷新 session_key）。
     if (!(await isSessionAlive())) {

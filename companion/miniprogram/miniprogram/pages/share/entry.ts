@@ -27,7 +27,7 @@ export interface EntryView {
 // #region read-entry
 export function describeEntry(options: Pick<WechatMiniprogram.LaunchOptionsApp, 'scene' | 'shareTicket' | 'chatType'>): EntryView {
   const scene = options.scene;
-  // 单聊卡片和不带 withShareTicket 的群卡片都没有 shareTicket：不是 bug，是规则
+  // 单聊卡片（非私密消息）和不带 withShareTicket 的群卡片都没有 shareTicket：不是 bug，是规则
   const shareTicket = options.shareTicket || '';
   return {
     scene: `${scene} ${SCENE_NAMES[scene] ?? ''}`.trim(),

@@ -6,7 +6,7 @@
  * 2.17.3 起才能读群聊里的消息卡片。
  * https://developers.weixin.qq.com/miniprogram/dev/api/open-api/group/wx.getGroupEnterInfo.html
  *
- * 离线模拟器模式下（config.emulator 不是 null），群卡片的数据只有真微信给得出，改由模拟器的
+ * 离线时（config.emulator 不是 null），群卡片的数据只有真微信给得出，改由微信接口模拟服务的
  * /__dev/group-enter-info 代替（先用 /__dev/share-groups 建群、/__dev/open-card 模拟“从群里点开卡片”）。
  */
 import { config } from '../../config';
@@ -62,8 +62,8 @@ async function fromEmulator(baseUrl: string, userId: string): Promise<EncryptedG
     method: 'POST',
     data: { userId },
   }).catch(() => null);
-  if (!res) throw new GroupInfoError(-1, `连不上模拟器 ${baseUrl}，先运行 npm run companion`);
+  if (!res) throw new GroupInfoError(-1, `连不上微信接口模拟服务 ${baseUrl}，先运行 npm run companion`);
   const { encryptedData, iv, errCode, errMsg } = res.data ?? {};
   if (res.statusCode === 200 && encryptedData && iv) return { encryptedData, iv };
-  throw new GroupInfoError(errCode ?? -1, errMsg ?? errorMessage(res.data, `模拟器返回 ${res.statusCode}`));
+  throw new GroupInfoError(errCode ?? -1, errMsg ?? errorMessage(res.data, `微信接口模拟服务返回 ${res.statusCode}`));
 }

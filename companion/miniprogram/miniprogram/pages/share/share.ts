@@ -31,8 +31,8 @@ Page({
   // #region show-menu
   onLoad(query: Record<string, string | undefined>) {
     this.setData({ highlight: query.id ?? '' });
-    // withShareTicket：转发到群里的卡片被打开时带上 shareTicket（单聊永远没有）
-    // menus 从基础库 2.11.3 起可用；显示“分享到朋友圈”必须同时显示“发送给朋友”
+    // withShareTicket：转发到群里的卡片被打开时带上 shareTicket（非私密消息在单聊里没有）
+    // menus 从基础库 2.11.3 起可用；显示「分享到朋友圈」必须同时显示「发送给朋友」
     wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage', 'shareTimeline'] });
   },
   // #endregion
@@ -56,7 +56,7 @@ Page({
   },
 
   // #region on-share
-  // 定义了 onShareAppMessage，右上角菜单的“转发”才可点；按钮 open-type="share" 也走这里
+  // 定义了 onShareAppMessage，右上角菜单里的「发送给朋友」（文档里叫“转发”）才可点；按钮 open-type="share" 也走这里
   onShareAppMessage(options: WechatMiniprogram.Page.IShareAppMessageOption) {
     const id = options.from === 'button' ? (options.target as ShareTarget | undefined)?.dataset?.id : undefined;
     const book = BOOKS.find((item) => item.id === id);

@@ -3,7 +3,7 @@
 import { ApiError, request } from '../../utils/request';
 import { QUEUE_TEMPLATE_IDS, TABLE_READY } from './templates';
 
-/** 算“同意”的状态：accept，以及带提醒方式的 acceptWith…（见 wx.requestSubscribeMessage 的文档） */
+/** 算“同意”的状态：accept，以及带提醒方式的 acceptWith…（见订阅消息开发指南） */
 const isAccepted = (status: string | undefined) => status === 'accept' || (status ?? '').startsWith('acceptWith');
 
 const STATUS_WORDS: Record<string, string> = {
@@ -27,7 +27,8 @@ Page({
 
   // #region take-number
   onTakeNumber() {
-    // 取号是店里的业务，和订阅无关；这里只生成一个号码用来演示
+    // 取号本身是店里的业务，这里只生成一个号码。正式的做法是在取号这一下点击里第一件事就请求订阅
+    // （见站点「订阅消息」一章的“排队餐厅，从取号到叫号”）；本页把两步拆成两个按钮，便于分别观察。
     const ticket = `A${String(Math.floor(Math.random() * 900) + 100)}`;
     this.setData({ ticket, ahead: 12, notice: '' });
   },

@@ -1,6 +1,6 @@
 /**
  * 公众平台「订阅消息 → 我的模板」里选用的一次性模板。id 换成你自己账号里的；
- * 离线模拟器用 POST /__dev/subscribe-templates（{ id, title, keywords }）以同样的 id 和关键词创建它们。
+ * 离线时，微信接口模拟服务用 POST /__dev/subscribe-templates（{ id, title, keywords }）以同样的 id 和关键词创建它们。
  * 关键词是 data 的键：类型 + 编号，取值规则见 subscribeMessage.send 的「参数值内容限制」。
  */
 export const TABLE_READY = {

@@ -78,7 +78,7 @@ Page({
       return null;
     }
     worker = created;
-    // 监听只注册一次。收到的就是 Worker postMessage 的对象（官方示例这样用；typings 写成了 { message }）
+    // 监听只注册一次。收到的就是 Worker postMessage 的对象（官方示例这样用；文档和 typings 都写成了 { message }）
     worker.onMessage((msg) => this.onWorkerMessage(msg as unknown as FromWorker));
     worker.onError((res) => this.setData({ workerError: errorText(res.error) }));
     // 只能在主线程的 worker 对象上监听；iOS 的实验 Worker 可能被系统回收

@@ -3,7 +3,10 @@
 // 只能引用 workers 目录里的文件，所以 fib 在这里和页面里各有一份。
 import { fib } from './fib';
 
-/** Worker 线程里的全局对象：和主线程拿到的 Worker 同一套方法 */
+/**
+ * Worker 线程里的全局对象。方法和主线程拿到的 Worker 大体相同，但 terminate、onProcessKilled 只在主线程，
+ * testOnProcessKilled 只在 Worker 线程。
+ */
 declare const worker: WechatMiniprogram.Worker;
 
 type FromMain =
@@ -56,8 +59,8 @@ function finishReport(jobId: number, data?: { openid: string }, error?: string) 
 
 function digitSum(text: string): number {
   let sum = 0;
-  // An index loop, not for…of: compiled to ES5 with 增强编译, for…of needs a Babel helper that lives outside
-  // workers/, and a worker may only require files in its own directory.
+  // 用下标循环，不用 for…of：开了「增强编译」，代码会编译成 ES5，for…of 要用 Babel 的辅助函数，
+  // 而它在 workers/ 目录之外，Worker 只能 require 自己目录里的文件。
   for (let i = 0; i < text.length; i++) if (text[i]! >= '0' && text[i]! <= '9') sum += Number(text[i]);
   return sum;
 }
