@@ -54,8 +54,15 @@ describe('new flow: the button code → POST /api/phone/code', () => {
   it('the user refuses: no request, a notice', async () => {
     const page = await openPhonePage('code');
     pressButton(page, { errMsg: 'getPhoneNumber:fail user deny' });
-    await vi.waitFor(() => expect(text(page, '#notice')).toContain('没有拿到手机号'));
+    await vi.waitFor(() => expect(text(page, '#notice')).toBe('没有拿到手机号（getPhoneNumber:fail user deny）'));
     expect(phoneRequests()).toEqual([]);
+  });
+
+  it('names the privacy guide as the back office filled it in, and opens it on tap', async () => {
+    const page = await openPhonePage('code');
+    await vi.waitFor(() => expect(text(page, '.privacy__link')).toBe('《能力实验室小程序隐私保护指引》'));
+    tap(page, '.privacy__link');
+    await vi.waitFor(() => expect(wechat.calls).toContain('openPrivacyContract'));
   });
 
   it('quota used up (errno 1400001): WeChat already told the user; the page sends nothing', async () => {

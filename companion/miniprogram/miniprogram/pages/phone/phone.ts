@@ -13,7 +13,8 @@ interface PhoneOk {
 const QUOTA_EXHAUSTED = 1400001;
 
 Page({
-  data: { flow: 'code' as PhoneFlow, phone: '', notice: '' },
+  // 隐私保护指引的名字以后台填写的为准（wx.getPrivacySetting，基础库 2.32.3 起）；拿不到时用通用的叫法
+  data: { flow: 'code' as PhoneFlow, phone: '', notice: '', privacyContractName: '《用户隐私保护指引》' },
 
   // #region login-ahead
   // 旧版：进入页面时就登录好，让服务器提前保存 session_key。
@@ -87,6 +88,11 @@ Page({
     } catch {
       this.setData({ notice: '登录失败，请稍后重试' });
     }
+  },
+
+  onShow() {
+    if (!wx.getPrivacySetting) return;
+    wx.getPrivacySetting({ success: ({ privacyContractName }) => this.setData({ privacyContractName }) });
   },
 
   onOpenPrivacyContract() {
