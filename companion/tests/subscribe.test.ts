@@ -119,4 +119,14 @@ describe('dev-only rotation and encrypted phone data', () => {
     expect(Object.keys(detail.json).sort()).toEqual(['encryptedData', 'iv']);
     expect((await post('/__dev/phone-encrypted-data', { userId: 'nobody' })).status).toBe(404);
   });
+
+  it('uses up the same quota as the new button: errno 1400001 when it is gone', async () => {
+    emulator.world.setPhoneQuota(APPID, 1);
+    const charges = emulator.world.phoneCharges(APPID);
+    expect((await post('/__dev/phone-encrypted-data', { userId: 'gina' })).status).toBe(200);
+    expect(emulator.world.phoneQuota(APPID)).toBe(0);
+    expect(emulator.world.phoneCharges(APPID)).toBe(charges + 1);
+    expect(await post('/__dev/phone-encrypted-data', { userId: 'gina' })).toMatchObject({ status: 409, json: { error: { code: 'ERRNO_1400001' } } });
+    expect(emulator.world.phoneCharges(APPID)).toBe(charges + 1);
+  });
 });

@@ -262,10 +262,13 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
   });
 
   // What the old getPhoneNumber button puts in e.detail: encrypted with the key WeChat holds *now*,
-  // which after an unnoticed rotation is not the one the developer server stored.
-  app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/phone-encrypted-data', { schema: { body: userIdBody } }, async (request) => {
+  // which after an unnoticed rotation is not the one the developer server stored. The old button
+  // uses up the same quota as the new one.
+  app.post<{ Body: z.infer<typeof userIdBody> }>('/__dev/phone-encrypted-data', { schema: { body: userIdBody } }, async (request, reply) => {
     requireUser(request.body.userId);
-    return world.encryptPhoneNumber(options.appid, request.body.userId);
+    const tapped = await world.tapOldPhoneButton(options.appid, request.body.userId);
+    if (!tapped.ok) return reply.code(409).send(apiError(409, `ERRNO_${tapped.errno}`, tapped.errMsg).body);
+    return { encryptedData: tapped.encryptedData, iv: tapped.iv };
   });
 
   // WeChat decides when wx.login refreshes session_key; tests need to decide it to reproduce the decrypt pitfall.

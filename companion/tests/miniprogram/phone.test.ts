@@ -65,10 +65,10 @@ describe('new flow: the button code → POST /api/phone/code', () => {
     await vi.waitFor(() => expect(wechat.calls).toContain('openPrivacyContract'));
   });
 
-  it('quota used up (errno 1400001): WeChat already told the user; the page sends nothing', async () => {
+  it.each(['code', 'encrypted'] as const)('quota used up (errno 1400001, %s button): WeChat already told the user; the page sends nothing', async (flow) => {
     stack.emulator.world.setPhoneQuota(stack.appid, 0);
-    const page = await openPhonePage('code');
-    const detail = await wechat.phoneButtonDetail('code');
+    const page = await openPhonePage(flow);
+    const detail = await wechat.phoneButtonDetail(flow);
     expect(detail.errno).toBe(1400001);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     pressButton(page, detail);

@@ -223,13 +223,12 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
      * WeChat holds at this moment; a used-up quota answers errno 1400001.
      */
     async phoneButtonDetail(flow: PhoneFlow): Promise<Record<string, unknown>> {
-      if (flow === 'code') {
-        const { status, json } = await devPost(`${emulator.url}/__dev/phone-code`, { userId });
-        if (status === 409) return { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 };
-        return { errMsg: 'getPhoneNumber:ok', code: json.code };
-      }
-      const { json } = await devPost(`${emulator.url}/__dev/phone-encrypted-data`, { userId });
-      return { errMsg: 'getPhoneNumber:ok', encryptedData: json.encryptedData, iv: json.iv };
+      const path = flow === 'code' ? '/__dev/phone-code' : '/__dev/phone-encrypted-data';
+      const { status, json } = await devPost(`${emulator.url}${path}`, { userId });
+      if (status === 409) return { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 };
+      return flow === 'code'
+        ? { errMsg: 'getPhoneNumber:ok', code: json.code }
+        : { errMsg: 'getPhoneNumber:ok', encryptedData: json.encryptedData, iv: json.iv };
     },
   };
 }

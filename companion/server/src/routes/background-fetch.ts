@@ -64,7 +64,8 @@ export const backgroundFetchRoutes: FastifyPluginAsync<BackgroundFetchRoutesOpti
   async function identify(fetchType: FetchType, fetch: FetchQuery): Promise<{ openid: string | null; via: 'token' | 'code' | 'none' }> {
     if (fetch.token !== undefined) {
       const verified = await fetchTokens.verify(fetch.token);
-      // Forged or expired: answer public data rather than an error, since WeChat caches whatever comes back.
+      // Forged or expired: answer public data rather than an error. The docs do not say whether WeChat
+      // caches an error answer; either it sits on the phone or the cache stays empty, and public data is useful either way.
       return { openid: verified.ok ? verified.claims.openid : null, via: 'token' };
     }
     // Only WeChat's server mints a code, for a pre-fetch; the client's periodic request never carries one.
