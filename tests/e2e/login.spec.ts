@@ -109,6 +109,32 @@ test.describe('/login/ simulator', () => {
     expect(Math.abs((await sim.topOf('.sim-controls')) - loading)).toBeLessThan(1);
   });
 
+  test('back on a step after scrolling its code away, the panel shows the step’s lines again', async ({ page, sim }) => {
+    const code = sim.root.getByRole('region', { name: '代码' });
+    const body = code.locator('.sim-code__body');
+    const active = () => code.locator('[data-code-active]').allTextContents().then((lines) => lines.join('\n'));
+    await sim.press('用户操作', '登录');
+    await expect(code.locator('[data-code-active]').first()).toBeVisible();
+    let checked = false;
+    for (let i = 0; i < 4 && !checked; i++) {
+      const before = await active();
+      // The reader scrolls the step's lines out of view, to whichever end of the file is farther from them.
+      await body.evaluate((element) => {
+        const mark = element.querySelector<HTMLElement>('[data-code-active]')!;
+        element.scrollTop = mark.offsetTop > element.scrollHeight / 2 ? 0 : element.scrollHeight;
+      });
+      await expect(code.locator('[data-code-active]').first()).not.toBeInViewport();
+      await sim.step();
+      if ((await active()) === before) continue;
+      await sim.root.getByRole('button', { name: '后退一步' }).click();
+      await expect(code.locator('[data-code-active]').first()).toBeInViewport();
+      expect(await active()).toBe(before);
+      checked = true;
+    }
+    expect(checked).toBe(true);
+    await expect(page).toHaveURL(/login=/);
+  });
+
   test('the diagram keeps the newest message in view once the oldest leave it, unless the reader scrolled up', async ({ sim }) => {
     const diagram = sim.root.getByRole('region', { name: '时序图' });
     const atNewest = () => diagram.evaluate((box) => box.scrollTop + box.clientHeight >= box.scrollHeight - 8);

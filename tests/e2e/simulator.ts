@@ -15,7 +15,9 @@ export function watchForTrouble(page: Page): { dialogs: string[]; errors: string
 /**
  * Checks every frame before it is painted for a code panel showing blank space where lines should be:
  * the panel draws the lines in view first and those around them a moment later, and a frame whose view
- * reaches past what is drawn would show a reader an empty stretch of file. Returns how many frames had one.
+ * reaches past what is drawn would show a reader an empty stretch of file. Returns a function that counts
+ * the frames that had one, once the lines drawn after the last step's paint (a frame and a task later) have
+ * been painted too.
  * The check runs as late in the frame as a page can: in a resize observer made anew each frame (observers
  * are called in the order they were made, so the page's own, which may still draw lines, come first).
  */
@@ -49,7 +51,15 @@ export async function watchCodeGaps(page: Page): Promise<() => Promise<number>> 
     };
     requestAnimationFrame(everyFrame);
   });
-  return () => page.evaluate(() => (window as unknown as { __codeGaps: { frames: number } }).__codeGaps.frames);
+  return () =>
+    page.evaluate(async () => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      await frame();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await frame();
+      await frame();
+      return (window as unknown as { __codeGaps: { frames: number } }).__codeGaps.frames;
+    });
 }
 
 export class SimulatorPage {

@@ -64,6 +64,20 @@ describe('the lines a code panel draws', () => {
     expect(windowCovering(44, 8, 44, { from: 0, to: 44 })).toBeNull();
   });
 
+  it('keeps after the paint every line the first paint drew, a step at the very end of a file included', () => {
+    // windowInView(23, [23, 23]) draws lines 0–23; the room around the step alone would start at line 2.
+    expect(windowAround(23, [23, 23])).toEqual({ from: 0, to: 23 });
+    for (let total = 1; total <= 120; total++) {
+      for (let first = 1; first <= total; first++) {
+        for (const last of [first, Math.min(total, first + 3), total]) {
+          const inView = windowInView(total, [first, last]);
+          const around = windowAround(total, [first, last]);
+          if (around.from > inView.from || around.to < inView.to) throw new Error(`${total} [${first}, ${last}]: ${JSON.stringify({ inView, around })}`);
+        }
+      }
+    }
+  });
+
   it('never leaves the file', () => {
     const end = windowAfterScroll(330, 310, 330, { from: 200, to: 320 });
     expect(end).toEqual({ from: 310 - OVERSCAN_LINES, to: 330 });

@@ -1,5 +1,5 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { windowAfterScroll, windowAround, windowCovering, windowInView, type LineWindow } from './line-window.ts';
+import { STEP_OFFSET_PX, windowAfterScroll, windowAround, windowCovering, windowInView, type LineWindow } from './line-window.ts';
 import type { CodeToken, HighlightedSample } from './highlighted.ts';
 import type { CodeSamples } from './useCodeSamples.ts';
 import type { Frame } from '../engine/engine.ts';
@@ -87,6 +87,8 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   // own once the step is painted (drawn with it, they added ~20 ms to a restored link's longest task at 4×).
   const painted = useAfterPaint(key);
   const lines = scrolled?.key === key ? scrolled.lines : painted === key ? windowAround(total, range) : windowInView(total, range);
+  // Where the reader scrolled holds for that step only: back on it later, the panel starts from its lines again.
+  useEffect(() => setScrolled((last) => (last && last.key !== key ? null : last)), [key]);
 
   // A scroll draws the lines coming into view, once a frame at most.
   const pendingScroll = useRef(0);
@@ -141,7 +143,7 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
       box.style.inlineSize = `${first.offsetWidth}px`;
       box.style.height = `${last.offsetTop + last.offsetHeight - first.offsetTop}px`;
     }
-    element.scrollTop = first ? Math.max(0, first.offsetTop - 24) : 0;
+    element.scrollTop = first ? Math.max(0, first.offsetTop - STEP_OFFSET_PX) : 0;
     placed.current = element.scrollTop;
     coverView.current();
   }, [file, range]);

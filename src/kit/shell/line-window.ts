@@ -20,7 +20,10 @@ const SCREEN_LINES = 40;
  */
 const FIRST_PAINT_LINES = 24;
 
-/** CodePanel scrolls the step's first line to 24 px below the panel's top: the two lines above it show. */
+/** How far below the panel's top CodePanel scrolls the step's first line. */
+export const STEP_OFFSET_PX = 24;
+
+/** The lines above the step that STEP_OFFSET_PX shows (12 px lines at 1.55, rounded up). */
 const LINES_ABOVE_STEP = 2;
 
 /** Lines `from` (inclusive) to `to` (exclusive), counted from 0. */
@@ -38,7 +41,11 @@ const clamp = (total: number, from: number, to: number): LineWindow => ({ from: 
 export function windowAround(total: number, range: readonly [number, number] | undefined): LineWindow {
   if (!range) return clamp(total, 0, SCREEN_LINES + OVERSCAN_LINES);
   const [first, last] = range;
-  return clamp(total, first - 1 - OVERSCAN_LINES, Math.max(last, first + SCREEN_LINES) + OVERSCAN_LINES);
+  const around = clamp(total, first - 1 - OVERSCAN_LINES, Math.max(last, first + SCREEN_LINES) + OVERSCAN_LINES);
+  // Near a file's end the panel shows lines above the step that `around` would leave out (windowInView):
+  // the window drawn after the paint must keep every line the first paint drew.
+  const inView = windowInView(total, range);
+  return { from: Math.min(around.from, inView.from), to: Math.max(around.to, inView.to) };
 }
 
 /**
@@ -58,7 +65,7 @@ export function windowInView(total: number, range: readonly [number, number] | u
  * Before a paint, where only a blank stretch matters, not the room for a scroll.
  */
 export function windowCovering(total: number, top: number, bottom: number, current: LineWindow): LineWindow | null {
-  const covered = (current.from <= top || current.from === 0) && (current.to >= bottom || current.to === total);
+  const covered = current.from <= top && current.to >= bottom;
   return covered ? null : clamp(total, top - OVERSCAN_LINES, bottom + OVERSCAN_LINES);
 }
 
