@@ -65,6 +65,16 @@ describe('new flow: the button code → POST /api/phone/code', () => {
     await vi.waitFor(() => expect(wechat.calls).toContain('openPrivacyContract'));
   });
 
+  it('keeps the generic name when WeChat gives an empty one', async () => {
+    wechat.state.privacyContractName = '';
+    const asked = vi.spyOn(wechat.wx, 'getPrivacySetting');
+    const page = await openPhonePage('code');
+    await vi.waitFor(() => expect(asked).toHaveBeenCalled());
+    // The answer's success callback runs after the fake's async answer settles.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(text(page, '.privacy__link')).toBe('《用户隐私保护指引》');
+  });
+
   it.each(['code', 'encrypted'] as const)('quota used up (errno 1400001, %s button): WeChat already told the user; the page sends nothing', async (flow) => {
     stack.emulator.world.setPhoneQuota(stack.appid, 0);
     const page = await openPhonePage(flow);

@@ -58,6 +58,8 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
     /** What the user answers in a scope dialog, per scope (allow by default). */
     dialogAnswers: {} as Record<string, boolean>,
     privacyAgreed: true,
+    /** The guide's name as the back office has it; the docs do not say it is never empty, so tests try that too. */
+    privacyContractName: '《能力实验室小程序隐私保护指引》',
     /** The id of the agreePrivacyAuthorization button the user tapped, which resolve() must name. */
     agreeButtonTapped: null as string | null,
   };
@@ -189,7 +191,7 @@ export function createWeChat({ emulator, appid, userId }: WeChatOptions) {
     getPrivacySetting(options: Callbacks<{ needAuthorization: boolean; privacyContractName: string; errMsg: string }>) {
       return api(options, async () => ({
         needAuthorization: !state.privacyAgreed,
-        privacyContractName: '《能力实验室小程序隐私保护指引》',
+        privacyContractName: state.privacyContractName,
         errMsg: 'getPrivacySetting:ok',
       }));
     },

@@ -11,7 +11,7 @@ type Prediction = 'yes' | 'no' | 'unknown';
 
 const PREDICTION_TEXT: Record<Prediction, string> = {
   yes: '能跳回拉起小程序的 App',
-  no: `不能：点按钮，binderror 会收到 ${INVALID_SCENE}`,
+  no: `不能：点按钮只会触发 binderror（errMsg 为 ${INVALID_SCENE}）`,
   unknown: '无法预测：这次进入保持上一次的状态，而本页打开之前的那次进入看不到',
 };
 

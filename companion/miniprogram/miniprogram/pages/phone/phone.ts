@@ -13,7 +13,7 @@ interface PhoneOk {
 const QUOTA_EXHAUSTED = 1400001;
 
 Page({
-  // 隐私保护指引的名字以后台填写的为准（wx.getPrivacySetting，基础库 2.32.3 起）；拿不到时用通用的叫法
+  // 隐私保护指引的名字以后台填写的为准（wx.getPrivacySetting，基础库 2.32.3 起）；拿不到或是空的时用通用的叫法
   data: { flow: 'code' as PhoneFlow, phone: '', notice: '', privacyContractName: '《用户隐私保护指引》' },
 
   // #region login-ahead
@@ -92,10 +92,15 @@ Page({
 
   onShow() {
     if (!wx.getPrivacySetting) return;
-    wx.getPrivacySetting({ success: ({ privacyContractName }) => this.setData({ privacyContractName }) });
+    wx.getPrivacySetting({
+      success: ({ privacyContractName }) => {
+        if (privacyContractName) this.setData({ privacyContractName });
+      },
+    });
   },
 
   onOpenPrivacyContract() {
-    wx.openPrivacyContract({});
+    // 和 wx.getPrivacySetting 一样从基础库 2.32.3 起才有
+    if (wx.openPrivacyContract) wx.openPrivacyContract({});
   },
 });
