@@ -81,7 +81,9 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   const file = chosen ?? stepFile ?? samples[0]?.file;
   const sample = samples.find((s) => s.file === file);
   const range = sample && frame.code && frame.code.file === sample.file ? sample.regions[frame.code.region] : undefined;
-  const key = `${file}#${range?.join('-') ?? ''}`;
+  // With the code's arrival in it: a step with no lines in its file keeps the same file and range, and its
+  // first drawing must still be the first paint's window.
+  const key = `${code.status}:${file}#${range?.join('-') ?? ''}`;
   const total = sample?.lines.length ?? 0;
   // A new step draws what will be in view; the lines around it, there for a scroll, come in a task of their
   // own once the step is painted (drawn with it, they added ~20 ms to a restored link's longest task at 4×).
