@@ -42,6 +42,22 @@ describe('sessions in SQLite', () => {
     db.close();
   });
 
+  it('asks the file again after every "no": a row another connection writes is found at once', async () => {
+    const file = `${dir.path}/shared.db`;
+    const { store } = openSessionStore(file, cipher);
+    await store.save({ openid: 'o1', sessionKey: 'k1', updatedAt: 1 });
+    expect(await store.has('o1')).toBe(true);
+    expect(await store.has('o2')).toBe(false);
+
+    const other = new Database(file);
+    const { keyId, sealed } = cipher.seal('o2', 'k2');
+    other.prepare('INSERT INTO sessions (openid, key_id, session_key, unionid, updated_at) VALUES (?, ?, ?, NULL, 2)').run('o2', keyId, sealed);
+    other.close();
+    expect(await store.has('o2')).toBe(true);
+    expect(await store.has('o3')).toBe(false);
+    store.close();
+  });
+
   it('refuses a database written by a newer schema instead of misreading it', () => {
     const file = `${dir.path}/future.db`;
     const db = new Database(file);
