@@ -58,6 +58,26 @@ describe('sessions in SQLite', () => {
     store.close();
   });
 
+  it('forgets what it remembered within a second of another connection changing the file: a session deleted there stops working', async () => {
+    const file = `${dir.path}/revoked.db`;
+    let time = 0;
+    const { store } = openSessionStore(file, cipher, { now: () => time });
+    await store.save({ openid: 'o1', sessionKey: 'k1', updatedAt: 1 });
+    await store.save({ openid: 'o2', sessionKey: 'k2', updatedAt: 1 });
+    expect(await store.has('o1')).toBe(true);
+
+    const other = new Database(file);
+    other.prepare('DELETE FROM sessions WHERE openid = ?').run('o1');
+    other.close();
+    // Remembered for what is left of the second.
+    time += 999;
+    expect(await store.has('o1')).toBe(true);
+    time += 1;
+    expect(await store.has('o1')).toBe(false);
+    expect(await store.has('o2')).toBe(true);
+    store.close();
+  });
+
   it('refuses a database written by a newer schema instead of misreading it', () => {
     const file = `${dir.path}/future.db`;
     const db = new Database(file);

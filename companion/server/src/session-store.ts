@@ -21,17 +21,15 @@ import { DEV_KEY_PREFIX, type SessionCipher } from './session-cipher.ts';
 
 const SCHEMA_VERSION = 2;
 
-/**
- * Openids remembered as having a row, so an authenticated request usually
- * skips SQLite. Each read in WAL mode takes and drops a shared lock on the
- * -shm file (two fcntl calls): 4.1 µs a lookup against 0.4 µs without, and a
- * fifth of GET /api/me's CPU under load. Exclusive locking would remove it
- * too, but then nothing else could open the file while the server runs.
- * Only "yes" is remembered, and it stays true: this process removes rows only
- * while opening (reseal), before anything is remembered; an unknown openid is
- * asked of SQLite every time.
- */
-const REMEMBERED_OPENIDS = 10_000;
+/** Openids remembered as having a session; the least recently used go first, and one that is gone is asked of SQLite again. */
+const MAX_REMEMBERED_OPENIDS = 10_000;
+/** How often, at most, the file is asked whether anything else changed it. */
+const DATA_VERSION_CHECK_MS = 1000;
+
+export interface SessionStoreOptions {
+  /** Milliseconds, for DATA_VERSION_CHECK_MS only; tests pass their own. */
+  now?: () => number;
+}
 
 export interface SqliteSessionStore extends SessionStore {
   close(): void;
@@ -128,7 +126,11 @@ function reseal(db: Database.Database, cipher: SessionCipher, report: SessionSto
   })();
 }
 
-export function openSessionStore(file: string, cipher: SessionCipher): { store: SqliteSessionStore; report: SessionStoreReport } {
+export function openSessionStore(
+  file: string,
+  cipher: SessionCipher,
+  { now = () => performance.now() }: SessionStoreOptions = {},
+): { store: SqliteSessionStore; report: SessionStoreReport } {
   if (file !== ':memory:') restrictFiles(file);
   const db = new Database(file);
   // WAL lets /api/me read while a login writes; NORMAL sync is durable across a process crash, which is what a restart needs.
@@ -152,13 +154,32 @@ export function openSessionStore(file: string, cipher: SessionCipher): { store: 
   `);
   const select = db.prepare<[string], Row>('SELECT openid, key_id, session_key, unionid, updated_at FROM sessions WHERE openid = ?');
   const exists = db.prepare<[string], 1>('SELECT 1 FROM sessions WHERE openid = ?').pluck();
-  const known = new LRUCache<string, true>({ max: REMEMBERED_OPENIDS });
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+
+  // Which openids have a session, so an authenticated request usually skips SQLite: each read in WAL mode
+  // takes and drops a shared lock on the -shm file (two fcntl calls), 4.1 µs a lookup against 0.4 µs from
+  // memory, a fifth of GET /api/me's CPU under load. (Exclusive locking would save it too, but then nothing
+  // else could open the file while the server runs.) Only "yes" is remembered. This process deletes rows
+  // only while opening, above; whatever else changes the file (another server on it, an operator deleting a
+  // session) changes SQLite's data_version, and then everything remembered is forgotten: a session deleted
+  // elsewhere stops working within DATA_VERSION_CHECK_MS.
+  const withSession = new LRUCache<string, true>({ max: MAX_REMEMBERED_OPENIDS });
+  let version = dataVersion.get();
+  let checkedAt = now();
+  const forgetIfChangedElsewhere = () => {
+    if (now() - checkedAt < DATA_VERSION_CHECK_MS) return;
+    checkedAt = now();
+    const current = dataVersion.get();
+    if (current === version) return;
+    version = current;
+    withSession.clear();
+  };
 
   const store: SqliteSessionStore = {
     async save(record) {
       const { keyId, sealed } = cipher.seal(record.openid, record.sessionKey);
       upsert.run(record.openid, keyId, sealed, record.unionid ?? null, record.updatedAt);
-      known.set(record.openid, true);
+      withSession.set(record.openid, true);
     },
     async get(openid) {
       const row = select.get(openid);
@@ -174,11 +195,12 @@ export function openSessionStore(file: string, cipher: SessionCipher): { store: 
       if (row.unionid !== null) record.unionid = row.unionid;
       return record;
     },
-    // Every authenticated request asks this. It reads no column and copies no sealed key: reading the whole row, GET /api/me served a third fewer requests.
+    // Every authenticated request asks this. When SQLite is asked, it reads no column and copies no sealed key: reading the whole row, GET /api/me served a third fewer requests.
     async has(openid) {
-      if (known.get(openid)) return true;
+      forgetIfChangedElsewhere();
+      if (withSession.get(openid)) return true;
       if (exists.get(openid) === undefined) return false;
-      known.set(openid, true);
+      withSession.set(openid, true);
       return true;
     },
     close() {
