@@ -167,8 +167,9 @@ export function openSessionStore(
   let version = dataVersion.get();
   let checkedAt = now();
   const forgetIfChangedElsewhere = () => {
-    if (now() - checkedAt < DATA_VERSION_CHECK_MS) return;
-    checkedAt = now();
+    const at = now();
+    if (at - checkedAt < DATA_VERSION_CHECK_MS) return;
+    checkedAt = at;
     const current = dataVersion.get();
     if (current === version) return;
     version = current;
