@@ -107,6 +107,8 @@ export default defineConfig({
       plugins: [pagefindInChinese],
       lastUpdated: false,
       pagination: true,
+      // src/pages/404.astro lists the chapters; Starlight's own says only that nothing is here.
+      disable404Route: true,
     }),
     // The islands are written against React's API (`import … from 'react'`) and run on Preact through
     // preact/compat: React 19's client alone was 67 KB gz of the 121–128 KB a simulator page loaded, Preact
