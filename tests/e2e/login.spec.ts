@@ -109,6 +109,30 @@ test.describe('/login/ simulator', () => {
     expect(Math.abs((await sim.topOf('.sim-controls')) - loading)).toBeLessThan(1);
   });
 
+  test('the code files are asked for a screen before the simulator comes into view, and used when it hydrates', async ({ page }) => {
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/code/login.json') asked.push(request.url());
+    });
+    await page.goto('/login/');
+    await page.waitForLoadState('networkidle');
+    // A reader who stays at the top of the chapter downloads none of it.
+    expect(asked).toEqual([]);
+    const island = page.locator('astro-island:has([data-flow="login"])');
+    // The simulator's top half a screen below the window: near enough to ask, not yet in view to hydrate.
+    await page.evaluate(() => {
+      const top = document.querySelector('[data-simulator="login"]')!.getBoundingClientRect().top + window.scrollY;
+      window.scrollTo(0, top - window.innerHeight * 1.5);
+    });
+    await expect.poll(() => asked.length).toBe(1);
+    await expect(island).toHaveAttribute('ssr');
+    const sim = new SimulatorPage(page, 'login');
+    await sim.root.scrollIntoViewIfNeeded();
+    await expect(sim.root.getByRole('region', { name: '代码' }).locator('[data-code-active]').first()).toBeVisible();
+    // The island took that request instead of asking again.
+    expect(asked).toHaveLength(1);
+  });
+
   test('back on a step after scrolling its code away, the panel shows the step’s lines again', async ({ page, sim }) => {
     const code = sim.root.getByRole('region', { name: '代码' });
     const body = code.locator('.sim-code__body');

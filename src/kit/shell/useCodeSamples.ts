@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { HighlightedCode } from './highlighted.ts';
 
-/** The code panel's files: fetched after hydration (before it on a shared link: EARLY_REQUESTS), so the page's HTML does not carry them twice. */
+/** The code panel's files: fetched apart from the page (before hydration: EARLY_REQUESTS), so the page's HTML does not carry them twice. */
 export type CodeSamples = { status: 'loading' } | { status: 'ready'; code: HighlightedCode } | { status: 'failed'; message: string };
 
 /**
  * Where the build writes a chapter's highlighted code (src/pages/code/): a chapter's slug is its flow's name
- * (the registry test checks it). Simulator.astro asks for it early when a shared link will restore a step at once.
+ * (the registry test checks it). Simulator.astro asks for it before the island hydrates.
  */
 export const codeSamplesUrl = (flow: string) => `${import.meta.env.BASE_URL.replace(/\/$/, '')}/code/${flow}.json`;
 
@@ -14,10 +14,11 @@ export const codeSamplesUrl = (flow: string) => `${import.meta.env.BASE_URL.repl
 const requests = new Map<string, Promise<HighlightedCode>>();
 
 /**
- * Where Simulator.astro's inline script leaves the request it made while the page was still loading, when a
- * shared link is about to restore a step: by the time the island hydrates, the files are there and parsed.
- * Asked for later instead, the response's body waits behind the replay and the drawing of the restored step,
- * and the code panel said it was loading for a further 100–250 ms on a mid-range phone.
+ * Where Simulator.astro's inline script leaves the request it made before the island hydrated: while the page
+ * was still loading when a shared link is about to restore a step, or as the reader scrolled to within a screen
+ * of the simulator. By the time the island hydrates, the files are there and parsed. On a shared link asked for
+ * later instead, the response's body waited behind the replay and the drawing of the restored step, and the
+ * code panel said it was loading for a further 100–250 ms on a mid-range phone.
  */
 export const EARLY_REQUESTS = '__simulatorCode';
 
