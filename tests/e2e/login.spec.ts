@@ -116,6 +116,8 @@ test.describe('/login/ simulator', () => {
     });
     await page.goto('/login/');
     await page.waitForLoadState('networkidle');
+    const screensDown = await page.evaluate(() => document.querySelector('[data-simulator="login"]')!.getBoundingClientRect().top / window.innerHeight);
+    expect(screensDown, 'the test needs the simulator more than two screens below the top of the chapter').toBeGreaterThan(2);
     // A reader who stays at the top of the chapter downloads none of it.
     expect(asked).toEqual([]);
     const island = page.locator('astro-island:has([data-flow="login"])');
@@ -131,6 +133,23 @@ test.describe('/login/ simulator', () => {
     await expect(sim.root.getByRole('region', { name: '代码' }).locator('[data-code-active]').first()).toBeVisible();
     // The island took that request instead of asking again.
     expect(asked).toHaveLength(1);
+  });
+
+  test('a request for the code files that failed before the simulator hydrated is asked again, not reported', async ({ page }) => {
+    let calls = 0;
+    await page.route('**/code/login.json', (route) => (++calls === 1 ? route.abort() : route.continue()));
+    await page.goto('/login/');
+    await page.evaluate(() => {
+      const top = document.querySelector('[data-simulator="login"]')!.getBoundingClientRect().top + window.scrollY;
+      window.scrollTo(0, top - window.innerHeight * 1.5);
+    });
+    await expect.poll(() => calls).toBe(1);
+    // The failed request is dropped from where the island looks first.
+    await expect.poll(() => page.evaluate(() => Object.keys((window as { __simulatorCode?: object }).__simulatorCode ?? {}).length)).toBe(0);
+    const sim = new SimulatorPage(page, 'login');
+    await sim.root.scrollIntoViewIfNeeded();
+    await expect(sim.root.getByRole('region', { name: '代码' }).locator('[data-code-active]').first()).toBeVisible();
+    expect(calls).toBe(2);
   });
 
   test('back on a step after scrolling its code away, the panel shows the step’s lines again', async ({ page, sim }) => {
