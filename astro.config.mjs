@@ -1,15 +1,13 @@
 // @ts-check
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import preact from '@astrojs/preact';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { CHAPTERS, publishedChapters } from './src/chapters/registry.ts';
+import { hasChapterContent } from './src/lib/published.ts';
 
 // The sidebar lists a chapter only once its file exists: no placeholder pages.
-const chapterIds = CHAPTERS.map((c) => c.slug).filter(
-  (slug) => existsSync(`./content/docs/${slug}.mdx`) || existsSync(`./content/docs/${slug}.md`),
-);
+const chapterIds = CHAPTERS.map((c) => c.slug).filter(hasChapterContent);
 
 // Canonical links, the sitemap (Starlight adds @astrojs/sitemap once `site` is set) and the share image's
 // absolute URL all derive from this origin. The default is where `npm start` serves the site; a deployment

@@ -1,8 +1,15 @@
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { axeViolations } from './axe.ts';
 import { chapterTest, SimulatorPage } from './simulator.ts';
 
 const test = chapterTest('login');
+
+/** Scrolls until the simulator's top is half a screen below the window: near enough to ask for its code, not yet in view to hydrate. */
+const approachSimulator = (page: Page) =>
+  page.evaluate(() => {
+    const top = document.querySelector('[data-simulator="login"]')!.getBoundingClientRect().top + window.scrollY;
+    window.scrollTo(0, top - window.innerHeight * 1.5);
+  });
 
 test.describe('/login/ simulator', () => {
   test('a full login, with the keyboard only', async ({ page, sim }) => {
@@ -121,11 +128,7 @@ test.describe('/login/ simulator', () => {
     // A reader who stays at the top of the chapter downloads none of it.
     expect(asked).toEqual([]);
     const island = page.locator('astro-island:has([data-flow="login"])');
-    // The simulator's top half a screen below the window: near enough to ask, not yet in view to hydrate.
-    await page.evaluate(() => {
-      const top = document.querySelector('[data-simulator="login"]')!.getBoundingClientRect().top + window.scrollY;
-      window.scrollTo(0, top - window.innerHeight * 1.5);
-    });
+    await approachSimulator(page);
     await expect.poll(() => asked.length).toBe(1);
     await expect(island).toHaveAttribute('ssr');
     const sim = new SimulatorPage(page, 'login');
@@ -139,10 +142,7 @@ test.describe('/login/ simulator', () => {
     let calls = 0;
     await page.route('**/code/login.json', (route) => (++calls === 1 ? route.abort() : route.continue()));
     await page.goto('/login/');
-    await page.evaluate(() => {
-      const top = document.querySelector('[data-simulator="login"]')!.getBoundingClientRect().top + window.scrollY;
-      window.scrollTo(0, top - window.innerHeight * 1.5);
-    });
+    await approachSimulator(page);
     await expect.poll(() => calls).toBe(1);
     // The failed request is dropped from where the island looks first.
     await expect.poll(() => page.evaluate(() => Object.keys((window as { __simulatorCode?: object }).__simulatorCode ?? {}).length)).toBe(0);

@@ -3,13 +3,12 @@
  * page (src/pages/404.astro), which links every published chapter, is left
  * out of search, and passes axe.
  */
-import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { axeViolations } from './axe.ts';
 import { CHAPTERS } from '../../src/chapters/registry.ts';
+import { hasChapterContent } from '../../src/lib/published.ts';
 
-// As astro.config.mjs decides what the sidebar lists: a chapter is published once its MDX exists.
-const published = CHAPTERS.filter((chapter) => ['mdx', 'md'].some((ext) => existsSync(`content/docs/${chapter.slug}.${ext}`)));
+const published = CHAPTERS.filter((chapter) => hasChapterContent(chapter.slug));
 
 test('an unknown address gets a 404 page that leads to every chapter', async ({ page }) => {
   const response = await page.goto('/no-such-chapter/?login=1.next');
