@@ -84,7 +84,8 @@ export default defineConfig({
     starlight({
       title: '小程序能力实验室',
       description: '给前端开发者的微信小程序能力互动教程：每个流程都能一步步运行、弄坏、再修好。',
-      favicon: '/favicon.svg',
+      // Drawn in src/assets/favicon.svg, rasterised at build time by src/pages/favicon.png.ts (why a PNG: see there).
+      favicon: '/favicon.png',
       // One share card for every page (title and description still come from each page):
       // WeChat and most link previewers read og:image, and only PNG/JPEG are safe there.
       head: [
