@@ -25,6 +25,11 @@
  *   shown yet was one). Each click starts once the page
  *   is idle again, as a reader's next click would: the shell draws the
  *   panels below the controls a moment after the step itself.
+ * - CPU time per step: the main thread's CPU time (from a trace)
+ *   from each of those clicks to the next, a mean, so it includes what the
+ *   page does after the paint. It moves far less between runs than wall time on
+ *   a busy host, and shows work no click → paint figure sees (every link
+ *   the page wrote once made Chromium decode an SVG page icon again).
  * - deep-link restore for 0, 50 and 200 steps: from the island's hydration
  *   (astro:hydrate, after its props are parsed) until the simulator says
  *   data-ready (which it does once the restored step is drawn, the panels
@@ -168,6 +173,8 @@ async function walkInPage({ flow, count, stride }) {
     const button = next ?? others[(index * 7 + stride) % Math.max(others.length, 1)];
     if (!button) break;
     const href = location.href;
+    // Where this step's share of main-thread CPU begins (stepCpu): the trace records the mark.
+    performance.mark('bench-step');
     const ms = await new Promise((resolve) => {
       const timeout = setTimeout(() => {
         observer.disconnect();
@@ -200,6 +207,7 @@ async function walkInPage({ flow, count, stride }) {
     await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 2000 }));
     steps.push({ ms, next: button === next, href: location.href });
   }
+  performance.mark('bench-step');
   return steps;
 }
 
@@ -275,12 +283,48 @@ async function walkLinks(browser, url, flow) {
   return [url, ...steps.map((step) => step.href)];
 }
 
-/** Click → paint of CLICK_WINDOW steps taken from the step a link restores. */
+/**
+ * Runs `work` under a trace and returns, for each step walkInPage took, the
+ * main thread's CPU time from its click until the next one (ms): the paint,
+ * and everything the page does after it, the link it writes and the panels it
+ * draws a moment later included. Thread time leaves out the time a busy host
+ * keeps the page waiting, so it moves far less between runs than wall time.
+ * A task counts for the step in which it ends: the click runs inside the task
+ * that marks the step.
+ */
+async function stepCpu(page, work) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (event) => events.push(...event.value));
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', { categories: 'toplevel,blink.user_timing', transferMode: 'ReportEvents' });
+  const result = await work();
+  await cdp.send('Tracing.end');
+  await complete;
+  const marks = events.filter((event) => event.name === 'bench-step').sort((a, b) => a.ts - b.ts);
+  if (marks.length < 2) return { result, cpu: [] };
+  const { pid, tid } = marks[0];
+  const tasks = [];
+  for (const event of events.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X' && e.pid === pid && e.tid === tid).sort((a, b) => a.ts - b.ts)) {
+    // A task run inside another (a nested loop) is already in its parent's time.
+    const last = tasks.at(-1);
+    if (!last || event.ts >= last.ts + last.dur) tasks.push(event);
+  }
+  const cpu = marks.slice(1).map((end, index) => {
+    const start = marks[index].ts;
+    const within = tasks.filter((task) => task.ts + task.dur > start && task.ts + task.dur <= end.ts);
+    return within.reduce((sum, task) => sum + (task.tdur ?? task.dur), 0) / 1000;
+  });
+  return { result, cpu };
+}
+
+/** Click → paint of CLICK_WINDOW steps taken from the step a link restores, and what each cost in main-thread CPU (stepCpu). */
 async function clickWindow(browser, link, flow, rate) {
   const context = await browser.newContext();
   const page = await openSimulator(context, link, flow);
   await throttle(page, rate);
-  const steps = await page.evaluate(walkInPage, { flow, count: CLICK_WINDOW, stride: 5 });
+  const { result, cpu } = await stepCpu(page, () => page.evaluate(walkInPage, { flow, count: CLICK_WINDOW, stride: 5 }));
+  const steps = result.map((step, index) => ({ ...step, cpu: cpu[index] ?? null }));
   await context.close();
   return steps;
 }
@@ -314,6 +358,12 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+// For CPU time per step. The steps mix cheap controls with costly 下一步 clicks, so a median jumps from one
+// kind to the other as the mix shifts (18 and 28 ms in two runs of /login/); the mean is the walk's total per step.
+function mean(values) {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
 const ms = (value) => (value === null ? '—' : `${Math.round(value)}`);
 
 function interactionCells(row) {
@@ -323,7 +373,7 @@ function interactionCells(row) {
     return r.restored ? ms(r.ms) : `${ms(r.ms)} (not restored)`;
   });
   const taskCells = LINK_STEPS.map((n) => ms(row.restores.get(n)?.longest ?? null));
-  return [row.path, `${row.rate}×`, row.steps, `${ms(row.next)} (${row.nextClicks})`, ms(row.early), ms(row.late), ms(row.slowest), ...restoreCells, ...taskCells];
+  return [row.path, `${row.rate}×`, row.steps, `${ms(row.next)} (${row.nextClicks})`, ms(row.early), ms(row.late), ms(row.slowest), ms(row.cpu), ...restoreCells, ...taskCells];
 }
 
 // ---------------------------------------------------------------------------
@@ -375,6 +425,7 @@ try {
         early: median(early.map((c) => c.ms)),
         late: lateLink ? median(late.map((c) => c.ms)) : null,
         slowest: clicks.length > 0 ? Math.max(...clicks.map((c) => c.ms)) : null,
+        cpu: mean(clicks.map((c) => c.cpu).filter((cpu) => cpu !== null)),
         restores,
       };
       interaction.push(row);
@@ -395,10 +446,11 @@ try {
   const taskHeads = LINK_STEPS.map((n) => `long task ${n}`).join(' | ');
   console.log(
     `\nInteraction (ms, medians). click → paint: ${CLICK_WINDOW} steps from step 0 and ${CLICK_WINDOW} from step ${WALK_STEPS - CLICK_WINDOW} (下一步 where available, else a reader's control); ` +
-      `the 下一步 column is those clicks on 下一步; slowest click is the slowest of all of them. restore: a deep link to ${LINK_STEPS.join('/')} steps, hydration → painted, and the longest long task in that window, ${RESTORE_RUNS} loads each.\n`,
+      `the 下一步 column is those clicks on 下一步; slowest click is the slowest of all of them. ` +
+      `CPU time per step: the main thread's, from a click to the next, after-paint work included, a mean over the same clicks. restore: a deep link to ${LINK_STEPS.join('/')} steps, hydration → painted, and the longest long task in that window, ${RESTORE_RUNS} loads each.\n`,
   );
-  console.log(`| page | CPU | steps walked | 下一步 (clicks) | from step 0 | from step ${WALK_STEPS - CLICK_WINDOW} | slowest click | ${restoreHeads} | ${taskHeads} |`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|${LINK_STEPS.map(() => '---:').join('|')}|${LINK_STEPS.map(() => '---:').join('|')}|`);
+  console.log(`| page | CPU | steps walked | 下一步 (clicks) | from step 0 | from step ${WALK_STEPS - CLICK_WINDOW} | slowest click | CPU time per step | ${restoreHeads} | ${taskHeads} |`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|${LINK_STEPS.map(() => '---:').join('|')}|${LINK_STEPS.map(() => '---:').join('|')}|`);
   for (const row of interaction) console.log(`| ${interactionCells(row).join(' | ')} |`);
 } finally {
   await browser.close();
