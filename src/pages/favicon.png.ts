@@ -5,10 +5,10 @@
  *
  * Why not the SVG itself: every step of a simulator rewrites the page's link
  * with history.replaceState, and Chromium fetches and decodes the icon again
- * at each such same-document navigation, even when it is cached. Decoding an
- * SVG builds an SVG document each time, about 6 ms of main-thread time per
- * step at full speed on the benchmark machine; decoding this PNG costs a
- * small fraction of that.
+ * at each such same-document navigation, even when it is cached, and decoding
+ * an SVG builds an SVG document each time. This PNG saved 1–6 ms of
+ * main-thread time per step at full speed on the benchmark machine,
+ * depending on the chapter.
  */
 import type { APIRoute } from 'astro';
 import sharp from 'sharp';
