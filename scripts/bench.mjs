@@ -25,11 +25,11 @@
  *   shown yet was one). Each click starts once the page
  *   is idle again, as a reader's next click would: the shell draws the
  *   panels below the controls a moment after the step itself.
- * - CPU time per step: the main thread's CPU time (from a trace)
- *   from each of those clicks to the next, a mean, so it includes what the
- *   page does after the paint. It moves far less between runs than wall time on
- *   a busy host, and shows work no click → paint figure sees (every link
- *   the page wrote once made Chromium decode an SVG page icon again).
+ * - CPU time per step: the main thread's CPU time (from a trace) from each
+ *   of those clicks to the next, a mean, so it includes what the page does
+ *   after the paint: work no click → paint figure sees (every link the page
+ *   wrote once made Chromium decode an SVG page icon again). Thread time
+ *   leaves out the time the page waits for a busy host's CPU.
  * - deep-link restore for 0, 50 and 200 steps: from the island's hydration
  *   (astro:hydrate, after its props are parsed) until the simulator says
  *   data-ready (which it does once the restored step is drawn, the panels
@@ -207,6 +207,7 @@ async function walkInPage({ flow, count, stride }) {
     await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 2000 }));
     steps.push({ ms, next: button === next, href: location.href });
   }
+  // Closes the last step's share of CPU.
   performance.mark('bench-step');
   return steps;
 }
@@ -287,10 +288,11 @@ async function walkLinks(browser, url, flow) {
  * Runs `work` under a trace and returns, for each step walkInPage took, the
  * main thread's CPU time from its click until the next one (ms): the paint,
  * and everything the page does after it, the link it writes and the panels it
- * draws a moment later included. Thread time leaves out the time a busy host
- * keeps the page waiting, so it moves far less between runs than wall time.
- * A task counts for the step in which it ends: the click runs inside the task
- * that marks the step.
+ * draws a moment later included. A task counts for the step in which it
+ * ends: the click runs inside the task that marks the step. The column shows
+ * — rather than a figure when the trace has no such tasks (a Chromium that
+ * names them otherwise) or one without a thread time: wall time is no
+ * stand-in for it.
  */
 async function stepCpu(page, work) {
   const cdp = await page.context().newCDPSession(page);
@@ -305,15 +307,18 @@ async function stepCpu(page, work) {
   if (marks.length < 2) return { result, cpu: [] };
   const { pid, tid } = marks[0];
   const tasks = [];
-  for (const event of events.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X' && e.pid === pid && e.tid === tid).sort((a, b) => a.ts - b.ts)) {
+  const runTasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X' && e.pid === pid && e.tid === tid);
+  // Outer tasks first where two start together, so that the next check keeps the outer one.
+  for (const event of runTasks.sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
     // A task run inside another (a nested loop) is already in its parent's time.
     const last = tasks.at(-1);
     if (!last || event.ts >= last.ts + last.dur) tasks.push(event);
   }
+  if (tasks.length === 0 || tasks.some((task) => task.tdur === undefined)) return { result, cpu: [] };
   const cpu = marks.slice(1).map((end, index) => {
     const start = marks[index].ts;
     const within = tasks.filter((task) => task.ts + task.dur > start && task.ts + task.dur <= end.ts);
-    return within.reduce((sum, task) => sum + (task.tdur ?? task.dur), 0) / 1000;
+    return within.reduce((sum, task) => sum + task.tdur, 0) / 1000;
   });
   return { result, cpu };
 }

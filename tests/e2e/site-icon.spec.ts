@@ -1,11 +1,12 @@
 /**
- * The page icon: every page, the 404 page included, links the PNG drawn at
- * build time from src/assets/favicon.svg (src/pages/favicon.png.ts says why
- * not the SVG), and it decodes at 32×32.
+ * The page icon: the home page, a chapter and the 404 page (Starlight gives
+ * every page the same head) link the PNG drawn at build time from
+ * src/assets/favicon.svg (src/pages/favicon.png.ts says why not the SVG), and
+ * it decodes at 32×32.
  */
 import { expect, test } from '@playwright/test';
 
-test('every page links the PNG icon, which decodes at 32×32', async ({ page }) => {
+test('the home page, a chapter and the 404 page link the PNG icon, which decodes at 32×32', async ({ page }) => {
   for (const path of ['/', '/login/', '/no-such-chapter/']) {
     await page.goto(path);
     const icon = page.locator('head link[rel~="icon"]');
