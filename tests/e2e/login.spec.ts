@@ -152,6 +152,39 @@ test.describe('/login/ simulator', () => {
     expect(calls).toBe(2);
   });
 
+  test('the mark sits behind the step’s lines, and the lines a reader scrolls to are drawn', async ({ sim }) => {
+    const code = sim.root.getByRole('region', { name: '代码' });
+    const body = code.locator('.sim-code__body');
+    await sim.press('用户操作', '登录');
+    await sim.step(2);
+    await expect(code.locator('[data-code-active]').first()).toBeInViewport();
+    const placement = await body.evaluate((element) => {
+      const lines = element.querySelectorAll<HTMLElement>('[data-code-active]');
+      const first = lines[0]!.getBoundingClientRect();
+      const last = lines[lines.length - 1]!.getBoundingClientRect();
+      const mark = element.querySelector<HTMLElement>('.sim-code__mark')!;
+      const box = mark.getBoundingClientRect();
+      return { hidden: mark.hidden, top: box.top - first.top, bottom: box.bottom - last.bottom, width: box.width - first.width };
+    });
+    expect(placement.hidden).toBe(false);
+    for (const offset of [placement.top, placement.bottom, placement.width]) expect(Math.abs(offset)).toBeLessThan(1);
+
+    // The reader scrolls to whichever end of the file is farther from the step, where no line is drawn yet
+    // (checked in the same task as the scroll, before the panel can answer it).
+    const blankInView = (scroll: boolean) =>
+      body.evaluate((element, scroll) => {
+        if (scroll) {
+          const line = element.querySelector<HTMLElement>('[data-code-active]')!;
+          element.scrollTop = line.offsetTop > element.scrollHeight / 2 ? 0 : element.scrollHeight;
+        }
+        const top = element.scrollTop;
+        const bottom = top + element.clientHeight;
+        return [...element.querySelectorAll<HTMLElement>('.sim-code__gap')].some((gap) => gap.offsetTop + gap.offsetHeight > top + 1 && gap.offsetTop < bottom - 1);
+      }, scroll);
+    expect(await blankInView(true)).toBe(true);
+    await expect.poll(() => blankInView(false)).toBe(false);
+  });
+
   test('back on a step after scrolling its code away, the panel shows the step’s lines again', async ({ page, sim }) => {
     const code = sim.root.getByRole('region', { name: '代码' });
     const body = code.locator('.sim-code__body');
