@@ -25,6 +25,10 @@
  *   shown yet was one). Each click starts once the page
  *   is idle again, as a reader's next click would: the shell draws the
  *   panels below the controls a moment after the step itself.
+ * - 后退一步 from the 200-step link: click → paint of BACK_CLICKS steps back,
+ *   timed as above. A step back replays the history from the first step
+ *   (the engine keeps no copy of an earlier step), so it costs about what
+ *   restoring that history from a link costs; the clicks above never go back.
  * - CPU time per step: the main thread's CPU time (from a trace) from each
  *   of those clicks to the next, a mean, so it includes what the page does
  *   after the paint: work no click → paint figure sees (every link the page
@@ -58,6 +62,7 @@ const DIST = 'dist';
 const WALK_STEPS = 200;
 const LINK_STEPS = [0, 50, 200];
 const CLICK_WINDOW = 20;
+const BACK_CLICKS = 5;
 const RESTORE_RUNS = 3;
 const CPU_RATES = [1, 4];
 /** Long enough for Starlight's idle-time imports to have started and finished. */
@@ -156,20 +161,22 @@ function instrument(flow) {
 
 /**
  * Steps a simulator `count` times, in the page so that no round trip to the
- * bench sits between steps: 下一步 when it is available, otherwise one of the
- * reader's enabled controls (by a fixed stride, like the e2e walks). Each
+ * bench sits between steps: 下一步 (or the step bar's button named `press`)
+ * when it is available, otherwise one of the reader's enabled controls (by a
+ * fixed stride, like the e2e walks), unless `only` that button. Each
  * step is timed from the click until the frame after the simulator's DOM
  * changed has painted; then the walk waits for the link the page writes.
  * Stops early when nothing can be pressed or a press changes nothing.
  */
-async function walkInPage({ flow, count, stride }) {
+async function walkInPage({ flow, count, stride, press = '下一步', only = false }) {
   const root = document.querySelector(`[data-flow="${flow}"]`);
   const enabled = (buttons) => [...buttons].filter((button) => button.getAttribute('aria-disabled') !== 'true');
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const steps = [];
   for (let index = 0; index < count; index++) {
-    const next = enabled(root.querySelectorAll('[role="group"][aria-label="流程"] button')).find((button) => button.textContent.trim() === '下一步');
-    const others = enabled(root.querySelectorAll('[aria-label="操作"] button'));
+    const bar = root.querySelectorAll('[role="group"][aria-label="流程"] button, [role="group"][aria-label="历史"] button');
+    const next = enabled(bar).find((button) => button.textContent.trim() === press);
+    const others = only ? [] : enabled(root.querySelectorAll('[aria-label="操作"] button'));
     const button = next ?? others[(index * 7 + stride) % Math.max(others.length, 1)];
     if (!button) break;
     const href = location.href;
@@ -334,6 +341,17 @@ async function clickWindow(browser, link, flow, rate) {
   return steps;
 }
 
+/** Click → paint of BACK_CLICKS presses of 后退一步 from a link's step. */
+async function backClicks(browser, link, flow, rate) {
+  const context = await browser.newContext();
+  const page = await openSimulator(context, link, flow);
+  await throttle(page, rate);
+  const steps = await page.evaluate(walkInPage, { flow, count: BACK_CLICKS, stride: 0, press: '后退一步', only: true });
+  await context.close();
+  if (steps.length < BACK_CLICKS) throw new Error(`${flow}: 后退一步 could be pressed ${steps.length} times of ${BACK_CLICKS}`);
+  return steps.map((step) => step.ms);
+}
+
 /** Loads a deep link in a warm context and times the restore. */
 async function restore(context, url, flow, rate) {
   const page = await context.newPage();
@@ -378,7 +396,7 @@ function interactionCells(row) {
     return r.restored ? ms(r.ms) : `${ms(r.ms)} (not restored)`;
   });
   const taskCells = LINK_STEPS.map((n) => ms(row.restores.get(n)?.longest ?? null));
-  return [row.path, `${row.rate}×`, row.steps, `${ms(row.next)} (${row.nextClicks})`, ms(row.early), ms(row.late), ms(row.slowest), ms(row.cpu), ...restoreCells, ...taskCells];
+  return [row.path, `${row.rate}×`, row.steps, `${ms(row.next)} (${row.nextClicks})`, ms(row.early), ms(row.late), ms(row.slowest), ms(row.back), ms(row.cpu), ...restoreCells, ...taskCells];
 }
 
 // ---------------------------------------------------------------------------
@@ -407,6 +425,8 @@ try {
       const early = await clickWindow(browser, links[0], flow, rate);
       const lateLink = links[WALK_STEPS - CLICK_WINDOW];
       const late = lateLink ? await clickWindow(browser, lateLink, flow, rate) : [];
+      const lastLink = links[WALK_STEPS];
+      const back = lastLink ? await backClicks(browser, lastLink, flow, rate) : [];
       const context = await browser.newContext();
       await context.addInitScript(instrument, flow);
       // One load first so that every later one finds the scripts in the HTTP cache.
@@ -430,6 +450,7 @@ try {
         early: median(early.map((c) => c.ms)),
         late: lateLink ? median(late.map((c) => c.ms)) : null,
         slowest: clicks.length > 0 ? Math.max(...clicks.map((c) => c.ms)) : null,
+        back: median(back),
         cpu: mean(clicks.map((c) => c.cpu).filter((cpu) => cpu !== null)),
         restores,
       };
@@ -452,10 +473,11 @@ try {
   console.log(
     `\nInteraction (ms, medians). click → paint: ${CLICK_WINDOW} steps from step 0 and ${CLICK_WINDOW} from step ${WALK_STEPS - CLICK_WINDOW} (下一步 where available, else a reader's control); ` +
       `the 下一步 column is those clicks on 下一步; slowest click is the slowest of all of them. ` +
+      `后退一步: ${BACK_CLICKS} steps back from step ${WALK_STEPS}, each rebuilt from the first step. ` +
       `CPU time per step: the main thread's, from a click to the next, after-paint work included, a mean over the same clicks. restore: a deep link to ${LINK_STEPS.join('/')} steps, hydration → painted, and the longest long task in that window, ${RESTORE_RUNS} loads each.\n`,
   );
-  console.log(`| page | CPU | steps walked | 下一步 (clicks) | from step 0 | from step ${WALK_STEPS - CLICK_WINDOW} | slowest click | CPU time per step | ${restoreHeads} | ${taskHeads} |`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|${LINK_STEPS.map(() => '---:').join('|')}|${LINK_STEPS.map(() => '---:').join('|')}|`);
+  console.log(`| page | CPU | steps walked | 下一步 (clicks) | from step 0 | from step ${WALK_STEPS - CLICK_WINDOW} | slowest click | 后退一步 from step ${WALK_STEPS} | CPU time per step | ${restoreHeads} | ${taskHeads} |`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|${LINK_STEPS.map(() => '---:').join('|')}|${LINK_STEPS.map(() => '---:').join('|')}|`);
   for (const row of interaction) console.log(`| ${interactionCells(row).join(' | ')} |`);
 } finally {
   await browser.close();
