@@ -168,16 +168,16 @@ function instrument(flow) {
  * changed has painted; then the walk waits for the link the page writes.
  * Stops early when nothing can be pressed or a press changes nothing.
  */
-async function walkInPage({ flow, count, stride, press = '下一步', only = false }) {
+async function walkInPage({ flow, count, stride = 0, press = '下一步', only = false }) {
   const root = document.querySelector(`[data-flow="${flow}"]`);
   const enabled = (buttons) => [...buttons].filter((button) => button.getAttribute('aria-disabled') !== 'true');
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const steps = [];
   for (let index = 0; index < count; index++) {
     const bar = root.querySelectorAll('[role="group"][aria-label="流程"] button, [role="group"][aria-label="历史"] button');
-    const next = enabled(bar).find((button) => button.textContent.trim() === press);
+    const pressed = enabled(bar).find((button) => button.textContent.trim() === press);
     const others = only ? [] : enabled(root.querySelectorAll('[aria-label="操作"] button'));
-    const button = next ?? others[(index * 7 + stride) % Math.max(others.length, 1)];
+    const button = pressed ?? others[(index * 7 + stride) % Math.max(others.length, 1)];
     if (!button) break;
     const href = location.href;
     // Where this step's share of main-thread CPU begins (stepCpu): the trace records the mark.
@@ -212,7 +212,7 @@ async function walkInPage({ flow, count, stride, press = '下一步', only = fal
     // A reader's next click finds the previous step finished, including what the shell draws a moment
     // later (the panels below the controls): the next click is not charged for it.
     await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 2000 }));
-    steps.push({ ms, next: button === next, href: location.href });
+    steps.push({ ms, next: button === pressed, href: location.href });
   }
   // Closes the last step's share of CPU.
   performance.mark('bench-step');
@@ -330,26 +330,18 @@ async function stepCpu(page, work) {
   return { result, cpu };
 }
 
-/** Click → paint of CLICK_WINDOW steps taken from the step a link restores, and what each cost in main-thread CPU (stepCpu). */
-async function clickWindow(browser, link, flow, rate) {
+/**
+ * Click → paint of the steps `walk` takes (walkInPage's options; CLICK_WINDOW steps forward by default)
+ * from the step a link restores, and what each cost in main-thread CPU (stepCpu).
+ */
+async function clickWindow(browser, link, flow, rate, walk = { count: CLICK_WINDOW, stride: 5 }) {
   const context = await browser.newContext();
   const page = await openSimulator(context, link, flow);
   await throttle(page, rate);
-  const { result, cpu } = await stepCpu(page, () => page.evaluate(walkInPage, { flow, count: CLICK_WINDOW, stride: 5 }));
+  const { result, cpu } = await stepCpu(page, () => page.evaluate(walkInPage, { flow, ...walk }));
   const steps = result.map((step, index) => ({ ...step, cpu: cpu[index] ?? null }));
   await context.close();
   return steps;
-}
-
-/** Click → paint of BACK_CLICKS presses of 后退一步 from a link's step. */
-async function backClicks(browser, link, flow, rate) {
-  const context = await browser.newContext();
-  const page = await openSimulator(context, link, flow);
-  await throttle(page, rate);
-  const steps = await page.evaluate(walkInPage, { flow, count: BACK_CLICKS, stride: 0, press: '后退一步', only: true });
-  await context.close();
-  if (steps.length < BACK_CLICKS) throw new Error(`${flow}: 后退一步 could be pressed ${steps.length} times of ${BACK_CLICKS}`);
-  return steps.map((step) => step.ms);
 }
 
 /** Loads a deep link in a warm context and times the restore. */
@@ -426,7 +418,8 @@ try {
       const lateLink = links[WALK_STEPS - CLICK_WINDOW];
       const late = lateLink ? await clickWindow(browser, lateLink, flow, rate) : [];
       const lastLink = links[WALK_STEPS];
-      const back = lastLink ? await backClicks(browser, lastLink, flow, rate) : [];
+      const back = lastLink ? await clickWindow(browser, lastLink, flow, rate, { count: BACK_CLICKS, press: '后退一步', only: true }) : [];
+      if (lastLink && back.length < BACK_CLICKS) throw new Error(`${flow}: 后退一步 could be pressed ${back.length} times of ${BACK_CLICKS}`);
       const context = await browser.newContext();
       await context.addInitScript(instrument, flow);
       // One load first so that every later one finds the scripts in the HTTP cache.
@@ -450,7 +443,7 @@ try {
         early: median(early.map((c) => c.ms)),
         late: lateLink ? median(late.map((c) => c.ms)) : null,
         slowest: clicks.length > 0 ? Math.max(...clicks.map((c) => c.ms)) : null,
-        back: median(back),
+        back: median(back.map((c) => c.ms)),
         cpu: mean(clicks.map((c) => c.cpu).filter((cpu) => cpu !== null)),
         restores,
       };
