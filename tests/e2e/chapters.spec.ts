@@ -2,14 +2,15 @@
  * What every registered simulator must do, whatever its chapter: the test
  * contract outside checks rely on, a first step without JavaScript, tampered
  * links that show a message and start fresh, a long deep link that restores
- * in the browser exactly where the engine in Node says it ends, and axe in
- * both themes. Chapter specs keep only their own scenarios.
+ * in the browser exactly where the engine in Node says it ends (and steps
+ * back, forward and on from there as the engine does), and axe in both
+ * themes. Chapter specs keep only their own scenarios.
  */
 import { expect, test } from '@playwright/test';
 import { axeViolations } from './axe.ts';
 import { simulations } from '../../src/chapters/registry.ts';
 import { formatDeepLink } from '../../src/kit/engine/deep-link.ts';
-import { knownControlIds, Simulation } from '../../src/kit/engine/engine.ts';
+import { knownControlIds, Simulation, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
 import { readSample } from '../../src/lib/code-samples.ts';
 import { excerpt } from '../../src/lib/regions.ts';
@@ -55,7 +56,7 @@ for (const { chapter, definition } of registered) {
       expect(errors).toEqual([]);
     });
 
-    test('a long deep link restores the step the engine computes, says so without moving the step, and survives a reload', async ({ page }) => {
+    test('a long deep link restores the step the engine computes, says so without moving the step, survives a reload, and steps back and on from there', async ({ page }) => {
       const walk = await longWalk(definition);
       const sim = new SimulatorPage(page, definition.flow);
       // The island's scripts wait, so the picture before the simulator restores the link can be measured.
@@ -82,6 +83,31 @@ for (const { chapter, definition } of registered) {
       await expect(sim.root.getByRole('alert')).toHaveCount(0);
       await sim.reload();
       await sim.expectState(walk.state);
+
+      // Back to the last step where 下一步 can run, on and back again, then 下一步 from there: a new step
+      // that replaces the ones after it, taken on a simulation that was past it.
+      const from = walk.after.findLastIndex((after, steps) => after.canStep && steps < walk.ids.length);
+      expect(from).toBeGreaterThan(walk.ids.length - 10);
+      for (let steps = walk.ids.length - 1; steps >= from; steps--) {
+        await sim.press('历史', '后退一步');
+        await sim.expectState(walk.after[steps]!.state);
+      }
+      await sim.press('历史', '前进一步');
+      await sim.expectState(walk.after[from + 1]!.state);
+      await sim.press('历史', '后退一步');
+      await sim.expectState(walk.after[from]!.state);
+      // As a reader who reads the step first: the page goes idle, and the controller prepares the step there.
+      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => requestIdleCallback(resolve))));
+      await sim.step();
+      const branch = [...walk.ids.slice(0, from), STEP_CONTROL_ID];
+      const expected = new Simulation(definition);
+      for (const id of branch) await expected.apply(id);
+      const frame = expected.frame();
+      await sim.expectState(frame.state);
+      await expect(sim.root.locator('details.sim-log summary')).toHaveText(`操作记录（${frame.log.length}）`);
+      await expect(sim.messages).toHaveCount(Math.min(frame.messages.length, MESSAGE_WINDOW));
+      await expect(page).toHaveURL(new RegExp(`[?&]${definition.flow}=${formatDeepLink(branch).replaceAll('.', '\\.')}(&|#|$)`));
+      await expect(sim.control('历史', '前进一步')).toHaveAttribute('aria-disabled', 'true');
     });
 
     for (const theme of ['light', 'dark']) {

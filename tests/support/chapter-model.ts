@@ -8,6 +8,7 @@
  *   the message is flagged as the danger it is (a wrong design shown on
  *   purpose); the AppSecret and access_token travel only between developer
  *   and WeChat lanes; replaying the path's controls gives an identical frame;
+ *   a frame never changes once made (the controller keeps them for 后退一步);
  * - must-exercise counters: a test fails when no generated path reaches an
  *   outcome the chapter promises.
  */
@@ -104,12 +105,18 @@ export function describeChapterModel<TMachine extends AnyStateMachine, TWorld ex
 
   async function walkIn(world: SimulationDefinition<TMachine, TWorld>, steps: Steps): Promise<Simulation<TMachine, TWorld>> {
     const sim = new Simulation(world);
+    // Each frame as made, and a copy of it then: a view that handed out the world's own objects would
+    // change a kept frame when the world moves on.
+    const made = [sim.frame()].map((frame) => [frame, structuredClone(frame)] as const);
     for (const step of steps) {
       const control = definition.controls.find((c) => c.kind === 'user' && JSON.stringify(c.event) === JSON.stringify(step.event));
       if (control) await press(sim, control.id);
       else await model.produce(sim, step.event);
       expect(model.serializeState(sim.snapshot)).toBe(model.serializeState(step.state));
+      const frame = sim.frame();
+      made.push([frame, structuredClone(frame)]);
     }
+    for (const [frame, copy] of made) expect(frame).toEqual(copy);
     return sim;
   }
 

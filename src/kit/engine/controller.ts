@@ -1,13 +1,36 @@
 /**
  * The reader's session with one simulator: the steps taken, a cursor for
- * step back / forward, and the current simulation. Operations are queued so
- * that fast clicks or key presses apply in order; each resolves to the frame
- * to show. No React here, so it is tested on its own.
+ * step back / forward, the frames already shown, and a simulation. Operations
+ * are queued so that fast clicks or key presses apply in order; each resolves
+ * to the frame to show. No React here, so it is tested on its own.
+ *
+ * A simulation only moves forward, so reaching an earlier step means replaying
+ * the history from the first one. Frames are plain data and never change once
+ * made, so each one is kept: stepping back or forward over steps already seen
+ * shows the kept frame and replays nothing. What would still need a replay (a
+ * new step from an earlier one, or a step back from a restored link) is
+ * prepared while the page is idle, by a spare replay.
  */
 import type { AnyStateMachine, ContextFrom } from 'xstate';
-import { knownControlIds, replay, Simulation, type Frame } from './engine.ts';
+import { knownControlIds, replay, Simulation, type Frame, type ReplayResult } from './engine.ts';
 import type { KitWorld, SimulationDefinition } from './definition.ts';
 import { MAX_LINK_STEPS, parseDeepLink } from './deep-link.ts';
+
+/**
+ * How many frames a replay keeps, of the last steps it applies, so that the
+ * 后退一步 after it replay nothing. A link's restore keeps none: the reader
+ * waits for it, and a frame costs what one to three steps of replay cost
+ * (twenty made a 200-step restore of /share/ a tenth slower at 4× CPU); the
+ * spare replayed once the page is idle keeps them instead.
+ */
+export const KEPT_REPLAY_FRAMES = 20;
+
+/** Runs work once the page is idle; where there is no such moment (Node), never: a spare is only a head start. */
+export type WhenIdle = (work: () => void) => void;
+
+const browserIdle: WhenIdle = (work) => {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(work, { timeout: 1000 });
+};
 
 export interface ControllerState<TContext = unknown> {
   frame: Frame<TContext>;
@@ -21,19 +44,40 @@ export interface ControllerState<TContext = unknown> {
   restored: number | null;
 }
 
+/** A replay run while the page is idle: a simulation at `steps` steps of `history`, and the frames of the last of them. */
+interface Spare<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
+  steps: number;
+  history: readonly string[];
+  stop: AbortController;
+  /** The simulation, once replayed; null when the replay was stopped or a step failed. */
+  done: Promise<Simulation<TMachine, TWorld> | null>;
+}
+
 export class SimulatorController<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
   readonly #definition: SimulationDefinition<TMachine, TWorld>;
+  readonly #whenIdle: WhenIdle;
   #simulation: Simulation<TMachine, TWorld>;
-  /** Every step ever applied on this line of history; those past the cursor can be redone. */
-  #history: string[] = [];
+  /** How many steps of the history the simulation has applied; may be past the cursor after 后退一步. */
+  #simulated = 0;
+  /** Every step ever applied on this line of history; those past the cursor can be redone. A new step replaces the array. */
+  #history: readonly string[] = [];
   #cursor = 0;
+  /** The frame after the first n steps of the history, for the n seen; always holds the cursor's. */
+  #frames = new Map<number, Frame<ContextFrom<TMachine>>>();
+  #spare: Spare<TMachine, TWorld> | null = null;
+  /** An idle callback is on its way to start a spare: one is enough. */
+  #spareWaiting = false;
+  /** True while an operation runs: the simulation and cursor are in motion, and it plans the spare when done. */
+  #operating = false;
   #notice: string | null = null;
   #restored: number | null = null;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(definition: SimulationDefinition<TMachine, TWorld>) {
+  constructor(definition: SimulationDefinition<TMachine, TWorld>, { whenIdle = browserIdle }: { whenIdle?: WhenIdle } = {}) {
     this.#definition = definition;
+    this.#whenIdle = whenIdle;
     this.#simulation = new Simulation(definition);
+    this.#frames.set(0, this.#simulation.frame());
   }
 
   get knownIds(): ReadonlySet<string> {
@@ -42,7 +86,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
 
   state(): ControllerState<ContextFrom<TMachine>> {
     return {
-      frame: this.#simulation.frame(),
+      frame: this.#frames.get(this.#cursor)!,
       steps: this.#history.slice(0, this.#cursor),
       canBack: this.#cursor > 0,
       canForward: this.#cursor < this.#history.length,
@@ -60,13 +104,12 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
         this.#notice = `${parsed.reason}，无法还原，已从头开始。`;
         return;
       }
-      const result = await replay(this.#definition, parsed.steps);
-      this.#simulation = result.simulation;
+      this.#history = [...parsed.steps];
+      const result = await this.#replayTo(parsed.steps.length, 0);
       if (result.ok) {
-        this.#history = [...parsed.steps];
-        this.#cursor = parsed.steps.length;
         this.#restored = parsed.steps.length;
       } else {
+        this.#history = [];
         this.#notice = `链接里的第 ${result.failedAt + 1} 步无法还原（${result.reason}），已从头开始。`;
       }
     });
@@ -79,19 +122,28 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
         this.#notice = `已经走了 ${MAX_LINK_STEPS} 步，链接存不下更多了。后退几步或重置后再继续。`;
         return;
       }
+      // The frame says what can be pressed, so an unavailable control costs no replay.
+      if (!this.#frames.get(this.#cursor)!.enabled.includes(controlId)) return;
+      await this.#simulateTo(this.#cursor);
       const result = await this.#simulation.apply(controlId);
       if (!result.ok) return;
       this.#notice = null;
       this.#restored = null;
       this.#history = [...this.#history.slice(0, this.#cursor), controlId];
+      for (const steps of this.#frames.keys()) if (steps > this.#cursor) this.#frames.delete(steps);
       this.#cursor += 1;
+      this.#simulated = this.#cursor;
+      this.#frames.set(this.#cursor, this.#simulation.frame());
     });
   }
 
   back(): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       if (this.#cursor === 0) return;
-      await this.#rebuild(this.#cursor - 1);
+      // A spare on its way may bring the frame: waiting for it is shorter than a replay of our own.
+      if (!this.#frames.has(this.#cursor - 1) && this.#spareKeeps(this.#cursor - 1)) await this.#spare!.done;
+      if (this.#frames.has(this.#cursor - 1)) this.#cursor -= 1;
+      else await this.#replayTo(this.#cursor - 1, KEPT_REPLAY_FRAMES);
     });
   }
 
@@ -99,14 +151,22 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     return this.#enqueue(async () => {
       const next = this.#history[this.#cursor];
       if (next === undefined) return;
-      const result = await this.#simulation.apply(next);
-      if (result.ok) this.#cursor += 1;
+      if (!this.#frames.has(this.#cursor + 1)) {
+        await this.#simulateTo(this.#cursor);
+        const result = await this.#simulation.apply(next);
+        if (!result.ok) return;
+        this.#simulated = this.#cursor + 1;
+        this.#frames.set(this.#cursor + 1, this.#simulation.frame());
+      }
+      this.#cursor += 1;
     });
   }
 
   reset(): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       this.#simulation = new Simulation(this.#definition);
+      this.#simulated = 0;
+      this.#frames = new Map([[0, this.#simulation.frame()]]);
       this.#history = [];
       this.#cursor = 0;
       this.#notice = null;
@@ -120,21 +180,127 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     return this.state();
   }
 
-  async #rebuild(cursor: number): Promise<void> {
-    const result = await replay(this.#definition, this.#history.slice(0, cursor));
+  /** Bring the simulation to `steps` steps of the history: on from where it is, or from the spare or a replay when it is past them. */
+  async #simulateTo(steps: number): Promise<void> {
+    if (this.#simulated > steps) {
+      const spare = this.#spare;
+      const simulation = spare?.history === this.#history && spare.steps <= steps ? await spare.done : null;
+      if (simulation) {
+        this.#spare = null;
+        this.#simulation = simulation;
+        this.#simulated = spare!.steps;
+      } else {
+        const result = await this.#replayTo(steps, KEPT_REPLAY_FRAMES);
+        if (!result.ok) throw new Error(result.reason);
+      }
+    }
+    for (; this.#simulated < steps; this.#simulated++) {
+      const result = await this.#simulation.apply(this.#history[this.#simulated]!);
+      if (!result.ok) throw new Error(result.reason);
+    }
+  }
+
+  /**
+   * A fresh simulation of the history's first `steps` steps, keeping the frames of the last `keep` of them; the
+   * cursor moves there. When a step cannot apply, the simulation and the cursor are back at the start.
+   */
+  async #replayTo(steps: number, keep: number): Promise<ReplayResult<TMachine, TWorld>> {
+    const kept: [number, Frame<ContextFrom<TMachine>>][] = [];
+    const result = await replay(this.#definition, this.#history.slice(0, steps), {
+      afterStep: (applied, simulation) => void (applied > steps - keep && kept.push([applied, simulation.frame()])),
+    });
     this.#simulation = result.simulation;
-    this.#cursor = result.ok ? cursor : 0;
+    if (!result.ok) {
+      this.#simulated = 0;
+      this.#cursor = 0;
+      this.#frames = new Map([[0, result.simulation.frame()]]);
+      return result;
+    }
+    this.#simulated = steps;
+    this.#cursor = steps;
+    for (const [applied, frame] of kept) this.#frames.set(applied, frame);
+    if (!this.#frames.has(steps)) this.#frames.set(steps, result.simulation.frame());
+    return result;
+  }
+
+  /**
+   * What a spare should prepare now: the cursor's step when the simulation is past it (a new step there would
+   * replay), else the step before the cursor when its frame is missing (后退一步 would), else nothing.
+   */
+  #spareTarget(): number | null {
+    if (this.#simulated > this.#cursor) return this.#cursor;
+    if (this.#cursor > 0 && !this.#frames.has(this.#cursor - 1)) return this.#cursor - 1;
+    return null;
+  }
+
+  /** Whether the spare, once done, brings the frame after `steps` steps of this history. */
+  #spareKeeps(steps: number): boolean {
+    const spare = this.#spare;
+    return spare !== null && spare.history === this.#history && steps <= spare.steps && steps > spare.steps - KEPT_REPLAY_FRAMES;
+  }
+
+  /**
+   * Stop a spare that no longer serves, and start the one needed once the page is idle. A spare serves while
+   * the history is the same and nothing else is needed: one a step back from the end of a restored link
+   * still serves when the reader goes forward again and then back.
+   */
+  #planSpare(): void {
+    const target = this.#spareTarget();
+    const spare = this.#spare;
+    if (spare && spare.history === this.#history && (target === null || spare.steps === target)) return;
+    if (spare) {
+      spare.stop.abort();
+      this.#spare = null;
+    }
+    if (target === null || this.#spareWaiting) return;
+    this.#spareWaiting = true;
+    this.#whenIdle(() => {
+      this.#spareWaiting = false;
+      if (this.#operating) return;
+      // The reader may have moved on since: prepare what is needed now.
+      const steps = this.#spareTarget();
+      if (steps === null || (this.#spare?.history === this.#history && this.#spare.steps === steps)) return;
+      this.#startSpare(steps);
+    });
+  }
+
+  #startSpare(steps: number): void {
+    this.#spare?.stop.abort();
+    const history = this.#history;
+    const stop = new AbortController();
+    const kept: [number, Frame<ContextFrom<TMachine>>][] = [];
+    const done = replay(this.#definition, history.slice(0, steps), {
+      signal: stop.signal,
+      background: true,
+      afterStep: (applied, simulation) => void (applied > steps - KEPT_REPLAY_FRAMES && kept.push([applied, simulation.frame()])),
+    }).then(
+      (result) => {
+        if (!result.ok || stop.signal.aborted) return null;
+        // Still this line of history: its frames are the reader's.
+        if (history === this.#history) {
+          if (!this.#frames.has(steps)) kept.push([steps, result.simulation.frame()]);
+          for (const [applied, frame] of kept) if (!this.#frames.has(applied)) this.#frames.set(applied, frame);
+        }
+        return result.simulation;
+      },
+      () => null,
+    );
+    this.#spare = { steps, history, stop, done };
   }
 
   /** A failing step must not leave a half-changed world behind: report it and rebuild the last good step. */
   #enqueue(operation: () => Promise<void>): Promise<ControllerState<ContextFrom<TMachine>>> {
     const guarded = async () => {
+      this.#operating = true;
       try {
         await operation();
       } catch (error) {
-        await this.#rebuild(this.#cursor);
+        await this.#replayTo(this.#cursor, KEPT_REPLAY_FRAMES);
         this.#notice = `模拟器出错，已退回上一步：${error instanceof Error ? error.message : String(error)}`;
+      } finally {
+        this.#operating = false;
       }
+      this.#planSpare();
     };
     const next = this.#queue.then(guarded).then(() => this.state());
     this.#queue = next.catch(() => undefined);

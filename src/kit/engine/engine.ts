@@ -307,16 +307,36 @@ export type ReplayResult<TMachine extends AnyStateMachine, TWorld extends KitWor
 /** How long a replay runs before it lets the browser paint and handle input. */
 const REPLAY_SLICE_MS = 10;
 
-/** A macrotask boundary: `scheduler.yield()` where the browser has it (it keeps this task's priority), else a timeout. */
-function yieldToBrowser(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+interface TaskScheduler {
+  yield?: () => Promise<void>;
+  postTask?: (task: () => void, options: { priority: 'background' }) => Promise<void>;
+}
+
+/**
+ * A macrotask boundary: `scheduler.yield()` where the browser has it (it keeps this task's priority, ahead of
+ * the page's other tasks), else a timeout. In the background, a task of background priority instead, which
+ * runs only when nothing else waits.
+ */
+function yieldToBrowser(background: boolean): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: TaskScheduler }).scheduler;
+  if (background && scheduler?.postTask) return scheduler.postTask(() => {}, { priority: 'background' });
   return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export interface ReplayOptions<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
+  /** Sees the simulation after each step, `steps` of them applied. */
+  afterStep?: (steps: number, simulation: Simulation<TMachine, TWorld>) => void;
+  /** Stops the replay between two steps; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Nobody waits for this replay: it gives way to everything else the page has to do. */
+  background?: boolean;
 }
 
 /** Rebuild a simulation from control ids; on the first id that cannot apply, stop and say which. */
 export async function replay<TMachine extends AnyStateMachine, TWorld extends KitWorld>(
   definition: SimulationDefinition<TMachine, TWorld>,
   controlIds: readonly string[],
+  { afterStep, signal, background = false }: ReplayOptions<TMachine, TWorld> = {},
 ): Promise<ReplayResult<TMachine, TWorld>> {
   const simulation = new Simulation(definition);
   let sliceStart = performance.now();
@@ -324,11 +344,13 @@ export async function replay<TMachine extends AnyStateMachine, TWorld extends Ki
     // A long link replays in slices, so the page stays responsive and no task runs long (a phone at
     // a quarter of this machine's speed turned a 200-step replay into one 300 ms block).
     if (performance.now() - sliceStart > REPLAY_SLICE_MS) {
-      await yieldToBrowser();
+      await yieldToBrowser(background);
       sliceStart = performance.now();
     }
+    signal?.throwIfAborted();
     const result = await simulation.apply(id);
     if (!result.ok) return { ok: false, simulation: new Simulation(definition), failedAt: index, reason: result.reason };
+    afterStep?.(index + 1, simulation);
   }
   return { ok: true, simulation };
 }
