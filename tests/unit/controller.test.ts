@@ -83,7 +83,7 @@ describe('simulator controller', () => {
     state = await c.press('next');
     expect(worlds.made).toBe(2);
     expect(state.frame).toEqual(await replayed(['login', 'next', 'plus-6m', 'next']));
-    // Back twice, forward once over kept frames: the simulation is behind the cursor and steps on to it.
+    // Back twice, forward once over kept frames: the simulation is past the cursor, so a new step replays.
     await c.back();
     await c.back();
     await c.forward();
@@ -91,6 +91,41 @@ describe('simulator controller', () => {
     state = await c.press('plus-1m');
     expect(worlds.made).toBe(3);
     expect(state.frame).toEqual(await replayed(['login', 'next', 'plus-6m', 'plus-1m']));
+  });
+
+  it('steps a simulation that is behind the cursor on to it, without a replay', async () => {
+    const { c, worlds } = counted();
+    const steps = walk(30);
+    await c.load(formatDeepLink(steps));
+    // The step back replays to step 29 (no spare without an idle page); 前进一步 shows the restored frame.
+    await c.back();
+    await c.forward();
+    expect(worlds.made).toBe(3);
+    const state = await c.press('plus-6m');
+    expect(worlds.made).toBe(3);
+    expect(state.frame).toEqual(await replayed([...steps, 'plus-6m']));
+  });
+
+  it('starts fresh, with nothing to step forward into, when replaying a link throws', async () => {
+    const throwing = {
+      ...loginSimulation,
+      effects: Object.fromEntries(
+        Object.entries(loginSimulation.effects).map(([name, effect]) => [
+          name,
+          {
+            ...effect,
+            run: () => {
+              throw new Error('故障');
+            },
+          },
+        ]),
+      ),
+    } as typeof loginSimulation;
+    const state = await new SimulatorController(throwing).load('1.login.next.next');
+    expect(state.notice).toContain('故障');
+    expect(state.steps).toEqual([]);
+    expect(state.canForward).toBe(false);
+    expect(state.frame.state).toBe('signedOut');
   });
 
   it('costs no replay to press a control that is not available at an earlier step', async () => {
@@ -153,7 +188,7 @@ describe('simulator controller', () => {
       expect(worlds.made).toBe(4);
     });
 
-    it('nothing from a line of history the reader has left', async () => {
+    it('nothing once the reader has moved past it: a new step there replays, on the line of history it starts', async () => {
       const { c, worlds, runIdle } = idleController();
       for (const id of walk(10)) await c.press(id);
       await c.back();

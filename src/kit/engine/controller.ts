@@ -25,11 +25,13 @@ import { MAX_LINK_STEPS, parseDeepLink } from './deep-link.ts';
  */
 export const KEPT_REPLAY_FRAMES = 20;
 
-/** Runs work once the page is idle; where there is no such moment (Node), never: a spare is only a head start. */
+/** Runs work once the page is idle; outside a page (Node), never: a spare is only a head start. */
 export type WhenIdle = (work: () => void) => void;
 
 const browserIdle: WhenIdle = (work) => {
   if (typeof requestIdleCallback === 'function') requestIdleCallback(work, { timeout: 1000 });
+  // Safari has no idle callback: a moment after the step is drawn stands in for it.
+  else if (typeof document !== 'undefined') setTimeout(work, 200);
 };
 
 export interface ControllerState<TContext = unknown> {
@@ -49,6 +51,8 @@ interface Spare<TMachine extends AnyStateMachine, TWorld extends KitWorld> {
   steps: number;
   history: readonly string[];
   stop: AbortController;
+  /** The reader waits for it now: it stops giving way to the page's other work. */
+  hurry(): void;
   /** The simulation, once replayed; null when the replay was stopped or a step failed. */
   done: Promise<Simulation<TMachine, TWorld> | null>;
 }
@@ -62,7 +66,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
   /** Every step ever applied on this line of history; those past the cursor can be redone. A new step replaces the array. */
   #history: readonly string[] = [];
   #cursor = 0;
-  /** The frame after the first n steps of the history, for the n seen; always holds the cursor's. */
+  /** The frame after the first n steps of the history, for each n shown or prepared; always holds the cursor's. */
   #frames = new Map<number, Frame<ContextFrom<TMachine>>>();
   #spare: Spare<TMachine, TWorld> | null = null;
   /** An idle callback is on its way to start a spare: one is enough. */
@@ -105,7 +109,16 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
         return;
       }
       this.#history = [...parsed.steps];
-      const result = await this.#replayTo(parsed.steps.length, 0);
+      // Another line of history: only the first step's frame is the same on every line.
+      this.#frames = new Map([[0, this.#frames.get(0)!]]);
+      let result: ReplayResult<TMachine, TWorld>;
+      try {
+        result = await this.#replayTo(parsed.steps.length, 0);
+      } catch (error) {
+        // A step that throws: the fresh start must not offer 前进一步 into the link's steps.
+        this.#history = [];
+        throw error;
+      }
       if (result.ok) {
         this.#restored = parsed.steps.length;
       } else {
@@ -141,7 +154,10 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     return this.#enqueue(async () => {
       if (this.#cursor === 0) return;
       // A spare on its way may bring the frame: waiting for it is shorter than a replay of our own.
-      if (!this.#frames.has(this.#cursor - 1) && this.#spareKeeps(this.#cursor - 1)) await this.#spare!.done;
+      if (!this.#frames.has(this.#cursor - 1) && this.#spareKeeps(this.#cursor - 1)) {
+        this.#spare!.hurry();
+        await this.#spare!.done;
+      }
       if (this.#frames.has(this.#cursor - 1)) this.#cursor -= 1;
       else await this.#replayTo(this.#cursor - 1, KEPT_REPLAY_FRAMES);
     });
@@ -183,12 +199,13 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
   /** Bring the simulation to `steps` steps of the history: on from where it is, or from the spare or a replay when it is past them. */
   async #simulateTo(steps: number): Promise<void> {
     if (this.#simulated > steps) {
-      const spare = this.#spare;
-      const simulation = spare?.history === this.#history && spare.steps <= steps ? await spare.done : null;
-      if (simulation) {
+      const spare = this.#spare?.history === this.#history && this.#spare.steps <= steps ? this.#spare : null;
+      spare?.hurry();
+      const simulation = spare ? await spare.done : null;
+      if (spare && simulation) {
         this.#spare = null;
         this.#simulation = simulation;
-        this.#simulated = spare!.steps;
+        this.#simulated = spare.steps;
       } else {
         const result = await this.#replayTo(steps, KEPT_REPLAY_FRAMES);
         if (!result.ok) throw new Error(result.reason);
@@ -202,7 +219,8 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
 
   /**
    * A fresh simulation of the history's first `steps` steps, keeping the frames of the last `keep` of them; the
-   * cursor moves there. When a step cannot apply, the simulation and the cursor are back at the start.
+   * cursor moves there (callers pass the cursor, or the step back they take). When a step cannot apply, the
+   * simulation and the cursor are back at the start. A frame already kept stays: the shell knows its messages.
    */
   async #replayTo(steps: number, keep: number): Promise<ReplayResult<TMachine, TWorld>> {
     const kept: [number, Frame<ContextFrom<TMachine>>][] = [];
@@ -218,7 +236,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     }
     this.#simulated = steps;
     this.#cursor = steps;
-    for (const [applied, frame] of kept) this.#frames.set(applied, frame);
+    for (const [applied, frame] of kept) if (!this.#frames.has(applied)) this.#frames.set(applied, frame);
     if (!this.#frames.has(steps)) this.#frames.set(steps, result.simulation.frame());
     return result;
   }
@@ -268,24 +286,22 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     this.#spare?.stop.abort();
     const history = this.#history;
     const stop = new AbortController();
+    let waitedFor = false;
     const kept: [number, Frame<ContextFrom<TMachine>>][] = [];
     const done = replay(this.#definition, history.slice(0, steps), {
       signal: stop.signal,
-      background: true,
+      background: () => !waitedFor,
       afterStep: (applied, simulation) => void (applied > steps - KEPT_REPLAY_FRAMES && kept.push([applied, simulation.frame()])),
     }).then(
       (result) => {
         if (!result.ok || stop.signal.aborted) return null;
         // Still this line of history: its frames are the reader's.
-        if (history === this.#history) {
-          if (!this.#frames.has(steps)) kept.push([steps, result.simulation.frame()]);
-          for (const [applied, frame] of kept) if (!this.#frames.has(applied)) this.#frames.set(applied, frame);
-        }
+        if (history === this.#history) for (const [applied, frame] of kept) if (!this.#frames.has(applied)) this.#frames.set(applied, frame);
         return result.simulation;
       },
       () => null,
     );
-    this.#spare = { steps, history, stop, done };
+    this.#spare = { steps, history, stop, hurry: () => void (waitedFor = true), done };
   }
 
   /** A failing step must not leave a half-changed world behind: report it and rebuild the last good step. */

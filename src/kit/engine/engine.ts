@@ -328,15 +328,15 @@ export interface ReplayOptions<TMachine extends AnyStateMachine, TWorld extends 
   afterStep?: (steps: number, simulation: Simulation<TMachine, TWorld>) => void;
   /** Stops the replay between two steps; it then rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Nobody waits for this replay: it gives way to everything else the page has to do. */
-  background?: boolean;
+  /** While this says so, nobody waits for the replay: it gives way to everything else the page has to do. */
+  background?: () => boolean;
 }
 
 /** Rebuild a simulation from control ids; on the first id that cannot apply, stop and say which. */
 export async function replay<TMachine extends AnyStateMachine, TWorld extends KitWorld>(
   definition: SimulationDefinition<TMachine, TWorld>,
   controlIds: readonly string[],
-  { afterStep, signal, background = false }: ReplayOptions<TMachine, TWorld> = {},
+  { afterStep, signal, background = () => false }: ReplayOptions<TMachine, TWorld> = {},
 ): Promise<ReplayResult<TMachine, TWorld>> {
   const simulation = new Simulation(definition);
   let sliceStart = performance.now();
@@ -344,7 +344,7 @@ export async function replay<TMachine extends AnyStateMachine, TWorld extends Ki
     // A long link replays in slices, so the page stays responsive and no task runs long (a phone at
     // a quarter of this machine's speed turned a 200-step replay into one 300 ms block).
     if (performance.now() - sliceStart > REPLAY_SLICE_MS) {
-      await yieldToBrowser(background);
+      await yieldToBrowser(background());
       sliceStart = performance.now();
     }
     signal?.throwIfAborted();
