@@ -92,6 +92,9 @@ for (const { chapter, definition } of registered) {
         await sim.press('历史', '后退一步');
         await sim.expectState(walk.after[steps]!.state);
       }
+      // The panels below the controls follow a step back a moment later, as they follow any step.
+      await expect(sim.root.locator('details.sim-log summary')).toHaveText(`操作记录（${from}）`);
+      await expect(sim.root).toHaveAttribute('data-ready', 'true');
       await sim.press('历史', '前进一步');
       await sim.expectState(walk.after[from + 1]!.state);
       await sim.press('历史', '后退一步');
