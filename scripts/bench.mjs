@@ -69,6 +69,8 @@ const WALK_STEPS = 200;
 const LINK_STEPS = [0, 50, 200];
 const CLICK_WINDOW = 20;
 const BACK_CLICKS = 5;
+/** walkInPage's options for BACK_CLICKS presses of 后退一步 and nothing else. */
+const BACK_WALK = { count: BACK_CLICKS, press: '后退一步', only: true };
 const RESTORE_RUNS = 3;
 const CPU_RATES = [1, 4];
 /** Long enough for Starlight's idle-time imports to have started and finished. */
@@ -426,9 +428,9 @@ try {
       const lateLink = links[WALK_STEPS - CLICK_WINDOW];
       const late = lateLink ? await clickWindow(browser, lateLink, flow, rate) : [];
       const lastLink = links[WALK_STEPS];
-      const back = lastLink ? await clickWindow(browser, lastLink, flow, rate, { count: BACK_CLICKS, press: '后退一步', only: true }) : [];
+      const back = lastLink ? await clickWindow(browser, lastLink, flow, rate, BACK_WALK) : [];
       if (lastLink && back.length < BACK_CLICKS) throw new Error(`${flow}: 后退一步 could be pressed ${back.length} times of ${BACK_CLICKS}`);
-      const branch = lastLink ? await clickWindow(browser, lastLink, flow, rate, { count: 1, stride: 5 }, { count: BACK_CLICKS, press: '后退一步', only: true }) : [];
+      const branch = lastLink ? await clickWindow(browser, lastLink, flow, rate, { count: 1, stride: 5 }, BACK_WALK) : [];
       const context = await browser.newContext();
       await context.addInitScript(instrument, flow);
       // One load first so that every later one finds the scripts in the HTTP cache.

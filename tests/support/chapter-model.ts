@@ -15,7 +15,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventFromLogic, SnapshotFrom, StateValue } from 'xstate';
 import { createActor } from 'xstate';
-import { replay, Simulation, stateToString } from '../../src/kit/engine/engine.ts';
+import { replay, Simulation, stateToString, type Frame } from '../../src/kit/engine/engine.ts';
 import type { KitWorld, SimulationDefinition } from '../../src/kit/engine/definition.ts';
 import { transitionCover } from './transition-cover.ts';
 
@@ -107,14 +107,15 @@ export function describeChapterModel<TMachine extends AnyStateMachine, TWorld ex
     const sim = new Simulation(world);
     // Each frame as made, and a copy of it then: a view that handed out the world's own objects would
     // change a kept frame when the world moves on.
-    const made = [sim.frame()].map((frame) => [frame, structuredClone(frame)] as const);
+    const made: [Frame, Frame][] = [];
+    const keep = (frame: Frame) => void made.push([frame, structuredClone(frame)]);
+    keep(sim.frame());
     for (const step of steps) {
       const control = definition.controls.find((c) => c.kind === 'user' && JSON.stringify(c.event) === JSON.stringify(step.event));
       if (control) await press(sim, control.id);
       else await model.produce(sim, step.event);
       expect(model.serializeState(sim.snapshot)).toBe(model.serializeState(step.state));
-      const frame = sim.frame();
-      made.push([frame, structuredClone(frame)]);
+      keep(sim.frame());
     }
     for (const [frame, copy] of made) expect(frame).toEqual(copy);
     return sim;

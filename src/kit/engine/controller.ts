@@ -12,7 +12,7 @@
  * prepared while the page is idle, by a spare replay.
  */
 import type { AnyStateMachine, ContextFrom } from 'xstate';
-import { knownControlIds, replay, Simulation, type Frame, type ReplayResult } from './engine.ts';
+import { knownControlIds, replay, Simulation, type Frame, type ReplayOptions, type ReplayResult } from './engine.ts';
 import type { KitWorld, SimulationDefinition } from './definition.ts';
 import { MAX_LINK_STEPS, parseDeepLink } from './deep-link.ts';
 
@@ -199,7 +199,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
   /** Bring the simulation to `steps` steps of the history: on from where it is, or from the spare or a replay when it is past them. */
   async #simulateTo(steps: number): Promise<void> {
     if (this.#simulated > steps) {
-      const spare = this.#spare?.history === this.#history && this.#spare.steps <= steps ? this.#spare : null;
+      const spare = this.#liveSpare !== null && this.#liveSpare.steps <= steps ? this.#liveSpare : null;
       spare?.hurry();
       const simulation = spare ? await spare.done : null;
       if (spare && simulation) {
@@ -223,10 +223,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
    * simulation and the cursor are back at the start. A frame already kept stays: the shell knows its messages.
    */
   async #replayTo(steps: number, keep: number): Promise<ReplayResult<TMachine, TWorld>> {
-    const kept: [number, Frame<ContextFrom<TMachine>>][] = [];
-    const result = await replay(this.#definition, this.#history.slice(0, steps), {
-      afterStep: (applied, simulation) => void (applied > steps - keep && kept.push([applied, simulation.frame()])),
-    });
+    const { result, kept } = await this.#replayKeeping(steps, keep);
     this.#simulation = result.simulation;
     if (!result.ok) {
       this.#simulated = 0;
@@ -236,9 +233,34 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     }
     this.#simulated = steps;
     this.#cursor = steps;
-    for (const [applied, frame] of kept) if (!this.#frames.has(applied)) this.#frames.set(applied, frame);
+    this.#keep(kept);
     if (!this.#frames.has(steps)) this.#frames.set(steps, result.simulation.frame());
     return result;
+  }
+
+  /** A replay of the history's first `steps` steps (as they are now), with the frames of the last `keep` of them. */
+  async #replayKeeping(steps: number, keep: number, options: Omit<ReplayOptions<TMachine, TWorld>, 'afterStep'> = {}) {
+    const kept: [number, Frame<ContextFrom<TMachine>>][] = [];
+    const result = await replay(this.#definition, this.#history.slice(0, steps), {
+      ...options,
+      afterStep: (applied, simulation) => void (applied > steps - keep && kept.push([applied, simulation.frame()])),
+    });
+    return { result, kept };
+  }
+
+  /** Adds frames of this line of history. A frame already kept stays: the shell knows its messages. */
+  #keep(frames: readonly (readonly [number, Frame<ContextFrom<TMachine>>])[]): void {
+    for (const [steps, frame] of frames) if (!this.#frames.has(steps)) this.#frames.set(steps, frame);
+  }
+
+  /** The spare, while it replays this line of history. */
+  get #liveSpare(): Spare<TMachine, TWorld> | null {
+    return this.#spare?.history === this.#history ? this.#spare : null;
+  }
+
+  /** Whether the spare serves: it is on this line of history, and nothing else is needed or it prepares that. */
+  #spareServes(target: number | null): boolean {
+    return this.#liveSpare !== null && (target === null || this.#liveSpare.steps === target);
   }
 
   /**
@@ -253,23 +275,20 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
 
   /** Whether the spare, once done, brings the frame after `steps` steps of this history. */
   #spareKeeps(steps: number): boolean {
-    const spare = this.#spare;
-    return spare !== null && spare.history === this.#history && steps <= spare.steps && steps > spare.steps - KEPT_REPLAY_FRAMES;
+    const spare = this.#liveSpare;
+    return spare !== null && steps <= spare.steps && steps > spare.steps - KEPT_REPLAY_FRAMES;
   }
 
   /**
-   * Stop a spare that no longer serves, and start the one needed once the page is idle. A spare serves while
-   * the history is the same and nothing else is needed: one a step back from the end of a restored link
-   * still serves when the reader goes forward again and then back.
+   * Stop a spare that no longer serves, and start the one needed once the page is idle. A spare that is not
+   * needed now still serves: one a step back from the end of a restored link is needed again when the reader
+   * goes forward and then back.
    */
   #planSpare(): void {
     const target = this.#spareTarget();
-    const spare = this.#spare;
-    if (spare && spare.history === this.#history && (target === null || spare.steps === target)) return;
-    if (spare) {
-      spare.stop.abort();
-      this.#spare = null;
-    }
+    if (this.#spareServes(target)) return;
+    this.#spare?.stop.abort();
+    this.#spare = null;
     if (target === null || this.#spareWaiting) return;
     this.#spareWaiting = true;
     this.#whenIdle(() => {
@@ -277,8 +296,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
       if (this.#operating) return;
       // The reader may have moved on since: prepare what is needed now.
       const steps = this.#spareTarget();
-      if (steps === null || (this.#spare?.history === this.#history && this.#spare.steps === steps)) return;
-      this.#startSpare(steps);
+      if (steps !== null && !this.#spareServes(steps)) this.#startSpare(steps);
     });
   }
 
@@ -287,16 +305,11 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     const history = this.#history;
     const stop = new AbortController();
     let waitedFor = false;
-    const kept: [number, Frame<ContextFrom<TMachine>>][] = [];
-    const done = replay(this.#definition, history.slice(0, steps), {
-      signal: stop.signal,
-      background: () => !waitedFor,
-      afterStep: (applied, simulation) => void (applied > steps - KEPT_REPLAY_FRAMES && kept.push([applied, simulation.frame()])),
-    }).then(
-      (result) => {
+    const done = this.#replayKeeping(steps, KEPT_REPLAY_FRAMES, { signal: stop.signal, background: () => !waitedFor }).then(
+      ({ result, kept }) => {
         if (!result.ok || stop.signal.aborted) return null;
         // Still this line of history: its frames are the reader's.
-        if (history === this.#history) for (const [applied, frame] of kept) if (!this.#frames.has(applied)) this.#frames.set(applied, frame);
+        if (history === this.#history) this.#keep(kept);
         return result.simulation;
       },
       () => null,
