@@ -106,6 +106,17 @@ test.describe('/authorization/ simulator', () => {
     await expect(sim.phone.getByText('✓ 可以使用')).toBeVisible();
   });
 
+  test('a step into a shorter file draws the lines in view before its paint and the lines around them after it', async ({ sim }) => {
+    // Launching shows the page's script low in the file; the next step, the page's WXML, is shorter than where the
+    // step's mark stood. The panel's own scroll to the new lines must not pass for the reader's, which would
+    // draw the lines around them before the paint as well.
+    await sim.press('你的代码', '启动：策略 B（用到时再申请）');
+    await expect(sim.root.locator('.sim-code__body')).toHaveAttribute('aria-label', /authorization\.ts$/);
+    expect(await sim.codeDrawsBeforePaint()).toBe(1);
+    await sim.expectState('ready');
+    await expect(sim.root.locator('.sim-code__body')).toHaveAttribute('aria-label', /\.wxml/);
+  });
+
   test('openSetting from onShow fails and the settings page never opens', async ({ sim }) => {
     await sim.press('你的代码', '启动：策略 B（用到时再申请）');
     await sim.step();

@@ -131,6 +131,37 @@ export class SimulatorPage {
     return Number(/第 (\d+) 步/.exec(label ?? '')?.[1] ?? Number.NaN);
   }
 
+  /**
+   * Presses 下一步 and counts how often the code panel's lines change before that step's first paint: once
+   * (the lines in view) when the panel draws the rest after the paint, as it should. Counted as late in the
+   * frame as a page can: in a resize observer made when the step first draws, which the browser calls after
+   * the frame's animation callbacks and layout, just before the paint.
+   */
+  codeDrawsBeforePaint(): Promise<number> {
+    return this.next.evaluate(
+      (button) =>
+        new Promise<number>((resolve) => {
+          const body = button.closest('[data-flow]')!.querySelector('.sim-code__body')!;
+          const probe = document.createElement('div');
+          probe.style.cssText = 'position:fixed;inset:0 auto auto 0;inline-size:1px;block-size:1px;pointer-events:none';
+          let draws = 0;
+          const drawn = new MutationObserver(() => {
+            if (++draws > 1) return;
+            document.documentElement.append(probe);
+            const painting = new ResizeObserver(() => {
+              painting.disconnect();
+              drawn.disconnect();
+              probe.remove();
+              resolve(draws);
+            });
+            painting.observe(probe);
+          });
+          drawn.observe(body, { childList: true, subtree: true });
+          (button as HTMLElement).click();
+        }),
+    );
+  }
+
   /** Presses a button the way a keyboard reader does: focus it, then Enter. */
   async pressWithKeyboard(target: Locator) {
     await target.focus();

@@ -133,12 +133,17 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
 
   // The step's lines are marked by one box behind them rather than by the lines' own style: moving it
   // repaints the box alone, where restyling lines made the browser paint the whole file again.
-  // The panel scrolls to them first. Every read comes before the box is written: each read after a write
+  // The panel scrolls to them first. Every read comes before the box is placed: each read after a write
   // laid the page out again, three more passes per step (1–1.5 ms of a 下一步 at 1× on /login/).
+  // The box is hidden before the reads, though: still where the last step put it, it counts in how far the
+  // panel can scroll, and in a shorter file it let the scroll below go past the end. The browser pulled the
+  // scroll back before the paint, which read as the reader's own scroll, and the lines around were drawn
+  // before the paint too (about 20 ms of /authorization/'s 下一步 into the page at 4×).
   useLayoutEffect(() => {
     const element = scroller.current;
     const box = mark.current;
     if (!element || !box) return;
+    box.hidden = true;
     const active = element.querySelectorAll<HTMLElement>('[data-code-active]');
     const first = active[0];
     const last = active[active.length - 1];
@@ -146,8 +151,8 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
     element.scrollTop = place ? Math.max(0, place.top - STEP_OFFSET_PX) : 0;
     placed.current = element.scrollTop;
     coverView.current();
-    box.hidden = !place;
     if (place) {
+      box.hidden = false;
       box.style.top = `${place.top}px`;
       box.style.inlineSize = `${place.width}px`;
       box.style.height = `${place.bottom - place.top}px`;
