@@ -106,15 +106,22 @@ test.describe('/authorization/ simulator', () => {
     await expect(sim.phone.getByText('✓ 可以使用')).toBeVisible();
   });
 
-  test('a step into a shorter file draws the lines in view before its paint and the lines around them after it', async ({ sim }) => {
-    // Launching shows the page's script low in the file; the next step, the page's WXML, is shorter than where the
-    // step's mark stood. The panel's own scroll to the new lines must not pass for the reader's, which would
-    // draw the lines around them before the paint as well.
+  test('a step into a file that ends above the last step’s mark draws its code once before the paint', async ({ sim }) => {
+    // Launching marks lines low in the page's script; the next step's file, the page's WXML, ends above them.
+    // The panel's own scroll to the new lines must not pass for the reader's, which would draw the lines
+    // around them before the paint as well.
+    const body = sim.root.locator('.sim-code__body');
     await sim.press('你的代码', '启动：策略 B（用到时再申请）');
-    await expect(sim.root.locator('.sim-code__body')).toHaveAttribute('aria-label', /authorization\.ts$/);
+    await expect(body).toHaveAttribute('aria-label', /authorization\.ts$/);
+    const markBottom = await body.evaluate((element) => {
+      const mark = element.querySelector<HTMLElement>('.sim-code__mark')!;
+      return mark.offsetTop + mark.offsetHeight;
+    });
     expect(await sim.codeDrawsBeforePaint()).toBe(1);
     await sim.expectState('ready');
-    await expect(sim.root.locator('.sim-code__body')).toHaveAttribute('aria-label', /\.wxml/);
+    await expect(body).toHaveAttribute('aria-label', /\.wxml$/);
+    // What makes this step the case: the new file is shorter than where the mark stood.
+    expect(await body.evaluate((element) => element.scrollHeight)).toBeLessThan(markBottom);
   });
 
   test('openSetting from onShow fails and the settings page never opens', async ({ sim }) => {

@@ -13,20 +13,36 @@ export function watchForTrouble(page: Page): { dialogs: string[]; errors: string
 }
 
 /**
+ * A 1-pixel element for a resize observer to watch: a new observer reports its target's size once, after the
+ * frame's animation callbacks and layout, just before the paint, which is as late in a frame as a page can
+ * look. Observers are called in the order they were made, so the page's own, which may still draw, come first.
+ */
+const PROBE_STYLE = 'position:fixed;inset:0 auto auto 0;inline-size:1px;block-size:1px;pointer-events:none';
+
+/** Waits until what a step draws after its paint (a frame and a task later) has been painted too. */
+function settle(page: Page): Promise<void> {
+  return page.evaluate(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    await frame();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await frame();
+    await frame();
+  });
+}
+
+/**
  * Checks every frame before it is painted for a code panel showing blank space where lines should be:
  * the panel draws the lines in view first and those around them a moment later, and a frame whose view
  * reaches past what is drawn would show a reader an empty stretch of file. Returns a function that counts
- * the frames that had one, once the lines drawn after the last step's paint (a frame and a task later) have
- * been painted too.
- * The check runs as late in the frame as a page can: in a resize observer made anew each frame (observers
- * are called in the order they were made, so the page's own, which may still draw lines, come first).
+ * the frames that had one, once the lines drawn after the last step's paint have been painted too.
+ * The check runs in a resize observer on a probe (PROBE_STYLE), made anew each frame.
  */
 export async function watchCodeGaps(page: Page): Promise<() => Promise<number>> {
-  await page.addInitScript(() => {
+  await page.addInitScript((probeStyle) => {
     const seen = { frames: 0 };
     (window as unknown as { __codeGaps: typeof seen }).__codeGaps = seen;
     const probe = document.createElement('div');
-    probe.style.cssText = 'position:fixed;inset:0 auto auto 0;inline-size:1px;block-size:1px;pointer-events:none';
+    probe.style.cssText = probeStyle;
     const check = () => {
       for (const body of document.querySelectorAll<HTMLElement>('.sim-code__body')) {
         const top = body.scrollTop;
@@ -41,7 +57,6 @@ export async function watchCodeGaps(page: Page): Promise<() => Promise<number>> 
     };
     const everyFrame = () => {
       if (!probe.isConnected) document.documentElement.append(probe);
-      // A new observer reports its target's size once, after this frame's layout.
       const observer = new ResizeObserver(() => {
         observer.disconnect();
         check();
@@ -50,16 +65,11 @@ export async function watchCodeGaps(page: Page): Promise<() => Promise<number>> 
       requestAnimationFrame(everyFrame);
     };
     requestAnimationFrame(everyFrame);
-  });
-  return () =>
-    page.evaluate(async () => {
-      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-      await frame();
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      await frame();
-      await frame();
-      return (window as unknown as { __codeGaps: { frames: number } }).__codeGaps.frames;
-    });
+  }, PROBE_STYLE);
+  return async () => {
+    await settle(page);
+    return page.evaluate(() => (window as unknown as { __codeGaps: { frames: number } }).__codeGaps.frames);
+  };
 }
 
 export class SimulatorPage {
@@ -132,19 +142,26 @@ export class SimulatorPage {
   }
 
   /**
-   * Presses 下一步 and counts how often the code panel's lines change before that step's first paint: once
-   * (the lines in view) when the panel draws the rest after the paint, as it should. Counted as late in the
-   * frame as a page can: in a resize observer made when the step first draws, which the browser calls after
-   * the frame's animation callbacks and layout, just before the paint.
+   * Presses 下一步 once the last step is drawn, and counts how often the code panel's lines change before
+   * this step's first paint: once (the lines in view) when the panel draws the rest after the paint, as it
+   * should. Counted in a resize observer on a probe (PROBE_STYLE) made when the step first draws; 0 if the
+   * step changes no line within a second.
    */
-  codeDrawsBeforePaint(): Promise<number> {
+  async codeDrawsBeforePaint(): Promise<number> {
+    await settle(this.page);
     return this.next.evaluate(
-      (button) =>
+      (button, probeStyle) =>
         new Promise<number>((resolve) => {
           const body = button.closest('[data-flow]')!.querySelector('.sim-code__body')!;
           const probe = document.createElement('div');
-          probe.style.cssText = 'position:fixed;inset:0 auto auto 0;inline-size:1px;block-size:1px;pointer-events:none';
+          probe.style.cssText = probeStyle;
           let draws = 0;
+          setTimeout(() => {
+            if (draws === 0) {
+              drawn.disconnect();
+              resolve(0);
+            }
+          }, 1000);
           const drawn = new MutationObserver(() => {
             if (++draws > 1) return;
             document.documentElement.append(probe);
@@ -159,6 +176,7 @@ export class SimulatorPage {
           drawn.observe(body, { childList: true, subtree: true });
           (button as HTMLElement).click();
         }),
+      PROBE_STYLE,
     );
   }
 

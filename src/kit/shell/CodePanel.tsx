@@ -136,9 +136,9 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   // The panel scrolls to them first. Every read comes before the box is placed: each read after a write
   // laid the page out again, three more passes per step (1–1.5 ms of a 下一步 at 1× on /login/).
   // The box is hidden before the reads, though: still where the last step put it, it counts in how far the
-  // panel can scroll, and in a shorter file it let the scroll below go past the end. The browser pulled the
-  // scroll back before the paint, which read as the reader's own scroll, and the lines around were drawn
-  // before the paint too (about 20 ms of /authorization/'s 下一步 into the page at 4×).
+  // panel can scroll, and in a file that ends above it, it let the scroll set below go past the end. The
+  // browser pulled the scroll back before the paint, which read as the reader's own scroll, and the lines
+  // around were drawn before the paint too (15–40 ms of /authorization/'s launching → ready at 4×).
   useLayoutEffect(() => {
     const element = scroller.current;
     const box = mark.current;
