@@ -185,6 +185,30 @@ test.describe('/login/ simulator', () => {
     await expect.poll(() => blankInView(false)).toBe(false);
   });
 
+  test('the tab of the file a step shows is in view, however far along the row of files it is', async ({ sim }) => {
+    const files = sim.root.getByRole('group', { name: '代码文件' });
+    const shownWhole = () =>
+      files.evaluate((strip) => {
+        const tab = strip.querySelector('[aria-pressed="true"]')!.getBoundingClientRect();
+        const row = strip.getBoundingClientRect();
+        return tab.left >= row.left - 1 && tab.right <= row.right + 1;
+      });
+    const offRow = new Set<string>();
+    await sim.press('用户操作', '登录');
+    for (let step = 0; step < 12 && (await sim.next.getAttribute('aria-disabled')) !== 'true'; step++) {
+      const tab = (await files.locator('[aria-pressed="true"]').textContent()) ?? '';
+      const beyond = await files.evaluate((strip) => {
+        const tab = strip.querySelector<HTMLElement>('[aria-pressed="true"]')!;
+        return tab.offsetLeft + tab.offsetWidth > strip.clientWidth;
+      });
+      if (beyond) offRow.add(tab);
+      expect(await shownWhole(), `step ${step}: ${tab}`).toBe(true);
+      await sim.step();
+    }
+    // The walk reached files whose tabs start out past the row's end.
+    expect(offRow.size).toBeGreaterThan(0);
+  });
+
   test('back on a step after scrolling its code away, the panel shows the step’s lines again', async ({ page, sim }) => {
     const code = sim.root.getByRole('region', { name: '代码' });
     const body = code.locator('.sim-code__body');

@@ -7,6 +7,13 @@ import { useAfterPaint } from './useAfterPaint.ts';
 
 const NO_SAMPLES: readonly HighlightedSample[] = [];
 
+/** Where a row that scrolls sideways must scroll to show a tab whole (its start, if it is wider than the row), or null when it does. */
+function tabInView(scrollLeft: number, width: number, tabLeft: number, tabWidth: number): number | null {
+  if (tabLeft < scrollLeft) return tabLeft;
+  if (tabLeft + tabWidth > scrollLeft + width) return Math.min(tabLeft, tabLeft + tabWidth - width);
+  return null;
+}
+
 /** Which lines (from 0, `bottom` exclusive) the scrolled panel has in view; lines are 1lh tall, so nothing is laid out for it. */
 function linesInView(scroller: HTMLElement): { top: number; bottom: number } | null {
   const view = scroller.querySelector('.sim-code__view');
@@ -75,6 +82,7 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
   const stepFile = frame.code?.file ?? null;
   const scroller = useRef<HTMLDivElement>(null);
   const mark = useRef<HTMLSpanElement>(null);
+  const tabs = useRef<HTMLDivElement>(null);
 
   useEffect(() => setChosen(null), [stepFile, frame.code?.region]);
 
@@ -148,9 +156,14 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
     const first = active[0];
     const last = active[active.length - 1];
     const place = first && last && { top: first.offsetTop, width: first.offsetWidth, bottom: last.offsetTop + last.offsetHeight };
+    // The file's tab, which a long row of files can leave out of view: the reader should see which file this is.
+    const strip = tabs.current;
+    const tab = strip?.querySelector<HTMLElement>('[aria-pressed="true"]');
+    const tabScroll = strip && tab ? tabInView(strip.scrollLeft, strip.clientWidth, tab.offsetLeft, tab.offsetWidth) : null;
     element.scrollTop = place ? Math.max(0, place.top - STEP_OFFSET_PX) : 0;
     placed.current = element.scrollTop;
     coverView.current();
+    if (strip && tabScroll !== null) strip.scrollLeft = tabScroll;
     if (place) {
       box.hidden = false;
       box.style.top = `${place.top}px`;
@@ -177,7 +190,7 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
     <section className="sim-panel sim-code" aria-label="代码" data-palette={scope}>
       <div className="sim-code__header">
         <h3 className="sim-panel__title">代码</h3>
-        <div className="sim-code__files" role="group" aria-label="代码文件">
+        <div className="sim-code__files" role="group" aria-label="代码文件" ref={tabs}>
           {samples.map((s) => (
             <button
               key={s.file}
