@@ -187,22 +187,22 @@ test.describe('/login/ simulator', () => {
 
   test('the tab of the file a step shows is in view, however far along the row of files it is', async ({ sim }) => {
     const files = sim.root.getByRole('group', { name: '代码文件' });
-    const shownWhole = () =>
-      files.evaluate((strip) => {
-        const tab = strip.querySelector('[aria-pressed="true"]')!.getBoundingClientRect();
-        const row = strip.getBoundingClientRect();
-        return tab.left >= row.left - 1 && tab.right <= row.right + 1;
-      });
     const offRow = new Set<string>();
     await sim.press('用户操作', '登录');
     for (let step = 0; step < 12 && (await sim.next.getAttribute('aria-disabled')) !== 'true'; step++) {
-      const tab = (await files.locator('[aria-pressed="true"]').textContent()) ?? '';
-      const beyond = await files.evaluate((strip) => {
-        const tab = strip.querySelector<HTMLElement>('[aria-pressed="true"]')!;
-        return tab.offsetLeft + tab.offsetWidth > strip.clientWidth;
+      const tab = await files.evaluate((strip) => {
+        const pressed = strip.querySelector<HTMLElement>('[aria-pressed="true"]')!;
+        const box = pressed.getBoundingClientRect();
+        const row = strip.getBoundingClientRect();
+        return {
+          name: pressed.textContent ?? '',
+          whole: box.left >= row.left - 1 && box.right <= row.right + 1,
+          // Past the end of the row as it stands unscrolled.
+          beyond: pressed.offsetLeft + pressed.offsetWidth > strip.clientWidth,
+        };
       });
-      if (beyond) offRow.add(tab);
-      expect(await shownWhole(), `step ${step}: ${tab}`).toBe(true);
+      if (tab.beyond) offRow.add(tab.name);
+      expect(tab.whole, `step ${step}: ${tab.name}`).toBe(true);
       await sim.step();
     }
     // The walk reached files whose tabs start out past the row's end.

@@ -220,7 +220,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
   /**
    * A fresh simulation of the history's first `steps` steps, keeping the frames of the last `keep` of them; the
    * cursor moves there (callers pass the cursor, or the step back they take). When a step cannot apply, the
-   * simulation and the cursor are back at the start. A frame already kept stays: the shell knows its messages.
+   * simulation and the cursor are back at the start.
    */
   async #replayTo(steps: number, keep: number): Promise<ReplayResult<TMachine, TWorld>> {
     const { result, kept } = await this.#replayKeeping(steps, keep);
