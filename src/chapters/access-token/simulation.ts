@@ -422,7 +422,7 @@ export const accessTokenControls: readonly Control<AccessTokenWorld, AccessToken
   user('call-a', '服务器 A 调用接口', { type: 'user.called', server: 'a' }, '服务器 A 用它的 access_token 调一次业务接口（如发订阅消息）'),
   user('call-b', '服务器 B 调用接口', { type: 'user.called', server: 'b' }, '服务器 B 用它的 access_token 调一次业务接口'),
   user('herd', `${HERD_CALLERS} 个并发请求`, { type: 'user.startedHerd' }, `服务器 A 刚重启、内存缓存为空，同时来了 ${HERD_CALLERS} 个请求`),
-  user('revoke', '泄露应急', { type: 'user.revokedToken' }, 'token 泄露了：运维让它立即失效（/cgi-bin/token 要连取两次，stable_token 用 force_refresh）'),
+  user('revoke', '泄露应急', { type: 'user.revokedToken' }, 'token 泄露了：运维让它尽快失效（按本章的模型，/cgi-bin/token 要连取两次；stable_token 用一次 force_refresh）'),
   ...strategyControls,
   flagControl('refresh-ahead', '提前 5 分钟刷新', '切换：离过期不到 5 分钟就当作过期，提前去取', (world: AccessTokenWorld) => world.switches, 'refreshAhead'),
   flagControl('retry-once', '40001/42001 时刷新并重试一次', '切换：被拒时丢掉 token、刷新一次、重试一次，第二次再被拒就报错，绝不循环', (world: AccessTokenWorld) => world.switches, 'retryOnce'),
@@ -508,7 +508,7 @@ function view(world: AccessTokenWorld, snapshot: Snapshot): WorldView {
         lastRejected.errcode === 42001
           ? '到期了。提前刷新（还剩 5 分钟就换）能避免这一次失败。'
           : killer
-            ? `它是被另一次获取挤掉的（获取方：${fetcherLabel(killer)}）。官方文档说“重复获取将导致上次获取的 access_token 失效”，旧 token 只有 5 分钟的宽限期。`
+            ? `它是被另一次获取挤掉的（获取方：${fetcherLabel(killer)}）。官方文档说“重复获取将导致上次获取的 access_token 失效”，只保证新老 token 在 5 分钟内都可用；模拟器让旧 token 在 5 分钟后失效。`
             : '它已被作废。',
       href: ACCESS_TOKEN_DOC,
     });

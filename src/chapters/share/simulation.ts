@@ -193,7 +193,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
         label: 'success({ shareTickets })',
         payload: { shareTickets: shareTickets ? ['（群的 shareTicket）'] : [] },
         tone: 'error',
-        note: `${NO_CALLBACK_DATE} 之前的行为；${NO_CALLBACK_SINCE} 起没有这个回调`,
+        note: `基础库 ${NO_CALLBACK_SINCE} 以下的行为；${NO_CALLBACK_DATE} 起新提交的版本，在 ${NO_CALLBACK_SINCE} 及以上没有这个回调`,
       });
       return { type: 'wechat.shareCallback', shareTickets };
     }
@@ -310,7 +310,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
       result = await world.groups.shareInfo(DEMO_APP.appid, userOf(who), launch.shareTicket);
     }
     if (!result.ok) {
-      world.wire.record({ from: 'wechat', to: lane, label: `fail ${result.errCode}`, payload: { errCode: result.errCode }, tone: 'error', note: '40097 场景错误：这次不是从群聊的卡片进来的' });
+      world.wire.record({ from: 'wechat', to: lane, label: `fail ${result.errCode}`, payload: { errCode: result.errCode }, tone: 'error', note: '40097 场景错误：这次不是从群聊的卡片进来的（单聊要 3.7.8 起传 allowSingleChat 才有结果）' });
       return { type: 'wechat.groupInfoRefused', errCode: result.errCode };
     }
     world.groupInfos.push({ person: who, api: groupApi, encryptedData: result.encryptedData, iv: result.iv });
@@ -376,7 +376,7 @@ export const delayControl = (ms: number) => `delay-${ms / 1000}s`;
 export const shareButtonControl = (id: string) => `share-${id}`;
 
 const SDK_LABELS: Record<ShareSdk, string> = {
-  '2.2.5': `基础库 2.2.5（${NO_CALLBACK_DATE} 前：有回调）`,
+  '2.2.5': `基础库 2.2.5（低于 ${NO_CALLBACK_SINCE}：有回调）`,
   '2.16.1': '基础库 2.16.1（getShareInfo）',
   '2.17.3': '基础库 2.17.3（getGroupEnterInfo）',
 };
@@ -514,14 +514,14 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '小程序不知道卡片发没发出去',
-      detail: `${NO_CALLBACK_DATE} 起（基础库 ${NO_CALLBACK_SINCE}），分享没有 success/fail/complete，也不再立即给 shareTicket。群信息只能等有人从群里点开卡片时再拿。`,
+      detail: `${NO_CALLBACK_DATE} 起新提交的版本，在基础库 ${NO_CALLBACK_SINCE} 及以上，分享没有 success/fail/complete，也不再立即给 shareTicket。群信息只能等有人从群里点开卡片时再拿。`,
       href: SHARE_CALLBACK_NOTICE,
     });
   }
   if (abilities.callback) {
     findings.push({
       level: 'warning',
-      title: `这是 ${NO_CALLBACK_DATE} 以前的规则`,
+      title: `这是基础库 ${NO_CALLBACK_SINCE} 以下的规则`,
       detail: '旧教程里的 success(res) { res.shareTickets[0] } 就是这时的写法。现在的基础库没有这个回调，照抄的代码永远等不到它。',
       href: SHARE_CALLBACK_NOTICE,
     });
@@ -537,7 +537,7 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
     });
   }
   if (context.groupError === '40097') {
-    findings.push({ level: 'warning', title: 'getGroupEnterInfo：40097 场景错误', detail: '这次不是从群聊的卡片进来的，比如单聊或朋友圈。不带 withShareTicket 的群卡片能不能拿到，文档没写，模拟器按拿不到处理。', href: GROUP_ENTER_INFO_DOC });
+    findings.push({ level: 'warning', title: 'getGroupEnterInfo：40097 场景错误', detail: '这次不是从群聊的卡片进来的，比如单聊或朋友圈。基础库 3.7.8 起，调用时传 allowSingleChat: true，单聊里能拿到 open_single_roomid；模拟器的页面没有传。不带 withShareTicket 的群卡片能不能拿到，文档没写，模拟器按拿不到处理。', href: GROUP_ENTER_INFO_DOC });
   }
   if (context.groupError === 'SESSION_KEY_MISMATCH') {
     findings.push({

@@ -170,7 +170,7 @@ const handlers: Record<SubscribeEffect, EffectRun<SubscribeWorld, SubscribeMachi
     if (record) record.result = result;
     world.popup = null;
     world.wire.record({ from: 'client', to: 'wechat', label: '上报订阅结果', note: '允许的一次性模板，额度 +1' });
-    world.wire.record({ from: 'client', to: 'miniprogram', label: 'success', payload: result, note: '取消也走 success：errMsg 照样是 requestSubscribeMessage:ok' });
+    world.wire.record({ from: 'client', to: 'miniprogram', label: 'success', payload: result, note: '取消也走 success（多数报告如此，官方没写明）：errMsg 照样是 requestSubscribeMessage:ok' });
     deliverPushes(world);
     return { type: 'wechat.requestAnswered', result, popup: true };
   },
@@ -275,7 +275,7 @@ export const ASK_LABELS: Record<AskSet, string> = {
 
 const ERA_LABELS: Record<SubscribeEra, string> = {
   current: `当前文档：一次最多 ${TMPL_IDS_PER_CALL.current} 个`,
-  before2025: `2025 年 12 月以前的文档：最多 ${TMPL_IDS_PER_CALL.before2025} 个`,
+  before2025: `旧版文档：一次最多 ${TMPL_IDS_PER_CALL.before2025} 个`,
 };
 
 const FAULT_LABELS: Record<SendFault, { label: string; hint: string }> = {
@@ -327,7 +327,7 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
   codeChoice('code-call-first', '代码：点击后第一件事就调用', { type: 'code.callFirst' } as SubscribeEvent, '模板 id 写在代码里，同步调用', (c) => c.handler === 'callFirst'),
   codeChoice('code-await-first', '代码：先 await 取模板 id 再调用', { type: 'code.awaitFirst' } as SubscribeEvent, '“can only be invoked by user TAP gesture”', (c) => c.handler === 'awaitFirst'),
   codeChoice('code-check-each', '代码：逐个模板看 res[id]', { type: 'code.checkEach' } as SubscribeEvent, "res[叫号模板 id] === 'accept' 才登记", (c) => c.check === 'perTemplate'),
-  codeChoice('code-check-errmsg', '代码：只看 errMsg（官方示例的写法）', { type: 'code.checkErrMsg' } as SubscribeEvent, '取消也是 requestSubscribeMessage:ok', (c) => c.check === 'errMsgOnly'),
+  codeChoice('code-check-errmsg', '代码：只看 errMsg（官方示例的写法）', { type: 'code.checkErrMsg' } as SubscribeEvent, '取消多半也是 requestSubscribeMessage:ok', (c) => c.check === 'errMsgOnly'),
   ...(Object.keys(ASK_LABELS) as AskSet[]).map((ask) =>
     byCode(choice(`ask-${ask === 'longTerm' ? 'long-term' : ask}`, `tmplIds：${ASK_LABELS[ask]}`, '这次调用请求哪些模板', (world) => void (world.ask = ask), (world) => world.ask === ask)),
   ),

@@ -154,10 +154,14 @@ export class BackgroundFetchCache {
     this.lastUsedAt = lastUsedAt;
   }
 
-  /** wx.setBackgroundFetchToken: kept for the next request, whichever kind comes first. */
+  /**
+   * wx.setBackgroundFetchToken: kept for the next request, whichever kind comes first. The docs give the
+   * 1024-character limit but no failure text, and say nothing of an empty token (refused here as no token
+   * at all): the errMsg is ours and says so.
+   */
   setToken(token: string): { ok: true } | { ok: false; errMsg: string } {
     if (token.length === 0 || token.length > MAX_FETCH_TOKEN_LENGTH) {
-      return { ok: false, errMsg: `setBackgroundFetchToken:fail token 长度须在 1 到 ${MAX_FETCH_TOKEN_LENGTH} 个字符之间` };
+      return { ok: false, errMsg: `setBackgroundFetchToken:fail（模拟器自拟的提示）token 不能为空，也不能超过 ${MAX_FETCH_TOKEN_LENGTH} 个字符` };
     }
     this.token = token;
     return { ok: true };

@@ -59,7 +59,7 @@ export const CHAT_TYPE_NAMES: Readonly<Record<number, string>> = { [CHAT_TYPE_SI
 export const PROMISE_TIMEOUT_MS = 3000;
 /** onShareAppMessage's `promise` field. */
 export const PROMISE_SINCE = '2.12.0';
-/** 基础库 from which sharing reports nothing back (SHARE_CALLBACK_NOTICE): versions released from 2018-10-10. */
+/** 基础库 from which sharing reports nothing back (SHARE_CALLBACK_NOTICE), for versions submitted from 2018-10-10; below it, every version keeps the callback. */
 export const NO_CALLBACK_SINCE = '2.3.0';
 export const NO_CALLBACK_DATE = '2018-10-10';
 /** From here the getShareInfo page recommends wx.getGroupEnterInfo instead (GROUP_ENTER_INFO_DOC). */
