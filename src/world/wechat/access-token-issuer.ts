@@ -2,8 +2,9 @@
  * access_token on WeChat's side: `GET /cgi-bin/token`, `POST /cgi-bin/stable_token`,
  * and the check every API that takes `?access_token=` runs first.
  *
- * - A token lives 7200 s; fetching a new one from /cgi-bin/token invalidates the previous one
- *   after a 5-minute overlap ("在5分钟内，新老 access_token 都可用"):
+ * - A token lives 7200 s; fetching a new one from /cgi-bin/token invalidates the previous one.
+ *   WeChat only guarantees that both work for 5 minutes ("在5分钟内，新老 access_token 都可用");
+ *   the model ends the old one there:
  *   https://mp.weixin.qq.com/debug/minigame/dev/api-backend/auth.getAccessToken.html ,
  *   https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html
  * - stable_token returns the same token while it has at least 5 minutes left,
