@@ -117,13 +117,17 @@ const envSchema = z.object({
   /**
    * The Token of 开发管理 → 消息推送配置: with it, `POST /api/wechat/events`
    * receives WeChat's event pushes (JSON, 明文模式) and checks their signature.
-   * The official rule: 3–32 letters or digits.
+   * 3–32 letters or digits is what developers report the admin form accepts; the message-push page
+   * itself states no rule, so this check is ours.
    */
   WECHAT_PUSH_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9]{3,32}$/, '应是 3 到 32 位字母或数字，与公众平台「消息推送配置」里的 Token 相同')
     .optional(),
-  /** subscribe/send's miniprogram_state: developer or trial while testing, so a page not yet live is not 41030. */
+  /**
+   * subscribe/send's miniprogram_state. The community uses developer or trial while testing to get past
+   * 41030 for pages not yet live; the docs do not say those versions skip the check.
+   */
   SUBSCRIBE_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
   /**
    * Optional JSON object: template id → its keyword keys, e.g.

@@ -62,7 +62,7 @@ const phoneNumberReply = z.object({
   phone_info: z.object({
     phoneNumber: z.string(),
     purePhoneNumber: z.string(),
-    // A number in the official example, a string in older copies of the page: accept both.
+    // The official field table types it as string, yet the example on the same page shows the number 86: accept both.
     countryCode: z.union([z.number(), z.string()]),
     watermark: z.object({ timestamp: z.number(), appid: z.string() }),
   }),

@@ -4,7 +4,7 @@ import { QUEUE_TEMPLATE_IDS } from './templates';
 
 // #region await-first
 /**
- * 错：先 await 去服务器取模板 id，再调用。点击的“手势”在 await 之后已经不算数了。
+ * 错：先 await 去服务器取模板 id，再调用。官方只写了“仅在点击行为时调用”；开发者反馈，await 之后点击的“手势”就不算数了。
  * 配套服务器没有 /api/subscribe/templates：请求失败后改用本地的 id，await 照样发生过，错误照样复现。
  */
 export async function subscribeAfterFetch(onResult: (res: Record<string, string>) => void, onFail: (errMsg: string) => void) {
@@ -18,7 +18,7 @@ export async function subscribeAfterFetch(onResult: (res: Record<string, string>
 // #endregion
 
 // #region errmsg-only
-/** 错：只看 errMsg。用户点了「取消」或关掉开关，errMsg 照样是 ok，接着发就是 43101。 */
+/** 错：只看 errMsg。用户关掉某个模板的开关再点「允许」，errMsg 照样是 ok；直接点「取消」走哪个回调官方没写，社区多数报告也是 ok。照着 errMsg 接着发，就是 43101。 */
 export function subscribeThenAlwaysSend(tmplIds: string[], send: () => void) {
   wx.requestSubscribeMessage({
     tmplIds,

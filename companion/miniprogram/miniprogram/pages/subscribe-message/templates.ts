@@ -16,5 +16,5 @@ export const MISSED_TURN = {
   keywords: ['thing1', 'character_string2'],
 } as const;
 
-/** 一次最多请求 5 个（早年的文档是 3 个）；这里只要两个：叫号和过号，都和排队直接相关。 */
+/** 一次最多请求 5 个（旧版文档写的是 3 个）；这里只要两个：叫号和过号，都和排队直接相关。 */
 export const QUEUE_TEMPLATE_IDS = [TABLE_READY.id, MISSED_TURN.id];
