@@ -310,7 +310,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
       result = await world.groups.shareInfo(DEMO_APP.appid, userOf(who), launch.shareTicket);
     }
     if (!result.ok) {
-      world.wire.record({ from: 'wechat', to: lane, label: `fail ${result.errCode}`, payload: { errCode: result.errCode }, tone: 'error', note: '40097 场景错误：这次不是从群聊的卡片进来的（单聊要 3.7.8 起传 allowSingleChat 才有结果）' });
+      world.wire.record({ from: 'wechat', to: lane, label: `fail ${result.errCode}`, payload: { errCode: result.errCode }, tone: 'error', note: '40097 场景错误：这次不是从群聊的卡片进来的（基础库 3.7.8 起，单聊里传 allowSingleChat: true 才有结果）' });
       return { type: 'wechat.groupInfoRefused', errCode: result.errCode };
     }
     world.groupInfos.push({ person: who, api: groupApi, encryptedData: result.encryptedData, iv: result.iv });

@@ -460,7 +460,7 @@ function findings(world: SubscribeWorld, snapshot: Snapshot): Finding[] {
     });
   }
   const ERR_TEXT: Record<number, string> = {
-    20003: `一次请求的模板个数超过了上限（${ERA_LABELS[world.era]}）。${world.era === 'current' ? `早年的文档和网上很多旧文章写的是 ${TMPL_IDS_PER_CALL.before2025} 个。` : ''}`,
+    20003: `一次请求的模板个数超过了上限（${ERA_LABELS[world.era]}）。${world.era === 'current' ? `旧版文档和网上很多旧文章写的是 ${TMPL_IDS_PER_CALL.before2025} 个。` : ''}`,
     20002: '一次性模板和长期模板不能放在同一次调用里。',
     20004: '用户在设置页关掉了订阅消息的总开关：调用直接失败，也不会弹窗。可以提示用户去设置页打开。',
     20001: '模板不存在：餐饮类目的小程序选不到长期模板，这个 id 在微信那边不存在。',

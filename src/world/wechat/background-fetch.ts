@@ -161,7 +161,7 @@ export class BackgroundFetchCache {
    */
   setToken(token: string): { ok: true } | { ok: false; errMsg: string } {
     if (token.length === 0 || token.length > MAX_FETCH_TOKEN_LENGTH) {
-      return { ok: false, errMsg: `setBackgroundFetchToken:fail（模拟器自拟的提示）token 不能为空，也不能超过 ${MAX_FETCH_TOKEN_LENGTH} 个字符` };
+      return { ok: false, errMsg: `setBackgroundFetchToken:fail token 不能为空，也不能超过 ${MAX_FETCH_TOKEN_LENGTH} 个字符（模拟器自拟，非官方原文）` };
     }
     this.token = token;
     return { ok: true };

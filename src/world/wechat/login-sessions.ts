@@ -3,7 +3,7 @@
  * per mini program, and auth.code2Session (`GET /sns/jscode2session`).
  *
  * - A code lives 5 minutes (https://developers.weixin.qq.com/miniprogram/dev/api/open-api/login/wx.login.html)
- *   and can be exchanged once ("只能使用一次"; the page names no code, the community reports 40163 or 40029):
+ *   and can be exchanged once ("只能使用一次"; the page gives no error code for a reused one, and the community reports 40163 or 40029):
  *   https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/login.html
  * - One user has one valid session_key per mini program at a time; wx.login
  *   *may* refresh it, with a minimum period between refreshes:

@@ -2,7 +2,7 @@
  * 只在离线模式下起作用（config.emulator 不是 null，由微信接口模拟服务代替微信）。
  *
  * 手机号按钮的 code 和 encryptedData 由真微信签发，模拟服务不认识；游客 AppID 下按钮拿不到手机号
- * （我们在开发者工具里见到的是 “getPhoneNumber:fail no permission”，非官方原文）。所以离线时由模拟服务代替微信给出按钮的结果：
+ * （我们在开发者工具里见到的是“getPhoneNumber:fail no permission”，非官方原文）。所以离线时由模拟服务代替微信给出按钮的结果：
  * 新版要 /__dev/phone-code，旧版要 /__dev/phone-encrypted-data（用模拟服务此刻为测试用户保存的
  * session_key 加密，和微信一样）。接真实微信时（emulator 为 null）按钮的结果原样返回。
  */

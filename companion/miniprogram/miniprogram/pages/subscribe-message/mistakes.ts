@@ -18,7 +18,7 @@ export async function subscribeAfterFetch(onResult: (res: Record<string, string>
 // #endregion
 
 // #region errmsg-only
-/** 错：只看 errMsg。用户关掉某个模板的开关再点「允许」，errMsg 照样是 ok；直接点「取消」走哪个回调官方没写，社区多数报告也是 ok。照着 errMsg 接着发，就是 43101。 */
+/** 错：只看 errMsg。用户关掉某个模板的开关再点「允许」，errMsg 照样是 ok；直接点「取消」走哪个回调，官方没写，社区多数报告也是 ok。照着 errMsg 接着发，就是 43101。 */
 export function subscribeThenAlwaysSend(tmplIds: string[], send: () => void) {
   wx.requestSubscribeMessage({
     tmplIds,

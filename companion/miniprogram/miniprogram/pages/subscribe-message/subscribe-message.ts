@@ -37,7 +37,7 @@ Page({
   // #region subscribe-tap
   onSubscribe() {
     // 第一件事就是调用。官方只写了“仅在点击行为时调用”；开发者反馈，前面有 await、setTimeout 或网络请求
-    // 就会失败，报 “can only be invoked by user TAP gesture”（非官方原文）。模板 id 写在代码里，不要点击时再去服务器取。
+    // 就会失败，报“can only be invoked by user TAP gesture”（非官方原文）。模板 id 写在代码里，不要点击时再去服务器取。
     wx.requestSubscribeMessage({
       tmplIds: QUEUE_TEMPLATE_IDS,
       success: (res) => this.onSubscribeResult(res as unknown as Record<string, string>),
