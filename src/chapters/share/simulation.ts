@@ -56,6 +56,9 @@ const phoneLane = (id: string, nickname: string): LaneSpec => ({ id, label: `${n
 
 const userOf = (person: Person) => USERS[person].id;
 
+/** Who lost the share callback: both conditions of the notice, said the same way wherever the simulator says it. */
+const NO_CALLBACK_RULE = `${NO_CALLBACK_DATE} 起新提交的版本，在基础库 ${NO_CALLBACK_SINCE} 及以上`;
+
 export const sceneLabel = (scene: number) =>
   scene === SCENE_LEAVE_SINGLE_PAGE ? `${scene}（社区反馈的值，官方场景值列表未收录）` : `${scene} ${SCENE_NAMES[scene] ?? ''}`.trim();
 
@@ -193,7 +196,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
         label: 'success({ shareTickets })',
         payload: { shareTickets: shareTickets ? ['（群的 shareTicket）'] : [] },
         tone: 'error',
-        note: `基础库 ${NO_CALLBACK_SINCE} 以下的行为；${NO_CALLBACK_DATE} 起新提交的版本，在 ${NO_CALLBACK_SINCE} 及以上没有这个回调`,
+        note: `基础库 ${NO_CALLBACK_SINCE} 以下的行为；${NO_CALLBACK_RULE}没有这个回调`,
       });
       return { type: 'wechat.shareCallback', shareTickets };
     }
@@ -514,7 +517,7 @@ function view(world: ShareWorld, snapshot: Snapshot): WorldView {
     findings.push({
       level: 'warning',
       title: '小程序不知道卡片发没发出去',
-      detail: `${NO_CALLBACK_DATE} 起新提交的版本，在基础库 ${NO_CALLBACK_SINCE} 及以上，分享没有 success/fail/complete，也不再立即给 shareTicket。群信息只能等有人从群里点开卡片时再拿。`,
+      detail: `${NO_CALLBACK_RULE}，分享没有 success/fail/complete，也不再立即给 shareTicket。群信息只能等有人从群里点开卡片时再拿。`,
       href: SHARE_CALLBACK_NOTICE,
     });
   }
