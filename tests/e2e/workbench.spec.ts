@@ -48,7 +48,7 @@ for (const [width, height] of [
         await diagram.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
         expect(await diagram.evaluate((box) => box.scrollHeight - box.scrollTop - box.clientHeight)).toBeLessThan(8);
         // The way back to the start is right there.
-        await sim.root.getByRole('button', { name: '回到第 1 步' }).click();
+        await sim.root.getByRole('button', { name: '从头开始' }).click();
         await expect(page).not.toHaveURL(new RegExp(`[?&]${definition.flow}=`));
       });
 
@@ -113,6 +113,10 @@ for (const [width, height] of [
             await expect(sim.root.locator('.sim-bar__step')).toHaveText(`第 ${left} 步`);
           }
           expect(await codeGapFrames()).toBe(0);
+          // A click on plain text keeps the keys working: → steps, Esc leaves.
+          await sim.root.locator('.sim-bar__step').click();
+          await page.keyboard.press('ArrowRight');
+          await expect(sim.root.locator('.sim-bar__step')).toHaveText('第 1 步');
           await page.keyboard.press('Escape');
           await expect(sim.root.getByRole('button', { name: '全屏工作台' })).toHaveAttribute('aria-pressed', 'false');
           expect(await sim.root.evaluate((root) => root.style.getPropertyValue('--sim-bar-height'))).toBe('');

@@ -247,6 +247,12 @@ describe('simulator controller', () => {
     state = await c.press('plus-1m');
     expect(state.steps).toHaveLength(MAX_LINK_STEPS);
     expect(state.notice).toContain(`${MAX_LINK_STEPS} 步`);
+    // A step back is what the notice asks for: it goes, and a new step is taken again.
+    state = await c.back();
+    expect(state.notice).toBeNull();
+    state = await c.press('plus-1m');
+    expect(state.steps).toHaveLength(MAX_LINK_STEPS);
+    expect(state.notice).toBeNull();
     const restored = await controller().load(formatDeepLink(state.steps));
     expect(restored.notice).toBeNull();
     expect(restored.steps).toEqual(state.steps);

@@ -259,3 +259,11 @@ describe('code choices', () => {
     expect(sim.frame().active).not.toContain('code-call-first');
   });
 });
+
+describe('an unavailable control', () => {
+  it('is named with the quotes in its label nested, 「点『叫号时通知我』」', async () => {
+    const sim = new Simulation(subscribeSimulation);
+    await press(sim, 'tap-subscribe');
+    expect(await sim.apply('tap-subscribe')).toEqual({ ok: false, reason: '「点『叫号时通知我』」此刻不可用' });
+  });
+});

@@ -25,6 +25,8 @@ import { MAX_LINK_STEPS, parseDeepLink } from './deep-link.ts';
  */
 export const KEPT_REPLAY_FRAMES = 20;
 
+const LIMIT_NOTICE = `已经走了 ${MAX_LINK_STEPS} 步，链接存不下更多了。后退几步或重置后再继续。`;
+
 /** Runs work once the page is idle; outside a page (Node), never: a spare is only a head start. */
 export type WhenIdle = (work: () => void) => void;
 
@@ -132,7 +134,7 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
     return this.#enqueue(async () => {
       // The link stores every step; past the limit it could not be restored, so the history stops growing.
       if (this.#cursor >= MAX_LINK_STEPS) {
-        this.#notice = `已经走了 ${MAX_LINK_STEPS} 步，链接存不下更多了。后退几步或重置后再继续。`;
+        this.#notice = LIMIT_NOTICE;
         return;
       }
       // The frame says what can be pressed, so an unavailable control costs no replay.
@@ -160,6 +162,8 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
       }
       if (this.#frames.has(this.#cursor - 1)) this.#cursor -= 1;
       else await this.#replayTo(this.#cursor - 1, KEPT_REPLAY_FRAMES);
+      // The reader did what the notice asked.
+      if (this.#notice === LIMIT_NOTICE) this.#notice = null;
     });
   }
 

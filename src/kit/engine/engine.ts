@@ -88,6 +88,9 @@ export interface Frame<TContext = unknown> {
 
 export type ApplyResult = { ok: true } | { ok: false; reason: string };
 
+/** A label in 「」; quotes inside it become 『』, as Chinese nests them (点『叫号时通知我』). */
+const quoted = (label: string) => `「${label.replaceAll('「', '『').replaceAll('」', '』')}」`;
+
 /** Dotted paths of the deepest active states: `loggingIn.awaitingServer.exchangingCode`; parallel regions joined by `|`. */
 export function stateToString(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -180,7 +183,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
   async apply(controlId: string): Promise<ApplyResult> {
     if (!this.canApply(controlId)) {
       const known = this.#knownIds().has(controlId);
-      return { ok: false, reason: known ? `「${this.#labelOf(controlId)}」此刻不可用` : `未知的操作 “${controlId}”` };
+      return { ok: false, reason: known ? `${quoted(this.#labelOf(controlId))}此刻不可用` : `未知的操作 “${controlId}”` };
     }
     this.#step += 1;
     const before = this.#messages.length;

@@ -178,6 +178,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       data-ready={ready && later === frame ? 'true' : 'false'}
       aria-label={`${definition.title}模拟器`}
       role="region"
+      // Focusable by a click only: a click on its text keeps focus inside it, so → ← and Esc still reach it.
+      tabIndex={-1}
       ref={root}
       onKeyDown={onKeyDown}
     >
@@ -194,7 +196,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       <div className="sim-notice sim-notice--shared" role="status" hidden={state.restored === null}>
         <p>你打开的是别人分享的第 {state.restored ?? 0} 步。可以接着往下走，也可以从头看起。</p>
         <button type="button" className="sim-button" onClick={() => run(controller.current!.reset())}>
-          回到第 1 步
+          从头开始
         </button>
         <button type="button" className="sim-button" onClick={() => setState(controller.current!.dismissNotice())}>
           知道了
@@ -241,7 +243,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       </div>
       <EventLog frame={later as Frame} />
       <noscript>
-        <p className="sim-noscript">这是模拟器的第一步。开启 JavaScript 后可以逐步操作。</p>
+        <p className="sim-noscript">这是模拟器的起点（第 0 步）。开启 JavaScript 后可以逐步操作。</p>
       </noscript>
     </div>
   );
