@@ -11,12 +11,12 @@
  * use; pre-fetches happen only on cold starts, one each; cached data never
  * comes from a request older than the one that filled the slot before.
  */
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
 import type { BackgroundFetchEvent, BackgroundFetchMachine, Entrance, PreDelivery, PreRead } from '../../src/chapters/background-fetch/machine.ts';
 import { backgroundFetchSimulation, readingControl } from '../../src/chapters/background-fetch/simulation.ts';
 import type { BackgroundFetchWorld, Reading } from '../../src/chapters/background-fetch/world.ts';
-import { Simulation, stateToString } from '../../src/kit/engine/engine.ts';
+import { replay, Simulation, stateToString } from '../../src/kit/engine/engine.ts';
 import { RECENT_USE_WINDOW_MS } from '../../src/world/wechat/background-fetch.ts';
 import { SCENE_TIMELINE_SINGLE_PAGE } from '../../src/world/wechat/share.ts';
 import { describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
@@ -31,9 +31,14 @@ async function stepUntil(sim: Sim, done: () => boolean, limit = 40): Promise<voi
   if (!done()) throw new Error('the world never produced the expected outcome');
 }
 
-const periodicOutcomes = (snapshot: Snapshot): BackgroundFetchEvent[] =>
+/** The client's periodic fetch: it fetches, or stops after 7 days without use, which it cannot while the mini program is on screen. */
+const periodicOutcomes = (snapshot: Snapshot, inUse: boolean): BackgroundFetchEvent[] =>
   snapshot.context.periodicActive && !snapshot.context.preInFlight
-    ? [{ type: 'client.periodicFetched', cached: true }, { type: 'client.periodicFetched', cached: false }, { type: 'client.periodicStopped' }]
+    ? [
+        { type: 'client.periodicFetched', cached: true },
+        { type: 'client.periodicFetched', cached: false },
+        ...(inUse ? [] : [{ type: 'client.periodicStopped' } as const]),
+      ]
     : [];
 
 function arrivals(snapshot: Snapshot, running: boolean): BackgroundFetchEvent[] {
@@ -63,14 +68,16 @@ function worldOutcomes(snapshot: Snapshot): BackgroundFetchEvent[] {
       ] as BackgroundFetchEvent[];
     }
     case 'showing':
+      return [...arrivals(snapshot, true), ...periodicOutcomes(snapshot, true)];
     case 'background':
-      return [...arrivals(snapshot, true), ...periodicOutcomes(snapshot)];
+      return [...arrivals(snapshot, true), ...periodicOutcomes(snapshot, false)];
     case 'closed':
-      return [...arrivals(snapshot, false), ...periodicOutcomes(snapshot)];
+      return [...arrivals(snapshot, false), ...periodicOutcomes(snapshot, false)];
     case 'hotStart':
       return [{ type: 'mp.shown' }];
     case 'closing':
-      return [{ type: 'client.processEnded' }];
+      // Days may pass before WeChat gets round to ending it (a clock jump delivers the client's ticks first).
+      return [{ type: 'client.processEnded' }, ...periodicOutcomes(snapshot, false).filter((event) => event.type === 'client.periodicStopped')];
     default:
       return [];
   }
@@ -134,8 +141,10 @@ async function produce(sim: Sim, event: BackgroundFetchEvent): Promise<void> {
       return;
     }
     case 'client.periodicStopped':
+      // By the clock alone, not 下一步: in closing, 下一步 would end the mini program first.
       await press(sim, 'plus-7d');
-      await stepUntil(sim, () => !world.periodicPlanned);
+      for (let day = 0; day < 3 && world.periodicPlanned; day += 1) await press(sim, 'plus-1d');
+      expect(world.periodicPlanned).toBe(false);
       return;
     default:
       throw new Error(`no way to produce ${event.type}`);
@@ -281,4 +290,34 @@ describeChapterModel<BackgroundFetchMachine, BackgroundFetchWorld>({
     'single-page mode (1154) sets no token: no login state there': (sim) =>
       sim.world.settings.setToken && sim.world.reads.some((r) => r.scene === SCENE_TIMELINE_SINGLE_PAGE && !sim.world.tokenSets.includes(r.at)),
   },
+});
+
+describe('the periodic fetch over days', () => {
+  const after = async (link: string) => {
+    const result = await replay(backgroundFetchSimulation, link.split('.'));
+    if (!result.ok) throw new Error(result.reason);
+    return result.simulation;
+  };
+  const opened = 'open-recent.next.next.next.next.next';
+
+  it('goes on while the mini program stays on screen, however many days pass', async () => {
+    const sim = await after(`${opened}.plus-7d.plus-3d`);
+    expect(stateToString(sim.snapshot.value)).toBe('showing');
+    expect(sim.world.periodicPlanned).toBe(true);
+    expect(sim.frame().messages.map((m) => m.label)).not.toContain('不再周期性拉取');
+  });
+
+  it('stops once it has been in the pocket for more than 7 days', async () => {
+    const sim = await after(`${opened}.leave.plus-7d.plus-3d`);
+    expect(sim.world.periodicPlanned).toBe(false);
+    expect(sim.frame().messages.map((m) => m.label)).toContain('不再周期性拉取');
+  });
+
+  it('says the token expired, not that there was none, when the server cannot tell who asks', async () => {
+    const sim = await after(`${opened}.leave.plus-3d.return.next.leave.plus-3d.plus-1d.plus-1d`);
+    const answers = sim.frame().messages.filter((m) => m.from === 'developer' && m.to === 'client');
+    expect(answers.at(0)?.note).toContain('凭 token 认出');
+    expect(answers.at(-1)?.note).toMatch(/^token 已过期/);
+    expect(answers.some((m) => m.note?.startsWith('没有 token'))).toBe(false);
+  });
 });

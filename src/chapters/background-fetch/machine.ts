@@ -134,15 +134,15 @@ export const backgroundFetchMachine = setup({
   on: {
     // The WeChat client's own clock: it fetches whether or not the mini program runs.
     'client.periodicFetched': { actions: 'countPeriodic' },
-    'client.periodicStopped': { actions: 'stopPeriodic' },
     // A pre-fetch answer lands whenever the developer server gets round to it.
     'client.preFetchArrived': { actions: 'recordArrival' },
     // WeChat's server may get to it after the package has loaded (the reader picks the order).
     'wechat.preFetchSent': { actions: 'recordSent' },
   },
   states: {
+    // Only while the mini program is off screen: on screen, it is in use (the world's periodicTick).
     closed: {
-      on: { 'user.opened': { target: 'coldStart', actions: 'startCold' } },
+      on: { 'user.opened': { target: 'coldStart', actions: 'startCold' }, 'client.periodicStopped': { actions: 'stopPeriodic' } },
     },
     coldStart: {
       initial: 'downloading',
@@ -164,11 +164,12 @@ export const backgroundFetchMachine = setup({
       on: {
         'user.returned': { target: 'hotStart', actions: 'startHot' },
         'user.closedMiniProgram': 'closing',
+        'client.periodicStopped': { actions: 'stopPeriodic' },
       },
     },
     closing: {
       entry: 'endProcess',
-      on: { 'client.processEnded': { target: 'closed', actions: 'forgetRun' } },
+      on: { 'client.processEnded': { target: 'closed', actions: 'forgetRun' }, 'client.periodicStopped': { actions: 'stopPeriodic' } },
     },
     hotStart: {
       entry: 'showAgain',

@@ -7,7 +7,7 @@
  * `world/wechat/background-fetch.ts`; the developer server answers as the
  * companion's route does (`./world.ts`).
  */
-import type { SnapshotFrom } from 'xstate';
+import type { AnyMachineSnapshot, SnapshotFrom } from 'xstate';
 import { clockControl, effectBuilder, flagControl, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { DAY, HOUR, MINUTE, SIMULATION_EPOCH } from '../../world/support/clock.ts';
@@ -48,6 +48,7 @@ import {
   createBackgroundFetchWorld,
   ENTRANCES,
   FAST_ANSWER_MS,
+  FETCH_TOKEN_LIFETIME_MS,
   issueFetchToken,
   PACKAGE_DOWNLOAD_MS,
   SLOW_ANSWER_MS,
@@ -93,12 +94,17 @@ function planPeriodic(world: BackgroundFetchWorld, after: number): void {
     after,
     lane: 'client',
     label: '微信客户端周期性拉取',
-    run: ({ world: w }) => (generation === w.periodicGeneration ? periodicTick(w) : undefined),
+    run: ({ world: w, snapshot }) => (generation === w.periodicGeneration ? periodicTick(w, inUse(snapshot)) : undefined),
   });
 }
 
-function periodicTick(world: BackgroundFetchWorld): BackgroundFetchEvent {
+/** The mini program is on screen, the user using it; otherwise the phone is in their pocket. */
+const inUse = (snapshot: AnyMachineSnapshot) => snapshot.matches('showing') || snapshot.matches('coldStart') || snapshot.matches('hotStart');
+
+function periodicTick(world: BackgroundFetchWorld, using: boolean): BackgroundFetchEvent {
   const now = world.clock.now();
+  // On screen now is used now, however long ago it was opened (the reader may move the clock days on meanwhile).
+  if (using) world.cache.lastUsedAt = now;
   if (!periodicEligible(now, world.cache.lastUsedAt)) {
     world.periodicPlanned = false;
     world.wire.record({
@@ -130,12 +136,20 @@ function periodicTick(world: BackgroundFetchWorld): BackgroundFetchEvent {
     tone: stored === 'cached' ? 'normal' : 'error',
     note:
       stored === 'cached'
-        ? `${answer.user ? `凭 token 认出${DEMO_USER.nickname}` : '没有 token：不知道是谁，只给公共数据'}；存进 periodic 缓存`
+        ? `${callerWords(world, request, answer.user)}；存进 periodic 缓存`
         : '超过 256 KB：微信不缓存这次的数据（小程序会不会收到错误，文档没写）',
   });
   // "以上一次成功更新的时间为准"; after a failure the docs name no retry time, so this waits 12 hours too.
   planPeriodic(world, PERIODIC_INTERVAL_MS);
   return { type: 'client.periodicFetched', cached: stored === 'cached' };
+}
+
+/** Whom the developer server answered, and why it could not tell when it could not. */
+function callerWords(world: BackgroundFetchWorld, request: FetchRequest, user: string | null): string {
+  if (user) return `凭 token 认出${DEMO_USER.nickname}`;
+  if (request.token === undefined) return '没有 token：不知道是谁，只给公共数据';
+  const known = world.server.fetchTokens.has(request.token);
+  return `token ${known ? `已过期（有效 ${FETCH_TOKEN_LIFETIME_MS / DAY} 天）` : '不是服务器签的'}：认不出是谁，只给公共数据`;
 }
 
 const sizeWords = (bytes: number) => (bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} 字节`);
@@ -446,7 +460,7 @@ function view(world: BackgroundFetchWorld, snapshot: Snapshot): WorldView {
   const last = world.requests.at(-1);
   const windowEnds = world.cache.lastUsedAt + RECENT_USE_WINDOW_MS;
   const holdings: HolderRow[] = [
-    { holder: 'user', item: '手机', value: snapshot.matches('showing') || snapshot.matches('coldStart') || snapshot.matches('hotStart') ? '正在用小程序' : '在口袋里' },
+    { holder: 'user', item: '手机', value: inUse(snapshot) ? '正在用小程序' : '在口袋里' },
     slotRow(world, 'periodic'),
     slotRow(world, 'pre'),
     { holder: 'client', item: 'BackgroundFetchToken', value: world.cache.token ? `${world.cache.token.slice(0, 12)}…` : '未设置' },

@@ -5,7 +5,7 @@
  * code to show in each state, and what the reader should see of the world.
  * The engine and the React shell know nothing else about a chapter.
  */
-import type { AnyStateMachine, EventFromLogic, SnapshotFrom } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, EventFromLogic, SnapshotFrom } from 'xstate';
 import type { Recorder, SimMessage } from '../../world/support/wire.ts';
 
 export type { MessageTone, Recorder, SimMessage } from '../../world/support/wire.ts';
@@ -95,6 +95,8 @@ export type Outcome<TEvent> = TEvent | readonly TEvent[] | void;
 export interface StepContext<TWorld> {
   world: TWorld;
   record(message: SimMessage): void;
+  /** The machine as it is when the step runs: what the world does may depend on it (a mini program in the foreground is in use). */
+  snapshot: AnyMachineSnapshot;
 }
 
 export interface EffectContext<TWorld, TMachine extends AnyStateMachine, TEvent>

@@ -240,7 +240,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
   }
 
   #stepContext(): StepContext<TWorld> {
-    return { world: this.world, record: (message) => this.world.wire.record(message) };
+    return { world: this.world, record: (message) => this.world.wire.record(message), snapshot: this.#current };
   }
 
   #deliver(outcome: Outcome<EventFromLogic<TMachine>>): void {
