@@ -66,6 +66,11 @@ export async function setSwitch<TMachine extends AnyStateMachine, TWorld extends
   if (sim.frame().active.includes(control) !== on) await press(sim, control);
 }
 
+/** Puts a choice of the world (`choiceControl`) in place, unless it already is: then it is not offered. */
+export async function choose<TMachine extends AnyStateMachine, TWorld extends KitWorld>(sim: Simulation<TMachine, TWorld>, control: string): Promise<void> {
+  await setSwitch(sim, control, true);
+}
+
 /**
  * How a model tells its states apart: the machine's state, then the context
  * fields the next steps depend on, as `state|name:value|…`.

@@ -16,7 +16,7 @@ import type { LaunchAppEvent, LaunchAppMachine } from '../../src/chapters/launch
 import { APP_PARAMETER, launchAppSimulation, sdkControl, type LaunchAppWorld, type TapRecord } from '../../src/chapters/launch-app/simulation.ts';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { ERAS, INVALID_SCENE, SDK_PRESETS, ticketChange, type EntryRecord, type LaunchAppEra, type TicketChange } from '../../src/world/wechat/launch-app.ts';
-import { describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
+import { choose, describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<LaunchAppMachine>;
 type Sim = Simulation<LaunchAppMachine, LaunchAppWorld>;
@@ -66,7 +66,7 @@ async function arrangeChange(sim: Sim, scene: number, change: TicketChange) {
     for (const sdk of SDK_ORDER) {
       if (ticketChange(scene, sdk, era) !== change) continue;
       if (!sim.frame().active.includes(`era-${era}`)) await press(sim, `era-${era}`);
-      if (!sim.frame().active.includes(sdkControl(sdk))) await press(sim, sdkControl(sdk));
+      await choose(sim, sdkControl(sdk));
       return;
     }
   }

@@ -32,14 +32,14 @@ import {
   SCENE_WITH_SHARE_TICKET,
   type ShareSdk,
 } from '../../src/world/wechat/share.ts';
-import { describeChapterModel, press, setSwitch } from '../support/chapter-model.ts';
+import { choose, describeChapterModel, press, setSwitch } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<ShareMachine>;
 type Sim = Simulation<ShareMachine, ShareWorld>;
 
 
 async function useSdk(sim: Sim, sdk: ShareSdk) {
-  if (!sim.frame().active.includes(sdkControl(sdk))) await press(sim, sdkControl(sdk));
+  await choose(sim, sdkControl(sdk));
 }
 
 function worldOutcomes(snapshot: Snapshot): ShareEvent[] {

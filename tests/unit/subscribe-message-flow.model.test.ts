@@ -18,7 +18,7 @@ import { subscribeSimulation } from '../../src/chapters/subscribe-message/simula
 import { DINER, RESTAURANT, tmplIdsFor, type SubscribeWorld } from '../../src/chapters/subscribe-message/world.ts';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { TAP_GESTURE_ERRMSG } from '../../src/world/wechat/subscribe-messages.ts';
-import { describeChapterModel, press, setSwitch } from '../support/chapter-model.ts';
+import { choose, describeChapterModel, press, setSwitch } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<SubscribeMachine>;
 type Sim = Simulation<SubscribeMachine, SubscribeWorld>;
@@ -79,26 +79,26 @@ async function arrangeRequest(sim: Sim, event: Extract<SubscribeEvent, { type: '
   const { world } = sim;
   await setSwitch(sim, 'main-switch-off', event.type === 'wechat.requestFailed' && event.errCode === 20004);
   if (event.type === 'wechat.requestFailed' && event.errCode === 20003) {
-    await press(sim, world.ask === 'six' ? 'era-current' : 'era-before-2025');
-    if (world.era === 'before2025') await press(sim, 'ask-four');
+    await choose(sim, world.ask === 'six' ? 'era-current' : 'era-before-2025');
+    if (world.era === 'before2025') await choose(sim, 'ask-four');
   } else if (event.type === 'wechat.requestFailed' && event.errCode === 20002) {
-    await press(sim, 'industry-medical');
-    await press(sim, 'ask-mixed');
+    await choose(sim, 'industry-medical');
+    await choose(sim, 'ask-mixed');
   } else if (event.type === 'wechat.requestFailed' && event.errCode === 20001) {
-    await press(sim, 'industry-catering');
-    await press(sim, 'ask-long-term');
+    await choose(sim, 'industry-catering');
+    await choose(sim, 'ask-long-term');
   } else if (event.type === 'wechat.requestAnswered') {
     // 「总是保持」 from an earlier popup, arranged through WeChat's API: the same call a kept popup makes.
-    await press(sim, 'ask-one');
+    await choose(sim, 'ask-one');
     const ids = tmplIdsFor(world);
     world.wechat.answerSubscribePopup(RESTAURANT.appid, DINER.id, { asking: ids, settled: { errMsg: 'requestSubscribeMessage:ok' }, answer: { accept: { [ids[0]!]: true }, keep: true } });
     arrangedAccepts.set(world, (arrangedAccepts.get(world) ?? 0) + 1);
   } else if (event.type === 'wechat.popupShown' && event.kind === 'long-term') {
-    await press(sim, 'industry-medical');
-    await press(sim, 'ask-long-term');
+    await choose(sim, 'industry-medical');
+    await choose(sim, 'ask-long-term');
   } else if (event.type === 'wechat.popupShown') {
-    await press(sim, 'industry-catering');
-    await press(sim, 'ask-two');
+    await choose(sim, 'industry-catering');
+    await choose(sim, 'ask-two');
   }
   retarget(sim);
 }
@@ -265,5 +265,20 @@ describe('an unavailable control', () => {
     const sim = new Simulation(subscribeSimulation);
     await press(sim, 'tap-subscribe');
     expect(await sim.apply('tap-subscribe')).toEqual({ ok: false, reason: '「点『叫号时通知我』」此刻不可用' });
+  });
+});
+
+describe('choices of the world', () => {
+  it('the one in place is not offered: pressing it would be a step that changed nothing', async () => {
+    const sim = new Simulation(subscribeSimulation);
+    expect(sim.frame().active).toContain('industry-catering');
+    expect(sim.frame().enabled).not.toContain('industry-catering');
+    // A link written while it was still offered holds such a step; it restores, as a step that changes nothing.
+    const before = sim.frame();
+    expect(await sim.apply('industry-catering')).toEqual({ ok: true });
+    expect({ ...sim.frame(), log: before.log }).toEqual(before);
+    await press(sim, 'industry-medical');
+    expect(sim.frame().enabled).toContain('industry-catering');
+    expect(sim.frame().enabled).not.toContain('industry-medical');
   });
 });

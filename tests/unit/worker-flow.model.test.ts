@@ -16,7 +16,7 @@ import type { WorkerEvent, WorkerMachine } from '../../src/chapters/worker/machi
 import { REQUIRE_OUTSIDE_ERROR, sdkControl, workerSimulation, WX_IN_WORKER_ERROR, type WorkerWorld } from '../../src/chapters/worker/simulation.ts';
 import { Simulation, stateToString, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
 import { droppedFrames, fib, fibCostMs, type CreateRefusal } from '../../src/world/wechat/worker.ts';
-import { describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
+import { choose, describeChapterModel, press, setSwitch, stateWith } from '../support/chapter-model.ts';
 
 type Snapshot = SnapshotFrom<WorkerMachine>;
 type Sim = Simulation<WorkerMachine, WorkerWorld>;
@@ -90,7 +90,7 @@ async function configure(sim: Sim, on: readonly (typeof FAULTS)[number][] = []) 
 }
 
 async function pickSdk(sim: Sim, version: string) {
-  if (!sim.frame().active.includes(sdkControl(version))) await press(sim, sdkControl(version));
+  await choose(sim, sdkControl(version));
 }
 
 const CREATE_FAILURES: Record<CreateRefusal, (sim: Sim) => Promise<void>> = {

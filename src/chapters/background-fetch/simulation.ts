@@ -8,7 +8,7 @@
  * companion's route does (`./world.ts`).
  */
 import type { AnyMachineSnapshot, SnapshotFrom } from 'xstate';
-import { clockControl, effectBuilder, flagControl, stateMeta, userControl } from '../../kit/engine/controls.ts';
+import { choiceControl, clockControl, effectBuilder, flagControl, stateMeta, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { DAY, HOUR, MINUTE, SIMULATION_EPOCH } from '../../world/support/clock.ts';
 import {
@@ -394,9 +394,8 @@ export const BUILDS: Record<string, { label: string; build: WeChatBuild }> = {
   'phone-ios': { label: `iOS · 微信 ${IOS_TIMESTAMP_FIXED_IN}+`, build: { platform: 'ios', version: '8.0.50' } },
 };
 
-function choice(id: string, label: string, hint: string, apply: (world: BackgroundFetchWorld) => void, active: (world: BackgroundFetchWorld) => boolean, actor: 'code' | 'world' = 'world'): WorldControl<BackgroundFetchWorld> {
-  return { kind: 'world', id, label, hint, apply, active, actor };
-}
+const choice = choiceControl<BackgroundFetchWorld>;
+
 
 export const backgroundFetchControls: readonly Control<BackgroundFetchWorld, BackgroundFetchEvent>[] = [
   ...(Object.keys(ENTRANCES) as Entrance[]).map((entrance) => {

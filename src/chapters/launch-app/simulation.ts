@@ -30,7 +30,7 @@ import {
   type TicketChange,
 } from '../../world/wechat/launch-app.ts';
 import { launchAppMachine, type LaunchAppEffect, type LaunchAppEvent, type LaunchAppMachine } from './machine.ts';
-import { effectTable, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
+import { choiceControl, effectTable, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
 import { LANES, USER_PHONE } from '../shared/lanes.ts';
@@ -249,9 +249,8 @@ const ERA_LABELS: Record<LaunchAppEra, string> = {
   earliest: '最早的文档（只有 1036，onReq）',
 };
 
-function choice(id: string, label: string, hint: string, apply: (world: LaunchAppWorld) => void, active: (world: LaunchAppWorld) => boolean): WorldControl<LaunchAppWorld> {
-  return { kind: 'world', id, label, hint, apply, active };
-}
+const choice = choiceControl<LaunchAppWorld>;
+
 
 export const launchAppControls: readonly Control<LaunchAppWorld, LaunchAppEvent>[] = [
   user('launch-from-app', 'App 拉起小程序', { type: 'user.launchedFromApp' }, 'App 调用 OpenSDK 的 WXLaunchMiniProgram：场景值 1069'),

@@ -6,7 +6,7 @@
  * companion server runs, with real AES under each opener's own session_key.
  */
 import type { SnapshotFrom } from 'xstate';
-import { clockControl, codeChoice, effectTable, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
+import { choiceControl, clockControl, codeChoice, effectTable, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type LaneSpec, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import {
@@ -384,9 +384,8 @@ const SDK_LABELS: Record<ShareSdk, string> = {
   '2.17.3': '基础库 2.17.3（getGroupEnterInfo）',
 };
 
-function choice(id: string, label: string, hint: string, apply: (world: ShareWorld) => void, active: (world: ShareWorld) => boolean): WorldControl<ShareWorld> {
-  return { kind: 'world', id, label, hint, apply, active };
-}
+const choice = choiceControl<ShareWorld>;
+
 
 export const shareControls: readonly Control<ShareWorld, ShareEvent>[] = [
   code('handler-none', '不定义 onShareAppMessage', { type: 'code.handlerSet', handler: 'none' }, '页面没有 onShareAppMessage：菜单里的「发送给朋友」变灰', (c) => c.handler === 'none'),

@@ -38,7 +38,7 @@ import {
   type SendFault,
   type SubscribeWorld,
 } from './world.ts';
-import { clockControl, codeChoice, effectTable, flagControl, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
+import { choiceControl, clockControl, codeChoice, effectTable, flagControl, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM, SERVER } from '../shared/code-files.ts';
 import { LANES, USER_PHONE } from '../shared/lanes.ts';
@@ -260,9 +260,8 @@ const user = userControl<SubscribeEvent>;
 const byUser = <T extends Control<SubscribeWorld, SubscribeEvent>>(control: T): T => ({ ...control, actor: 'user' });
 const byCode = <T extends Control<SubscribeWorld, SubscribeEvent>>(control: T): T => ({ ...control, actor: 'code' });
 
-function choice(id: string, label: string, hint: string, apply: (world: SubscribeWorld) => void, active: (world: SubscribeWorld) => boolean): WorldControl<SubscribeWorld> {
-  return { kind: 'world', id, label, hint, apply, active };
-}
+const choice = choiceControl<SubscribeWorld>;
+
 
 export const ASK_LABELS: Record<AskSet, string> = {
   one: '只要叫号提醒',

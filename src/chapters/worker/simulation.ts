@@ -44,7 +44,7 @@ import {
   type PayloadKind,
 } from '../../world/wechat/worker.ts';
 import { workerMachine, type WorkerEffect, type WorkerEvent, type WorkerMachine } from './machine.ts';
-import { codeChoice, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
+import { choiceControl, codeChoice, effectBuilder, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
 import { defineSimulation, type Control, type EffectSpec, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
 import { USER_PHONE } from '../shared/lanes.ts';
@@ -415,9 +415,8 @@ export const sdkControl = (version: string) => `sdk-${version.replace(/\./g, '-'
 /** Control id of an n preset: `n-38`. */
 export const fibControl = (n: number) => `n-${n}`;
 
-function choice(id: string, label: string, hint: string, apply: (world: WorkerWorld) => void, active: (world: WorkerWorld) => boolean, actor: 'user' | 'world' | 'code'): WorldControl<WorkerWorld> {
-  return { kind: 'world', id, label, hint, apply, active, actor };
-}
+const choice = choiceControl<WorkerWorld>;
+
 
 function codeToggle(id: string, label: string, hint: string, isOn: (world: WorkerWorld) => boolean, set: (world: WorkerWorld, on: boolean) => void): WorldControl<WorkerWorld> {
   return { ...toggleControl<WorkerWorld>(id, label, hint, isOn, set), actor: 'code' };

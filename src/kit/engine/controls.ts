@@ -4,7 +4,7 @@
  * effect on its lane, and a state's metadata.
  */
 import type { AnyStateMachine, EventFromLogic, SnapshotFrom } from 'xstate';
-import type { ClockControl, EffectContext, EffectPlace, EffectSpec, Outcome, StateMeta, UserControl, WorldControl } from './definition.ts';
+import type { Actor, ClockControl, EffectContext, EffectPlace, EffectSpec, Outcome, StateMeta, UserControl, WorldControl } from './definition.ts';
 
 export function userControl<TEvent>(id: string, label: string, event: TEvent, hint: string): UserControl<TEvent> {
   return { kind: 'user', id, label, event, hint };
@@ -31,6 +31,21 @@ export function toggleControl<TWorld>(
   set: (world: TWorld, on: boolean) => void,
 ): WorldControl<TWorld> {
   return { kind: 'world', id, label, hint, apply: (world) => set(world, !isOn(world)), active: isOn };
+}
+
+/**
+ * One of several settings of the world that replace each other (a base library version, a platform): shown
+ * pressed while `selected`, and then not offered, so that the history never holds a step that changed nothing.
+ */
+export function choiceControl<TWorld>(
+  id: string,
+  label: string,
+  hint: string,
+  select: (world: TWorld) => void,
+  selected: (world: TWorld) => boolean,
+  actor?: Actor,
+): WorldControl<TWorld> {
+  return { kind: 'world', id, label, hint, apply: select, active: selected, choice: true, ...(actor ? { actor } : {}) };
 }
 
 /**

@@ -147,6 +147,8 @@ export interface WorldControl<TWorld, TEvent = unknown> extends ControlBase {
   apply(world: TWorld, scheduler: Scheduler<TWorld, TEvent>): void;
   /** Shown pressed, for switches and armed faults. */
   active?(world: TWorld): boolean;
+  /** One of settings that replace each other: while it is the one in place (`active`), it is not offered, since pressing it would change nothing. */
+  choice?: true;
 }
 
 /** Moves the virtual clock; whatever the world scheduled in between happens on the way, in order. */

@@ -177,11 +177,12 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
     if (busy.length > 1 && busy.some((lane) => laneStepId(lane) === controlId)) return true;
     const control = this.definition.controls.find((c) => c.id === controlId);
     if (!control) return false;
+    if (control.kind === 'world') return !(control.choice && control.active?.(this.world));
     return control.kind !== 'user' || this.#current.can(control.event);
   }
 
   async apply(controlId: string): Promise<ApplyResult> {
-    if (!this.canApply(controlId)) {
+    if (!this.canApply(controlId) && !this.#choiceInPlace(controlId)) {
       const known = this.#knownIds().has(controlId);
       return { ok: false, reason: known ? `${quoted(this.#labelOf(controlId))}此刻不可用` : `未知的操作 “${controlId}”` };
     }
@@ -204,6 +205,15 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
       }),
     );
     return { ok: true };
+  }
+
+  /**
+   * A choice of the world that is already in place: not offered, but still applied when a link holds it. The
+   * page offered it until 2026-11-30 (a step that changed nothing), and a link it wrote must restore.
+   */
+  #choiceInPlace(controlId: string): boolean {
+    const control = this.definition.controls.find((c) => c.id === controlId);
+    return control?.kind === 'world' && control.choice === true && control.active?.(this.world) === true;
   }
 
   async #carryOut(controlId: string): Promise<void> {
