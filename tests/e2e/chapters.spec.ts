@@ -71,6 +71,8 @@ for (const { chapter, definition } of registered) {
       });
       await page.goto(`${path}?${definition.flow}=${formatDeepLink(walk.ids)}`, { waitUntil: 'domcontentloaded' });
       const before = await sim.topOf('.sim-bar');
+      // The notice holding its room already says how many steps, as it will once shown.
+      await expect(sim.root.locator('.sim-notice__count')).toHaveText(String(walk.ids.length));
       release();
       await expect(sim.root).toBeInViewport();
       await expect(sim.root).toHaveAttribute('data-ready', 'true');

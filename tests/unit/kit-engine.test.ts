@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { defineSimulation } from '../../src/kit/engine/definition.ts';
-import { knownControlIds, replay, Simulation, STEP_CONTROL_ID } from '../../src/kit/engine/engine.ts';
+import { knownControlIds, replay, Simulation, STEP_CONTROL_ID, waitFor } from '../../src/kit/engine/engine.ts';
 import { HOUR } from '../../src/world/support/clock.ts';
 import { fixtureSimulation } from '../support/fixture-simulation.ts';
 
@@ -36,6 +36,8 @@ describe('the kit engine', () => {
     expect(sim.frame().agenda).toEqual([{ at: sim.frame().clock + 2 * HOUR, lane: 'wechat', label: 'T1 过期' }]);
     expect(sim.frame().enabled).toContain(STEP_CONTROL_ID);
     expect(sim.frame().nextDescription).toBe('等到 T1 过期');
+    // No space between two Chinese characters.
+    expect(waitFor('主线程算完 fib(32)')).toBe('等到主线程算完 fib(32)');
     await sim.apply(STEP_CONTROL_ID);
     expect(sim.frame().elapsed).toBe(2 * HOUR);
     expect(sim.snapshot.context).toMatchObject({ a: null, b: null, expired: 1 });

@@ -41,6 +41,11 @@ export function parseDeepLink(raw: string | null, knownIds: ReadonlySet<string>)
   return { kind: 'steps', steps };
 }
 
+/** How many steps a link's value holds, valid or not; Simulator.astro's landing script counts the same way. */
+export function stepsInLink(raw: string | null): number {
+  return raw ? raw.split('.').length - 1 : 0;
+}
+
 export function formatDeepLink(steps: readonly string[]): string {
   return [DEEP_LINK_VERSION, ...steps].join('.');
 }

@@ -88,6 +88,9 @@ export interface Frame<TContext = unknown> {
 
 export type ApplyResult = { ok: true } | { ok: false; reason: string };
 
+/** 等到 and what is due: a space before Latin letters or digits (等到 T1 过期), none before Chinese (等到中控定时刷新). */
+export const waitFor = (label: string) => (/^[\p{Script=Han}「（]/u.test(label) ? `等到${label}` : `等到 ${label}`);
+
 /** A label in 「」; quotes inside it become 『』, as Chinese nests them (点『叫号时通知我』). */
 const quoted = (label: string) => `「${label.replaceAll('「', '『').replaceAll('」', '』')}」`;
 
@@ -281,7 +284,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
       accepts,
       pending,
       agenda,
-      nextDescription: pending[0]?.busy ?? (agenda[0] ? `等到 ${agenda[0].label}` : null),
+      nextDescription: pending[0]?.busy ?? (agenda[0] ? waitFor(agenda[0].label) : null),
       clock: this.world.clock.now(),
       elapsed: this.world.clock.now() - this.#start,
       messages: [...this.#messages],

@@ -7,7 +7,7 @@ import { useAfterPaint } from './useAfterPaint.ts';
 import { codeSamplesUrl, useCodeSamples, type CodeSamples } from './useCodeSamples.ts';
 import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
-import { withDeepLink } from '../engine/deep-link.ts';
+import { stepsInLink, withDeepLink } from '../engine/deep-link.ts';
 import { EventLog } from './EventLog.tsx';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
 import { StateView } from './StateView.tsx';
@@ -82,6 +82,9 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   controller.current ??= new SimulatorController(definition);
   const [state, setState] = useState<ControllerState<ContextFrom<TMachine>>>(() => controller.current!.state());
   const [ready, setReady] = useState(false);
+  // The shared link's step count, which the page's landing script (Simulator.astro) has already written into the
+  // notice holding its room: the first render says the same, so hydration leaves the text, and the room, as they are.
+  const [linkSteps] = useState(() => (typeof window === 'undefined' ? 0 : stepsInLink(new URL(window.location.href).searchParams.get(definition.flow))));
   const [announcement, setAnnouncement] = useState('');
   // Focus mode: the simulator takes the whole window below the site header, phone, code and messages side by side.
   const [expanded, setExpanded] = useState(false);
@@ -194,7 +197,9 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       {/* Always in the page, hidden until a shared link is restored: while a shared link loads, the page
           holds its room (Simulator.astro), so it appears without pushing the step the reader landed on. */}
       <div className="sim-notice sim-notice--shared" role="status" hidden={state.restored === null}>
-        <p>你打开的是别人分享的第 {state.restored ?? 0} 步。可以接着往下走，也可以从头看起。</p>
+        <p>
+          你打开的是别人分享的第 <span className="sim-notice__count">{state.restored ?? linkSteps}</span> 步。可以接着往下走，也可以从头看起。
+        </p>
         <button type="button" className="sim-button" onClick={() => run(controller.current!.reset())}>
           从头开始
         </button>
