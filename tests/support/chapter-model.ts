@@ -57,6 +57,8 @@ export interface ChapterModel<TMachine extends AnyStateMachine, TWorld extends K
 }
 
 export async function press<TMachine extends AnyStateMachine, TWorld extends KitWorld>(sim: Simulation<TMachine, TWorld>, control: string): Promise<void> {
+  // Only what the reader is offered: apply also takes a choice already in place, for links written before.
+  if (!sim.canApply(control)) throw new Error(`${control}: not offered now`);
   const result = await sim.apply(control);
   if (!result.ok) throw new Error(`${control}: ${result.reason}`);
 }

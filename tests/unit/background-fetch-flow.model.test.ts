@@ -296,6 +296,7 @@ describe('the periodic fetch over days', () => {
   const after = async (link: string) => {
     const result = await replay(backgroundFetchSimulation, link.split('.'));
     if (!result.ok) throw new Error(result.reason);
+    invariants(result.simulation);
     return result.simulation;
   };
   const opened = 'open-recent.next.next.next.next.next';

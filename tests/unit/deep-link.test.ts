@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeepLink, MAX_LINK_STEPS, parseDeepLink, withDeepLink } from '../../src/kit/engine/deep-link.ts';
+import { formatDeepLink, MAX_LINK_STEPS, parseDeepLink, stepsInLink, withDeepLink } from '../../src/kit/engine/deep-link.ts';
 
 const known = new Set(['next', 'login', 'plus-6m']);
 
@@ -45,6 +45,9 @@ describe('deep link', () => {
 
   it('writes only its own parameter and keeps the rest of the URL', () => {
     expect(withDeepLink('https://x.test/login/?a=1#toc', 'login', ['login', 'next'])).toBe('/login/?a=1&login=1.login.next#toc');
+    // What the shared link's notice counts before the simulator restores it, valid or not.
+    expect(stepsInLink(formatDeepLink(['login', 'next', 'next']))).toBe(3);
+    expect([null, '', '1', '%%%'].map(stepsInLink)).toEqual([0, 0, 0, 0]);
     expect(withDeepLink('https://x.test/login/?login=1.next&a=1', 'login', [])).toBe('/login/?a=1');
   });
 });

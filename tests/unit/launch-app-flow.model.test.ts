@@ -65,7 +65,7 @@ async function arrangeChange(sim: Sim, scene: number, change: TicketChange) {
   for (const era of ERA_ORDER) {
     for (const sdk of SDK_ORDER) {
       if (ticketChange(scene, sdk, era) !== change) continue;
-      if (!sim.frame().active.includes(`era-${era}`)) await press(sim, `era-${era}`);
+      await choose(sim, `era-${era}`);
       await choose(sim, sdkControl(sdk));
       return;
     }

@@ -140,11 +140,12 @@ export const backgroundFetchMachine = setup({
     'wechat.preFetchSent': { actions: 'recordSent' },
   },
   states: {
-    // Only while the mini program is off screen: on screen, it is in use (the world's periodicTick).
+    // client.periodicStopped comes only in the states without the onScreen tag: on screen is in use (the world's periodicTick).
     closed: {
       on: { 'user.opened': { target: 'coldStart', actions: 'startCold' }, 'client.periodicStopped': { actions: 'stopPeriodic' } },
     },
     coldStart: {
+      tags: ['onScreen'],
       initial: 'downloading',
       states: {
         downloading: {
@@ -158,6 +159,7 @@ export const backgroundFetchMachine = setup({
       },
     },
     showing: {
+      tags: ['onScreen'],
       on: { 'user.leftMiniProgram': 'background' },
     },
     background: {
@@ -172,6 +174,7 @@ export const backgroundFetchMachine = setup({
       on: { 'client.processEnded': { target: 'closed', actions: 'forgetRun' }, 'client.periodicStopped': { actions: 'stopPeriodic' } },
     },
     hotStart: {
+      tags: ['onScreen'],
       entry: 'showAgain',
       on: { 'mp.shown': 'showing' },
     },

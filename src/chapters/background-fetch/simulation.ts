@@ -9,7 +9,7 @@
  */
 import type { AnyMachineSnapshot, SnapshotFrom } from 'xstate';
 import { choiceControl, clockControl, effectBuilder, flagControl, stateMeta, userControl } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { defineSimulation, type Control, type Finding, type HolderRow, type WorldView } from '../../kit/engine/definition.ts';
 import { DAY, HOUR, MINUTE, SIMULATION_EPOCH } from '../../world/support/clock.ts';
 import {
   CHECK_SESSION_DOC,
@@ -54,6 +54,7 @@ import {
   SLOW_ANSWER_MS,
   summarise,
   type BackgroundFetchWorld,
+  type Caller,
   type Reading,
   type RequestRecord,
   type WeChatBuild,
@@ -98,13 +99,19 @@ function planPeriodic(world: BackgroundFetchWorld, after: number): void {
   });
 }
 
-/** The mini program is on screen, the user using it; otherwise the phone is in their pocket. */
-const inUse = (snapshot: AnyMachineSnapshot) => snapshot.matches('showing') || snapshot.matches('coldStart') || snapshot.matches('hotStart');
+/** The mini program is on screen (the machine's onScreen states), the user using it; otherwise the phone is in their pocket. */
+const inUse = (snapshot: AnyMachineSnapshot) => snapshot.hasTag('onScreen');
+
+/** The user used the mini program at `now`: what the client's 7-day rule counts from. */
+function markUsed(world: BackgroundFetchWorld, now: number): void {
+  world.cache.lastUsedAt = now;
+  world.uses.push(now);
+}
 
 function periodicTick(world: BackgroundFetchWorld, using: boolean): BackgroundFetchEvent {
   const now = world.clock.now();
   // On screen now is used now, however long ago it was opened (the reader may move the clock days on meanwhile).
-  if (using) world.cache.lastUsedAt = now;
+  if (using) markUsed(world, now);
   if (!periodicEligible(now, world.cache.lastUsedAt)) {
     world.periodicPlanned = false;
     world.wire.record({
@@ -136,7 +143,7 @@ function periodicTick(world: BackgroundFetchWorld, using: boolean): BackgroundFe
     tone: stored === 'cached' ? 'normal' : 'error',
     note:
       stored === 'cached'
-        ? `${callerWords(world, request, answer.user)}；存进 periodic 缓存`
+        ? `${callerWords(caller)}；存进 periodic 缓存`
         : '超过 256 KB：微信不缓存这次的数据（小程序会不会收到错误，文档没写）',
   });
   // "以上一次成功更新的时间为准"; after a failure the docs name no retry time, so this waits 12 hours too.
@@ -145,11 +152,11 @@ function periodicTick(world: BackgroundFetchWorld, using: boolean): BackgroundFe
 }
 
 /** Whom the developer server answered, and why it could not tell when it could not. */
-function callerWords(world: BackgroundFetchWorld, request: FetchRequest, user: string | null): string {
-  if (user) return `凭 token 认出${DEMO_USER.nickname}`;
-  if (request.token === undefined) return '没有 token：不知道是谁，只给公共数据';
-  const known = world.server.fetchTokens.has(request.token);
-  return `token ${known ? `已过期（有效 ${FETCH_TOKEN_LIFETIME_MS / DAY} 天）` : '不是服务器签的'}：认不出是谁，只给公共数据`;
+function callerWords(caller: Caller): string {
+  if (caller.user) return `凭 token 认出${DEMO_USER.nickname}`;
+  // Every token the client holds is one the server issued: one it cannot use has expired.
+  const why = caller.expired ? `token 已过期（有效 ${FETCH_TOKEN_LIFETIME_MS / DAY} 天）` : '没有 token';
+  return `${why}：认不出是谁，只给公共数据`;
 }
 
 const sizeWords = (bytes: number) => (bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} 字节`);
@@ -181,8 +188,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
     world.entry = { path: entry.path, query: entry.query, scene: entry.scene };
     world.running = true;
     world.cache.listeners = 0;
-    world.cache.lastUsedAt = now;
-    world.uses.push(now);
+    markUsed(world, now);
     world.page = null;
     world.lastStart = 'cold';
     if (!world.periodicPlanned) planPeriodic(world, PERIODIC_INTERVAL_MS);
@@ -360,8 +366,7 @@ const effects: Record<BackgroundFetchEffect, ReturnType<typeof effect>> = {
   }),
 
   showAgain: effect('client', '热启动：小程序回到前台', async (world) => {
-    world.cache.lastUsedAt = world.clock.now();
-    world.uses.push(world.clock.now());
+    markUsed(world, world.clock.now());
     world.lastStart = 'hot';
     if (!world.periodicPlanned) planPeriodic(world, PERIODIC_INTERVAL_MS);
     world.wire.record({ from: 'client', to: 'miniprogram', label: 'App.onShow', note: '热启动：没有预拉取，也没有新的 onLaunch' });
@@ -395,7 +400,6 @@ export const BUILDS: Record<string, { label: string; build: WeChatBuild }> = {
 };
 
 const choice = choiceControl<BackgroundFetchWorld>;
-
 
 export const backgroundFetchControls: readonly Control<BackgroundFetchWorld, BackgroundFetchEvent>[] = [
   ...(Object.keys(ENTRANCES) as Entrance[]).map((entrance) => {

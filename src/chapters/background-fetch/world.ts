@@ -178,6 +178,8 @@ export interface Caller {
   user: string | null;
   /** The code was exchanged and WeChat answered with a session_key other than the stored one. */
   rotated: boolean;
+  /** The token is the server's own, but past its lifetime: why it is nobody. */
+  expired: boolean;
 }
 
 /**
@@ -189,15 +191,16 @@ export interface Caller {
 export function identifyCaller(world: BackgroundFetchWorld, request: FetchRequest): Caller {
   if (request.token !== undefined) {
     const known = world.server.fetchTokens.get(request.token);
-    return { user: known && known.expiresAt > world.clock.now() ? known.openid : null, rotated: false };
+    const expired = known !== undefined && known.expiresAt <= world.clock.now();
+    return { user: known && !expired ? known.openid : null, rotated: false, expired };
   }
-  if (request.fetchType !== 'pre' || request.code === undefined) return { user: null, rotated: false };
+  if (request.fetchType !== 'pre' || request.code === undefined) return { user: null, rotated: false, expired: false };
   const session = world.wechat.jscode2session({ appid: DEMO_APP.appid, secret: DEMO_APP.secret, js_code: request.code, grant_type: 'authorization_code' });
-  if (isWeChatError(session)) return { user: null, rotated: false };
+  if (isWeChatError(session)) return { user: null, rotated: false, expired: false };
   const rotated = session.session_key !== world.server.sessionKey;
   world.server.sessionKey = session.session_key;
   if (rotated) world.server.rotations += 1;
-  return { user: session.openid, rotated };
+  return { user: session.openid, rotated, expired: false };
 }
 
 /**

@@ -31,7 +31,7 @@ import {
 } from '../../world/wechat/launch-app.ts';
 import { launchAppMachine, type LaunchAppEffect, type LaunchAppEvent, type LaunchAppMachine } from './machine.ts';
 import { choiceControl, effectTable, stateMeta, toggleControl, userControl } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type WorldView } from '../../kit/engine/definition.ts';
 import { MINIPROGRAM } from '../shared/code-files.ts';
 import { LANES, USER_PHONE } from '../shared/lanes.ts';
 
@@ -250,7 +250,6 @@ const ERA_LABELS: Record<LaunchAppEra, string> = {
 };
 
 const choice = choiceControl<LaunchAppWorld>;
-
 
 export const launchAppControls: readonly Control<LaunchAppWorld, LaunchAppEvent>[] = [
   user('launch-from-app', 'App 拉起小程序', { type: 'user.launchedFromApp' }, 'App 调用 OpenSDK 的 WXLaunchMiniProgram：场景值 1069'),

@@ -7,7 +7,7 @@
  */
 import type { SnapshotFrom } from 'xstate';
 import { choiceControl, clockControl, codeChoice, effectTable, stateMeta, toggleControl, userControl, type EffectRun } from '../../kit/engine/controls.ts';
-import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type LaneSpec, type WorldControl, type WorldView } from '../../kit/engine/definition.ts';
+import { defineSimulation, type Control, type EffectPlace, type Finding, type HolderRow, type LaneSpec, type WorldView } from '../../kit/engine/definition.ts';
 import { DEMO_APP } from '../../world/simulated-world.ts';
 import {
   CHAT_TYPE_NAMES,
@@ -385,7 +385,6 @@ const SDK_LABELS: Record<ShareSdk, string> = {
 };
 
 const choice = choiceControl<ShareWorld>;
-
 
 export const shareControls: readonly Control<ShareWorld, ShareEvent>[] = [
   code('handler-none', '不定义 onShareAppMessage', { type: 'code.handlerSet', handler: 'none' }, '页面没有 onShareAppMessage：菜单里的「发送给朋友」变灰', (c) => c.handler === 'none'),

@@ -262,7 +262,6 @@ const byCode = <T extends Control<SubscribeWorld, SubscribeEvent>>(control: T): 
 
 const choice = choiceControl<SubscribeWorld>;
 
-
 export const ASK_LABELS: Record<AskSet, string> = {
   one: '只要叫号提醒',
   two: '叫号 + 过号（2 个）',
@@ -311,18 +310,18 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
       (world, on) => world.wechat.setSubscribeMainSwitch(RESTAURANT.appid, DINER.id, !on),
     ),
   ),
-  byUser(
-    choice(
-      'inbox-reject',
-      '服务通知：设为拒收',
-      '在服务通知的消息卡片上选「拒收」：剩下的次数作废，服务器收到 subscribe_msg_change_event',
-      (world) => {
-        world.wechat.rejectSubscriptionInInbox(RESTAURANT.appid, DINER.id, world.templates.queue);
-        world.rejected.add(world.templates.queue);
-      },
-      (world) => world.wechat.subscriptionsSetting(RESTAURANT.appid, DINER.id).itemSettings[world.templates.queue] === 'reject',
-    ),
-  ),
+  // Not a choice: rejecting again is a step of its own (WeChat pushes the change event again).
+  byUser<WorldControl<SubscribeWorld>>({
+    kind: 'world',
+    id: 'inbox-reject',
+    label: '服务通知：设为拒收',
+    hint: '在服务通知的消息卡片上选「拒收」：剩下的次数作废，服务器收到 subscribe_msg_change_event',
+    apply: (world) => {
+      world.wechat.rejectSubscriptionInInbox(RESTAURANT.appid, DINER.id, world.templates.queue);
+      world.rejected.add(world.templates.queue);
+    },
+    active: (world) => world.wechat.subscriptionsSetting(RESTAURANT.appid, DINER.id).itemSettings[world.templates.queue] === 'reject',
+  }),
   codeChoice('code-call-first', '代码：点击后第一件事就调用', { type: 'code.callFirst' } as SubscribeEvent, '模板 id 写在代码里，同步调用', (c) => c.handler === 'callFirst'),
   codeChoice('code-await-first', '代码：先 await 取模板 id 再调用', { type: 'code.awaitFirst' } as SubscribeEvent, '“can only be invoked by user TAP gesture”', (c) => c.handler === 'awaitFirst'),
   codeChoice('code-check-each', '代码：逐个模板看 res[id]', { type: 'code.checkEach' } as SubscribeEvent, "res[叫号模板 id] === 'accept' 才登记", (c) => c.check === 'perTemplate'),
@@ -363,15 +362,15 @@ export const subscribeControls: readonly Control<SubscribeWorld, SubscribeEvent>
       },
     ),
   ),
-  choice(
-    'stale-token',
-    '另一台服务器强制刷新了 token',
-    'stable_token force_refresh：缓存里的 token 作废，下一次发送先收到 40001，刷新一次再重试',
-    (world) => {
+  {
+    kind: 'world',
+    id: 'stale-token',
+    label: '另一台服务器强制刷新了 token',
+    hint: 'stable_token force_refresh：缓存里的 token 作废，下一次发送先收到 40001，刷新一次再重试',
+    apply: (world) => {
       world.wechat.stableToken({ grant_type: 'client_credential', appid: RESTAURANT.appid, secret: RESTAURANT.secret, force_refresh: true });
     },
-    () => false,
-  ),
+  },
   byCode(
     flagControl('legacy-template-code', '旧代码：模板消息 + formId', `模板消息 ${TEMPLATE_MESSAGE_HISTORY.offline} 下线；照 2019 年的教程写会失败`, (world: SubscribeWorld) => world, 'legacyCode'),
   ),

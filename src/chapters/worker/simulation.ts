@@ -417,7 +417,6 @@ export const fibControl = (n: number) => `n-${n}`;
 
 const choice = choiceControl<WorkerWorld>;
 
-
 function codeToggle(id: string, label: string, hint: string, isOn: (world: WorkerWorld) => boolean, set: (world: WorkerWorld, on: boolean) => void): WorldControl<WorkerWorld> {
   return { ...toggleControl<WorkerWorld>(id, label, hint, isOn, set), actor: 'code' };
 }

@@ -180,7 +180,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
     if (busy.length > 1 && busy.some((lane) => laneStepId(lane) === controlId)) return true;
     const control = this.definition.controls.find((c) => c.id === controlId);
     if (!control) return false;
-    if (control.kind === 'world') return !(control.choice && control.active?.(this.world));
+    if (control.kind === 'world') return !this.#choiceInPlace(controlId);
     return control.kind !== 'user' || this.#current.can(control.event);
   }
 
