@@ -16,7 +16,6 @@ const MAX_ID_LENGTH = 32;
 const ID = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_ID_LENGTH - 1}}$`);
 /** Long enough for every link the page can write: MAX_LINK_STEPS ids of the longest kind, and the version. */
 const MAX_LINK_LENGTH = DEEP_LINK_VERSION.length + MAX_LINK_STEPS * (MAX_ID_LENGTH + 1);
-const STEPS_OVER_LIMIT = `链接里的步骤超过 ${MAX_LINK_STEPS} 步`;
 
 export type ParsedDeepLink =
   | { kind: 'empty' }
@@ -25,14 +24,11 @@ export type ParsedDeepLink =
 
 export function parseDeepLink(raw: string | null, knownIds: ReadonlySet<string>): ParsedDeepLink {
   if (raw === null || raw === '') return { kind: 'empty' };
-  if (raw.length > MAX_LINK_LENGTH) {
-    // Too many steps reads the same however long the ids are; anything else this long is no link the page wrote.
-    const tooMany = raw.split('.').length - 1 > MAX_LINK_STEPS;
-    return { kind: 'invalid', reason: tooMany ? STEPS_OVER_LIMIT : '链接太长' };
-  }
+  // Too many steps reads the same however long the ids are; anything else over the length is no link the page wrote.
+  if (stepsInLink(raw) > MAX_LINK_STEPS) return { kind: 'invalid', reason: `链接里的步骤超过 ${MAX_LINK_STEPS} 步` };
+  if (raw.length > MAX_LINK_LENGTH) return { kind: 'invalid', reason: '链接太长' };
   const [version, ...steps] = raw.split('.');
   if (version !== DEEP_LINK_VERSION) return { kind: 'invalid', reason: '链接的格式版本无法识别' };
-  if (steps.length > MAX_LINK_STEPS) return { kind: 'invalid', reason: STEPS_OVER_LIMIT };
   for (const [index, step] of steps.entries()) {
     if (!ID.test(step) || !knownIds.has(step)) {
       return { kind: 'invalid', reason: `链接里的第 ${index + 1} 步不是这个模拟器的操作` };

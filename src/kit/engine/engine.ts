@@ -178,14 +178,14 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
     if (controlId === STEP_CONTROL_ID) return this.#pending.length > 0 || this.#agenda.length > 0;
     const busy = this.#busyLanes();
     if (busy.length > 1 && busy.some((lane) => laneStepId(lane) === controlId)) return true;
-    const control = this.definition.controls.find((c) => c.id === controlId);
+    const control = this.#controlOf(controlId);
     if (!control) return false;
-    if (control.kind === 'world') return !this.#choiceInPlace(controlId);
+    if (control.kind === 'world') return !this.#choiceInPlace(control);
     return control.kind !== 'user' || this.#current.can(control.event);
   }
 
   async apply(controlId: string): Promise<ApplyResult> {
-    if (!this.canApply(controlId) && !this.#choiceInPlace(controlId)) {
+    if (!this.canApply(controlId) && !this.#choiceInPlace(this.#controlOf(controlId))) {
       const known = this.#knownIds().has(controlId);
       return { ok: false, reason: known ? `${quoted(this.#labelOf(controlId))}此刻不可用` : `未知的操作 “${controlId}”` };
     }
@@ -214,9 +214,12 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
    * A choice of the world that is already in place: not offered, but still applied when a link holds it. The
    * page offered it until 2026-11-30 (a step that changed nothing), and a link it wrote must restore.
    */
-  #choiceInPlace(controlId: string): boolean {
-    const control = this.definition.controls.find((c) => c.id === controlId);
+  #choiceInPlace(control: SimulationDefinition<TMachine, TWorld>['controls'][number] | undefined): boolean {
     return control?.kind === 'world' && control.choice === true && control.active?.(this.world) === true;
+  }
+
+  #controlOf(controlId: string) {
+    return this.definition.controls.find((c) => c.id === controlId);
   }
 
   async #carryOut(controlId: string): Promise<void> {
@@ -307,7 +310,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
     if (controlId === STEP_CONTROL_ID) return '下一步';
     const lane = this.definition.lanes.find((l) => laneStepId(l.id) === controlId);
     if (lane) return `先处理：${lane.label}`;
-    return this.definition.controls.find((c) => c.id === controlId)?.label ?? controlId;
+    return this.#controlOf(controlId)?.label ?? controlId;
   }
 }
 
