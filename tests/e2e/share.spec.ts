@@ -96,7 +96,7 @@ test.describe('/share/ simulator', () => {
     await phone(sim, 'b').getByRole('button', { name: '前往小程序' }).press('Enter');
     await sim.step(2);
     await sim.expectState('page');
-    await expect(phone(sim, 'b')).toContainText('1155（社区反馈的值，官方场景值列表未收录）');
+    await expect(phone(sim, 'b')).toContainText('1155 “单页模式”打开小程序');
     await expect(sim.messages.filter({ hasText: 'POST /api/login' })).toHaveCount(1);
 
     // The steps are in the address: a reload lands on the same step.

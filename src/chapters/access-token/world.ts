@@ -20,7 +20,7 @@ export const HUB_REFRESH_EVERY_MS = HOUR;
  * 示例值, not an official figure: the 公众号 table lists 2000 a day for getAccessToken
  * (https://developers.weixin.qq.com/doc/service/en/Message_Management/API_Call_Limits.html); for mini
  * programs the real number is what `POST /cgi-bin/openapi/quota/get` answers
- * (https://developers.weixin.qq.com/doc/offiaccount/openApi/get_api_quota.html).
+ * (https://developers.weixin.qq.com/doc/service/api/apimanage/api_getapiquota, which applies to mini programs too).
  */
 export const EXAMPLE_DAILY_TOKEN_QUOTA = 2000;
 /** How far ahead of expiry a server refreshes when 提前刷新 is on: stable_token guarantees at least this much left. */

@@ -59,8 +59,7 @@ const userOf = (person: Person) => USERS[person].id;
 /** Who lost the share callback: both conditions of the notice, said the same way wherever the simulator says it. */
 const NO_CALLBACK_RULE = `${NO_CALLBACK_DATE} 起新提交的版本，在基础库 ${NO_CALLBACK_SINCE} 及以上`;
 
-export const sceneLabel = (scene: number) =>
-  scene === SCENE_LEAVE_SINGLE_PAGE ? `${scene}（社区反馈的值，官方场景值列表未收录）` : `${scene} ${SCENE_NAMES[scene] ?? ''}`.trim();
+export const sceneLabel = (scene: number) => `${scene} ${SCENE_NAMES[scene] ?? ''}`.trim();
 
 export const CHAT_NAMES = { single: `单聊（${USERS.a.nickname} ↔ ${USERS.b.nickname}）`, group: `群聊「${GROUP.name}」`, timeline: '朋友圈' } as const;
 
@@ -264,7 +263,7 @@ const handlers: Record<ShareEffect, EffectRun<ShareWorld, ShareMachine>> = {
       to: PERSON_LANE[who],
       label: '前往小程序：完整启动',
       payload: { scene: SCENE_LEAVE_SINGLE_PAGE },
-      note: '离开单页模式，小程序正常启动，可以登录了。这里的场景值来自社区反馈，官方列表没有',
+      note: '离开单页模式，小程序完整启动，可以登录了',
     });
     return { type: 'wechat.launched', scene: SCENE_LEAVE_SINGLE_PAGE };
   },

@@ -164,4 +164,4 @@ export class AccessTokenIssuer {
 
 /** Official pages the chapter's findings link to. */
 export const ACCESS_TOKEN_DOC = 'https://developers.weixin.qq.com/doc/oplatform/developers/dev/AccessToken.html';
-export const QUOTA_DOC = 'https://developers.weixin.qq.com/doc/offiaccount/openApi/get_api_quota.html';
+export const QUOTA_DOC = 'https://developers.weixin.qq.com/doc/service/api/apimanage/api_getapiquota';

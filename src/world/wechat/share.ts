@@ -35,9 +35,9 @@ export const SCENE_GROUP_CHAT = 1008;
 export const SCENE_WITH_SHARE_TICKET = 1044;
 export const SCENE_TIMELINE_SINGLE_PAGE = 1154;
 /**
- * The launch after 前往小程序 in single-page mode: 1155 per community answers
- * (https://developers.weixin.qq.com/community/personal/oCJUsw_ag4EE-OMN0ke0tyF9AO-M/answer);
- * not found on the official scene list, so every label says so.
+ * The launch after 前往小程序 in single-page mode: 1155, “单页模式”打开小程序 on the scene list (SCENE_LIST_DOC);
+ * developers describe the jump from 1154 to it too
+ * (https://developers.weixin.qq.com/community/personal/oCJUsw_ag4EE-OMN0ke0tyF9AO-M/answer).
  */
 export const SCENE_LEAVE_SINGLE_PAGE = 1155;
 
@@ -47,6 +47,7 @@ export const SCENE_NAMES: Readonly<Record<number, string>> = {
   [SCENE_GROUP_CHAT]: '群聊会话中的小程序消息卡片',
   [SCENE_WITH_SHARE_TICKET]: '带 shareTicket 的小程序消息卡片',
   [SCENE_TIMELINE_SINGLE_PAGE]: '朋友圈内打开“单页模式”',
+  [SCENE_LEAVE_SINGLE_PAGE]: '“单页模式”打开小程序',
 };
 
 /** LaunchOptions.chatType, labels from wx.getEnterOptionsSync (ENTER_OPTIONS_DOC): only the two kinds this chapter's chats are. */
