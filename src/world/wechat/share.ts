@@ -13,7 +13,7 @@
  *   2018-10-10 (基础库 2.3.0): SHARE_CALLBACK_NOTICE.
  * - wx.getGroupEnterInfo recommended over wx.getShareInfo from 2.17.3; it decrypts to
  *   lowercase `opengid`; 40097 场景错误: GROUP_ENTER_INFO_DOC.
- * - Scenes 1007 / 1008 / 1044 / 1154: SCENE_LIST_DOC.
+ * - Scenes 1007 / 1008 / 1044 / 1154 / 1155: SCENE_LIST_DOC.
  * - 分享到朋友圈 (2.11.3) needs 发送给朋友 too and opens in 单页模式: SHARE_TIMELINE_DOC.
  */
 import type { Clock } from '../support/clock.ts';

@@ -11,6 +11,7 @@ export const SCENE_NAMES: Record<number, string> = {
   1008: '群聊里的卡片',
   1044: '带 shareTicket 的卡片',
   [SINGLE_PAGE_SCENE]: '朋友圈内打开“单页模式”',
+  1155: '“单页模式”打开小程序',
 };
 
 export const CHAT_TYPES: Record<number, string> = { 1: '微信联系人单聊', 2: '企业微信联系人单聊', 3: '普通微信群聊', 4: '企业微信互通群聊' };
