@@ -184,6 +184,10 @@ describe('the emulator plays WeChat’s two requests against the configured URL'
     expect((await play('/__dev/background-fetch/periodic', { userId: 'ada' })).status).toBe(409);
     expect((await play('/__dev/background-fetch/config', { periodicUrl: 'https://example.com/api/background-fetch/periodic' })).status).toBe(400);
     expect((await play('/__dev/background-fetch/config', { url: `${server.url}/api/background-fetch` })).status).toBe(400);
+    // Not URLs at all, or not http(s): a clear 400, never a 500 from the check itself.
+    for (const periodicUrl of ['not a url', 'http://', '', 'ftp://127.0.0.1/x']) {
+      expect(await play('/__dev/background-fetch/config', { periodicUrl })).toMatchObject({ status: 400, json: { error: { code: 'BAD_REQUEST' } } });
+    }
     // 数据周期性更新 on, 数据预加载 off: the two switches are independent.
     expect((await play('/__dev/background-fetch/config', { periodicUrl: `${server.url}/api/background-fetch/periodic` })).status).toBe(204);
     expect((await play('/__dev/background-fetch/pre', { userId: 'bob', ...ENTRY })).json).toMatchObject({ error: { code: 'NO_FETCH_URL' } });

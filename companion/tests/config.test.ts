@@ -56,6 +56,7 @@ describe('configuration', () => {
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['WECHAT_API_BASE', 'api.weixin.qq.com'],
+    ['WECHAT_API_BASE', 'ftp://127.0.0.1:4000'],
     ['REDIS_URL', 'localhost:6379'],
     ['WECHAT_APPID', 'my-app'],
     ['LOGIN_RATE_LIMIT_PER_MINUTE', '0'],

@@ -63,6 +63,15 @@ describe('dev-only endpoints', () => {
     expect((await post('/__dev/faults', JSON.stringify({ api: 'jscode2session', errcode: 40029 }))).status).toBe(400);
   });
 
+  it('moves the clock by at most a year a call, so it never gets where adding two hours changes nothing', async () => {
+    for (const advanceMs of [1e300, 367 * 24 * 60 * 60 * 1000, -1, 1.5]) {
+      expect(await post('/__dev/clock', JSON.stringify({ advanceMs }))).toMatchObject({ status: 400, json: { error: { code: 'BAD_REQUEST' } } });
+    }
+    const before = Date.now();
+    const { json } = await post('/__dev/clock', JSON.stringify({ advanceMs: 366 * 24 * 60 * 60 * 1000 }));
+    expect(json.now).toBeGreaterThanOrEqual(before + 366 * 24 * 60 * 60 * 1000);
+  });
+
   it('injects a fault into the next jscode2session only', async () => {
     expect((await post('/__dev/faults', JSON.stringify({ api: 'jscode2session', errcode: -1 }))).status).toBe(204);
     const params = { appid: APPID, secret: SECRET, js_code: await mintCode(emulator.url, 'erin'), grant_type: 'authorization_code' };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { encryptWeChatData } from '../../src/world/support/crypto.ts';
 import {
   APPID,
   NO_PHONE_LIMITS,
@@ -115,6 +116,15 @@ describe('POST /api/phone/decrypt (old button: encryptedData + iv)', () => {
     await setNextRotation(emulator.url, 'carol', 'keep');
     await wxLogin('carol');
     expect((await decrypt(token, await tapOldPhoneButton(emulator.url, 'carol'))).status).toBe(200);
+  });
+
+  it('refuses data sealed with the right key that holds no phone number, instead of answering an empty one', async () => {
+    const token = await loginAs('carol');
+    const sessionKey = emulator.world.currentSessionKey(APPID, 'carol')!;
+    for (const data of [{ opengid: 'tGgroup' }, { phoneNumber: '' }, { phoneNumber: 13800138000 }]) {
+      const sealed = await encryptWeChatData({ appId: APPID, sessionKey, data, timestamp: 1_700_000_000 });
+      expect({ data, ...(await decrypt(token, sealed)) }).toMatchObject({ data, status: 400, json: { error: { code: 'NOT_PHONE_NUMBER' } } });
+    }
   });
 
   it('answers malformed input with 400 in the envelope, and keeps serving', async () => {

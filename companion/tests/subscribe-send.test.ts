@@ -137,6 +137,15 @@ describe('POST /api/wechat/events', () => {
     expect((await send({ templateId: tableReady, data: tableData })).json.error.code).toBe('SUBSCRIBE_43101');
   });
 
+  it('answers a push address that is no loopback http(s) URL with 400, and keeps pushing to the configured one', async () => {
+    for (const url of ['not a url', 'http://', '', 'https://example.com/api/wechat/events', 'ftp://127.0.0.1/events']) {
+      const response = await fetch(`${emulator.url}/__dev/push-config`, json({ url, token: PUSH_TOKEN }));
+      expect({ url, status: response.status, code: (await response.json()).error.code }).toEqual({ url, status: 400, code: 'BAD_REQUEST' });
+    }
+    await accept('diner', unconfigured);
+    expect((await dev('/__dev/push-events', {})).pushed).toEqual([{ Event: 'subscribe_msg_popup_event', status: 200 }]);
+  });
+
   it('refuses a forged or missing signature with 401 and changes nothing', async () => {
     const before = await estimate();
     const openid = emulator.world.openid(APPID, 'diner');

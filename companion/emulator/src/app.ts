@@ -13,7 +13,7 @@ import { z, type ZodTypeAny } from 'zod';
 import { WeChatServer } from '../../../src/world/wechat/wechat-server.ts';
 import { ShareGroups } from '../../../src/world/wechat/share.ts';
 import { cryptoRandom } from '../../../src/world/support/random.ts';
-import { systemClock, type Clock } from '../../../src/world/support/clock.ts';
+import { DAY, systemClock, type Clock } from '../../../src/world/support/clock.ts';
 import { apiError } from '../../../src/world/support/http.ts';
 import { backgroundFetchDevRoutes } from './background-fetch.ts';
 import { loopbackUrl } from './loopback-url.ts';
@@ -112,7 +112,12 @@ const transportFaultBody = z
   .strict();
 type TransportFault = z.infer<typeof transportFaultBody>['fault'];
 
-const clockBody = z.object({ advanceMs: z.number().int().min(0) }).strict();
+/**
+ * At most a year a call: enough for every rule the emulator keeps (daily and monthly quotas, 7-day windows),
+ * and far from the size where adding 7200 s to the clock no longer changes it and every access_token is born expired.
+ */
+const MAX_CLOCK_ADVANCE_MS = 366 * DAY;
+const clockBody = z.object({ advanceMs: z.number().int().min(0).max(MAX_CLOCK_ADVANCE_MS) }).strict();
 const rotationBody = z.object({ userId: z.string().min(1), next: z.enum(['rotate', 'keep', 'auto']) }).strict();
 const templateBody = z
   .object({
@@ -168,7 +173,9 @@ export function buildEmulator(options: EmulatorOptions): Emulator {
   const app = Fastify({ logger: options.logger ?? false });
   app.setValidatorCompiler<ZodTypeAny>(({ schema }) => (data) => {
     const result = schema.safeParse(data);
-    return result.success ? { value: result.data } : { error: result.error };
+    // One readable line per problem ("advanceMs: Number must be less than or equal to …"), not zod's JSON dump.
+    const message = result.success ? '' : result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+    return result.success ? { value: result.data } : { error: new Error(message) };
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;

@@ -19,6 +19,16 @@ function isProxyAddress(part: string): boolean {
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Where WeChat's API is reached: an http(s) address, never a scheme fetch() cannot call (ftp:, file:). */
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   WECHAT_APPID: z
     .string({ required_error: '必填：小程序的 AppID（wx 开头的 18 位）' })
@@ -29,7 +39,7 @@ const envSchema = z.object({
     .refine((value) => value.trim() === value, '首尾有空白，多半是复制时带上的'),
   WECHAT_API_BASE: z
     .string()
-    .url('应是 URL，例如 https://api.weixin.qq.com 或本地模拟器 http://127.0.0.1:4000')
+    .refine(isHttpUrl, '应是 http(s) URL，例如 https://api.weixin.qq.com 或本地模拟器 http://127.0.0.1:4000')
     .default('https://api.weixin.qq.com')
     .transform((value) => value.replace(/\/+$/, '')),
   WECHAT_TIMEOUT_MS: integer(100, 60_000).default(5000),

@@ -217,8 +217,10 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
   }
 
   async function authenticate(authorization: string | undefined): Promise<Authentication> {
-    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
+    // The scheme is case-insensitive (RFC 9110); a Bearer value that is no signed token is a bad one, not a missing one.
+    const token = /^bearer +(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) return { ok: false, response: apiError(401, 'TOKEN_MISSING', '缺少登录态，请先登录') };
+    if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { ok: false, response: apiError(401, 'TOKEN_INVALID', '登录态无效，请重新登录') };
     const verified = await tokens.verify(token);
     if (!verified.ok) {
       return verified.reason === 'expired'
@@ -255,6 +257,10 @@ export function createDeveloperServer(options: DeveloperServerOptions) {
     } catch (error) {
       if (error instanceof WeChatCryptoError) return decryptFailure(error, PHONE);
       throw error;
+    }
+    // Sealed with this user's key, but not by the phone button (group info, say): never answer an empty number.
+    if (typeof data.phoneNumber !== 'string' || data.phoneNumber === '') {
+      return apiError(400, 'NOT_PHONE_NUMBER', '解密结果里没有 phoneNumber：这不是手机号数据');
     }
     return { status: 200, body: pickPhone(data) };
   }
