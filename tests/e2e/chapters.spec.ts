@@ -40,7 +40,7 @@ for (const { chapter, definition } of registered) {
       ['an unknown version', `9.${initial.enabled[0] ?? 'next'}`, '格式版本无法识别'],
       ...(blocked ? [['a step that cannot happen yet', `1.${blocked}`, '无法还原'] as [string, string, string]] : []),
     ];
-    test(`tampered links (${tampered.map(([name]) => name).join('; ')}) show a message and start fresh`, async ({ page }) => {
+    test(`tampered links (${tampered.map(([name]) => name).join('; ')}) show a message and start fresh; a link to step 0 needs no message`, async ({ page }) => {
       const { dialogs, errors } = watchForTrouble(page);
       const sim = new SimulatorPage(page, definition.flow);
       for (const [name, value, expected] of tampered) {
@@ -52,6 +52,12 @@ for (const { chapter, definition } of registered) {
           await expect(page).not.toHaveURL(new RegExp(`[?&]${definition.flow}=`));
         });
       }
+      await test.step('a link to step 0', async () => {
+        await sim.open(path, `?${definition.flow}=1`);
+        await sim.expectState(initial.state);
+        await expect(sim.root.locator('.sim-notice:visible')).toHaveCount(0);
+        await expect(page).not.toHaveURL(new RegExp(`[?&]${definition.flow}=`));
+      });
       expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);
     });

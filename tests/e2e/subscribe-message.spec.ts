@@ -61,6 +61,39 @@ test.describe('/subscribe-message/ simulator', () => {
     await expect(sim.root.getByRole('status').filter({ hasText: '没有弹窗，额度照样 +1' })).toBeVisible();
   });
 
+  test('the keyboard keeps stepping: ← from the popup, whose checkbox took focus, and after the popup is gone', async ({ sim, page }) => {
+    await sim.press('用户操作', '点「叫号时通知我」');
+    await sim.step(2);
+    await sim.expectState('popup');
+    const keep = sim.root.locator('[data-phone]').getByRole('checkbox', { name: '总是保持以上选择，不再询问' });
+    await keep.focus();
+    // A checkbox has no use for arrows: ← steps back, and the popup it was in goes away.
+    await page.keyboard.press('ArrowLeft');
+    await expect(sim.root.locator('[data-phone]').getByRole('dialog')).toHaveCount(0);
+    await expect.poll(() => sim.stepsTaken()).toBe(2);
+    // Its checkbox had focus: the simulator keeps it, so the keys still work.
+    await expect(sim.root).toBeFocused();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => sim.stepsTaken()).toBe(1);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await sim.expectState('popup');
+  });
+
+  test('a tap on the phone that does nothing at this step says why, and the next step clears it', async ({ sim }) => {
+    const phone = sim.root.locator('[data-phone]');
+    await sim.press('用户操作', '点「叫号时通知我」');
+    await sim.expectState('tapping');
+    // The request is still on its way: the phone's button is not offered, and 下一步 is.
+    await phone.getByRole('button', { name: '叫号时通知我' }).click();
+    const note = sim.root.locator('.sim-phones__note');
+    await expect(note).toHaveText(/^「点『叫号时通知我』」此刻不可用，先按「下一步」处理：/);
+    // Screen readers hear it too, in the simulator's announcement.
+    await expect(sim.root.locator('[aria-live="polite"]').filter({ hasText: '此刻不可用，先按「下一步」' })).toHaveCount(1);
+    await sim.step();
+    await expect(note).toHaveCount(0);
+  });
+
   test('the await mistake: TAP gesture error; calling first works again', async ({ sim }) => {
     await sim.press('你的代码', '代码：先 await 取模板 id 再调用');
     await sim.press('用户操作', '点「叫号时通知我」');

@@ -229,6 +229,12 @@ describe('simulator controller', () => {
     expect(restored.frame).toEqual(live.state().frame);
   });
 
+  it('takes a link to step 0 as the start itself: nothing restored, nothing to announce', async () => {
+    const state = await controller().load('1');
+    expect(state).toMatchObject({ restored: null, notice: null, steps: [], canForward: false });
+    expect(state.frame).toEqual(controller().state().frame);
+  });
+
   it('turns a bad link into a notice and a fresh start', async () => {
     const tampered = await controller().load('1.login.<b>');
     expect(tampered.notice).toContain('无法还原');

@@ -105,7 +105,8 @@ export class SimulatorController<TMachine extends AnyStateMachine, TWorld extend
   load(raw: string | null): Promise<ControllerState<ContextFrom<TMachine>>> {
     return this.#enqueue(async () => {
       const parsed = parseDeepLink(raw, this.knownIds);
-      if (parsed.kind === 'empty') return;
+      // A link to step 0 is the start itself: nothing to restore, and no 「别人分享的第 0 步」 to announce.
+      if (parsed.kind === 'empty' || (parsed.kind === 'steps' && parsed.steps.length === 0)) return;
       if (parsed.kind === 'invalid') {
         this.#notice = `${parsed.reason}，无法还原，已从头开始。`;
         return;

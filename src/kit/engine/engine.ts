@@ -92,7 +92,8 @@ export type ApplyResult = { ok: true } | { ok: false; reason: string };
 export const waitFor = (label: string) => (/^[\p{Script=Han}「（]/u.test(label) ? `等到${label}` : `等到 ${label}`);
 
 /** A label in 「」; quotes inside it become 『』, as Chinese nests them (点『叫号时通知我』). */
-const quoted = (label: string) => `「${label.replaceAll('「', '『').replaceAll('」', '』')}」`;
+/** A control's label in 「」, its own 「」 turned to 『』 so the quotes nest. */
+export const quoted = (label: string) => `「${label.replaceAll('「', '『').replaceAll('」', '』')}」`;
 
 /** Dotted paths of the deepest active states: `loggingIn.awaitingServer.exchangingCode`; parallel regions joined by `|`. */
 export function stateToString(value: unknown): string {

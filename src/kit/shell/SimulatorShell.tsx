@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ComponentType, type RefObject } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
-import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
+import { quoted, STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';
 import { useAfterPaint } from './useAfterPaint.ts';
@@ -9,6 +9,7 @@ import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
 import { stepsInLink, withDeepLink } from '../engine/deep-link.ts';
 import { EventLog } from './EventLog.tsx';
+import { unavailableOnPhone } from './format.ts';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
 import { StateView } from './StateView.tsx';
 import { WorldPanel } from './WorldPanel.tsx';
@@ -61,10 +62,48 @@ function useNoShrink(ref: RefObject<HTMLElement | null>) {
   }, [ref]);
 }
 
+/**
+ * Keeps the keyboard in the simulator when a step removes the control that had focus (a share sheet's button,
+ * a popup's checkbox, on a step back): the browser would leave focus on <body>, where ← → and Esc no longer
+ * reach the simulator, and nothing on screen would say so. After such a render, the root takes focus back
+ * (it is focusable by script only). Focus the reader moved elsewhere stays where they put it.
+ */
+function useFocusKeptInside(ref: RefObject<HTMLElement | null>) {
+  const inside = useRef(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const onIn = () => (inside.current = true);
+    const onOut = (event: FocusEvent) => {
+      const next = event.relatedTarget as Node | null;
+      if (next) {
+        inside.current = element.contains(next);
+        return;
+      }
+      // Focus going nowhere: the reader clicked outside, or the control is being removed. Chromium reports the
+      // blur while the control is still in place, so look once the removal is done; a removed one is no leaving.
+      const target = event.target as Node;
+      queueMicrotask(() => {
+        if (target.isConnected) inside.current = false;
+      });
+    };
+    element.addEventListener('focusin', onIn);
+    element.addEventListener('focusout', onOut);
+    return () => {
+      element.removeEventListener('focusin', onIn);
+      element.removeEventListener('focusout', onOut);
+    };
+  }, [ref]);
+  useEffect(() => {
+    const active = document.activeElement;
+    if (inside.current && (active === null || active === document.body)) ref.current?.focus({ preventScroll: true });
+  });
+}
+
 const LOADING: CodeSamples = { status: 'loading' };
 
-/** Arrow keys step only when focus is not in something that uses them itself. */
-const typing = (target: EventTarget | null) => target instanceof HTMLElement && target.closest('input, textarea, select, [role="switch"]') !== null;
+/** Arrow keys step only when focus is not in something that uses them itself; a checkbox or a switch does not. */
+const typing = (target: EventTarget | null) => target instanceof HTMLElement && target.closest('input:not([type="checkbox"]), textarea, select') !== null;
 
 /**
  * The workbench every simulator shares: a sticky step bar, the phone(s)
@@ -95,6 +134,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   // were it to follow, everything under it would move up and down as the reader steps.
   const bar = useRef<HTMLElement>(null);
   useNoShrink(bar);
+  useFocusKeptInside(root);
 
   // In the full-window workbench the diagram sticks under the step bar, whose height changes as it wraps.
   // Only there: a property set on the root restyles everything inside it, which cost a restored link's
@@ -135,6 +175,34 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       setAnnouncement(last ? `第 ${next.steps.length} 步：${last.label}，现在是 ${next.frame.state}` : '回到了第 0 步');
     });
   const press = (id: string) => run(controller.current!.press(id));
+  // A tap on the phone whose control is not offered at this step says why, over that phone, until the next step.
+  const [phoneNote, setPhoneNote] = useState<{ frame: Frame<ContextFrom<TMachine>>; phone: string; text: string } | null>(null);
+  useEffect(() => {
+    if (!phoneNote) return;
+    const timer = setTimeout(() => setPhoneNote(null), 4000);
+    return () => clearTimeout(timer);
+  }, [phoneNote]);
+  const pressOnPhone = (phone: string) => (id: string) => {
+    if (state.frame.enabled.includes(id)) return press(id);
+    const control = (definition.controls as readonly Control<never, unknown>[]).find((c) => c.id === id);
+    if (!control) return;
+    const pending = state.frame.enabled.includes(STEP_CONTROL_ID) ? (state.frame.nextDescription ?? null) : null;
+    const text = unavailableOnPhone(quoted(control.label), pending);
+    setPhoneNote({ frame: state.frame, phone, text });
+    setAnnouncement(text);
+  };
+  const note = useRef<HTMLParagraphElement>(null);
+  // Placed over the foot of the phone that was tapped: with phones stacked on a narrow screen, the others may be off screen.
+  useLayoutEffect(() => {
+    const element = note.current;
+    const phone = phoneNote && element?.parentElement?.querySelector<HTMLElement>(`[data-phone="${phoneNote.phone}"]`);
+    if (!element || !phone) return;
+    element.style.maxInlineSize = `${Math.max(phone.offsetWidth - 16, 160)}px`;
+    const half = element.offsetWidth / 2;
+    const room = element.parentElement!.clientWidth;
+    element.style.left = `${Math.min(Math.max(phone.offsetLeft + phone.offsetWidth / 2, half), room - half)}px`;
+    element.style.top = `${phone.offsetTop + phone.offsetHeight - element.offsetHeight - 16}px`;
+  }, [phoneNote]);
   const back = () => run(controller.current!.back());
   const forward = () => run(controller.current!.forward());
   const { frame } = state;
@@ -231,9 +299,14 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
                 phone={phone}
                 named={phones.length > 1}
                 frame={frame}
-                press={(id) => frame.enabled.includes(id) && press(id)}
+                press={pressOnPhone(phone.id)}
               />
             ))}
+            {phoneNote?.frame === frame && (
+              <p className="sim-phones__note" aria-hidden="true" ref={note}>
+                {phoneNote.text}
+              </p>
+            )}
           </div>
         )}
         {/* Not before the shared step is restored: the files usually arrive first (Simulator.astro asks early),
