@@ -117,6 +117,12 @@ for (const [width, height] of [
           await sim.root.locator('.sim-bar__step').click();
           await page.keyboard.press('ArrowRight');
           await expect(sim.root.locator('.sim-bar__step')).toHaveText('第 1 步');
+          // Tab never reaches the chapter hidden behind the workbench (only the site header above it), and Esc
+          // closes it wherever focus is.
+          for (let tab = 0; tab < 40; tab++) {
+            await page.keyboard.press('Tab');
+            expect(await page.evaluate(() => document.activeElement?.closest('.sim, header') != null), `Tab ${tab + 1}`).toBe(true);
+          }
           await page.keyboard.press('Escape');
           await expect(sim.root.getByRole('button', { name: '全屏工作台' })).toHaveAttribute('aria-pressed', 'false');
           expect(await sim.root.evaluate((root) => root.style.getPropertyValue('--sim-bar-height'))).toBe('');

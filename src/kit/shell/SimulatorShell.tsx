@@ -152,6 +152,26 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     };
   }, [expanded]);
 
+  // The full-window workbench covers the chapter: Tab must not wander into links hidden behind it, and Esc
+  // closes it wherever focus is. The site header stays on screen above it, so focus may go there.
+  useEffect(() => {
+    const element = root.current;
+    if (!expanded || !element) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !element.contains(event.target as Node)) setExpanded(false);
+    };
+    const onFocusIn = (event: FocusEvent) => {
+      const target = event.target as Element;
+      if (!element.contains(target) && !target.closest('header')) element.focus({ preventScroll: true });
+    };
+    document.addEventListener('keydown', onKeyDown);
+    document.addEventListener('focusin', onFocusIn);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      document.removeEventListener('focusin', onFocusIn);
+    };
+  }, [expanded]);
+
   useEffect(() => {
     const raw = new URL(window.location.href).searchParams.get(definition.flow);
     controller.current!.load(raw).then((next) => {
