@@ -1,4 +1,5 @@
 // Expressive Code options live here (not in astro.config) so that Starlight's <Code> component can use them too.
+import { codeBlocksInSearch } from './src/lib/code-blocks-in-search.mjs';
 import { copyFromLines } from './src/lib/copy-from-lines.mjs';
 import { labelCodeBlocks } from './src/lib/label-code-blocks.mjs';
 import { leanTokenSpans } from './src/lib/lean-token-spans.mjs';
@@ -6,5 +7,5 @@ import { renderCodeBlocksOnScreen } from './src/lib/render-code-blocks-on-screen
 
 /** @type {import('@astrojs/starlight/expressive-code').StarlightExpressiveCodeOptions} */
 export default {
-  plugins: [labelCodeBlocks(), copyFromLines(), renderCodeBlocksOnScreen(), leanTokenSpans()],
+  plugins: [labelCodeBlocks(), copyFromLines(), renderCodeBlocksOnScreen(), leanTokenSpans(), codeBlocksInSearch()],
 };

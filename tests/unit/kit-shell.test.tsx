@@ -8,7 +8,7 @@
 import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { byWhom, groupDigits, MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
+import { byWhom, groupDigits, joinWords, MESSAGE_WINDOW, unavailableOnPhone } from '../../src/kit/shell/format.ts';
 import { loopLabelPlacement } from '../../src/kit/shell/SequenceDiagram.tsx';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
@@ -194,6 +194,23 @@ describe('byWhom', () => {
   it('names who does it, unless the words already start with them', () => {
     expect(byWhom('微信服务器', 'T2 过期')).toBe('微信服务器：T2 过期');
     expect(byWhom('微信客户端', '微信客户端周期性拉取')).toBe('微信客户端周期性拉取');
+  });
+});
+
+describe('joinWords', () => {
+  it('puts a space between a Latin word and a Han character, either way round, and nowhere else', () => {
+    expect(joinWords('打开 App', '模拟器')).toBe('打开 App 模拟器');
+    expect(joinWords('学习 App', '的界面')).toBe('学习 App 的界面');
+    expect(joinWords('小程序', 'Worker')).toBe('小程序 Worker');
+    expect(joinWords('小程序登录', '模拟器')).toBe('小程序登录模拟器');
+    expect(joinWords('access_token', '（服务端）')).toBe('access_token（服务端）');
+  });
+});
+
+describe('unavailableOnPhone', () => {
+  it('sends the reader to 下一步 while a step is waiting, and only says it is unavailable otherwise', () => {
+    expect(unavailableOnPhone('「登录」', '微信返回 code')).toBe('「登录」此刻不可用，先按「下一步」处理：微信返回 code');
+    expect(unavailableOnPhone('「登录」', null)).toBe('「登录」此刻不可用');
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Frame } from '../../kit/engine/engine.ts';
 import type { PhoneProps } from '../../kit/shell/SimulatorShell.tsx';
 import { held } from '../../kit/shell/held.ts';
+import { joinWords } from '../../kit/shell/format.ts';
 import { PhoneToast } from '../../kit/shell/PhoneToast.tsx';
 import { PhoneStatusBar } from '../../kit/shell/PhoneFrame.tsx';
 import { DemoAppPhone } from '../shared/DemoAppPhone.tsx';
@@ -27,7 +28,7 @@ function Ticket({ held: on }: { held: boolean }) {
 function AppScreen({ frame, press }: { frame: Frame<LaunchAppContext>; press(id: string): void }) {
   const { context } = frame;
   return (
-    <div className="la-screen la-app" role="group" aria-label={`${DEMO_NATIVE_APP.name}的界面`}>
+    <div className="la-screen la-app" role="group" aria-label={joinWords(DEMO_NATIVE_APP.name, '的界面')}>
       <PhoneStatusBar clock={frame.clock} />
       <p className="la-app__title">{DEMO_NATIVE_APP.name}</p>
       <div className="la-app__body">

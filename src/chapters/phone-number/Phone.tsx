@@ -16,7 +16,8 @@ const toastByCode: Record<string, string> = {
   PHONE_CODE_INVALID: '请再点一次获取手机号',
   BAD_ENCRYPTED_DATA: '获取手机号失败',
   BAD_IV: '获取手机号失败',
-  'checkSession:fail': '登录已失效，请重新登录后再点一次',
+  // Shown once the page has logged in again, as the companion's loginAndAskAgain says it (pages/phone/phone.ts).
+  'checkSession:fail': '登录态已刷新，请再点一次获取手机号',
   'errno 1400001': '（微信弹出默认的半屏提示）',
   TOKEN_EXPIRED: '登录已过期，请重新登录',
 };

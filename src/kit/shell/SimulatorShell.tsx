@@ -9,7 +9,7 @@ import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
 import { stepsInLink, withDeepLink } from '../engine/deep-link.ts';
 import { EventLog } from './EventLog.tsx';
-import { unavailableOnPhone } from './format.ts';
+import { joinWords, unavailableOnPhone } from './format.ts';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
 import { StateView } from './StateView.tsx';
 import { WorldPanel } from './WorldPanel.tsx';
@@ -192,7 +192,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     void operation.then((next) => {
       setState(next);
       const last = next.frame.log.at(-1);
-      setAnnouncement(last ? `第 ${next.steps.length} 步：${last.label}，现在是 ${next.frame.state}` : '回到了第 0 步');
+      // The step and what happened, not the machine's state id (askingAtLaunch.calling), which the 状态机 panel shows.
+      setAnnouncement(last ? `第 ${next.steps.length} 步：${last.label}` : '回到了第 0 步');
     });
   const press = (id: string) => run(controller.current!.press(id));
   // A tap on the phone whose control is not offered at this step says why, over that phone, until the next step.
@@ -267,7 +268,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
       data-state={frame.state}
       // Ready once the shared step is restored and drawn, the deferred panels included.
       data-ready={ready && later === frame ? 'true' : 'false'}
-      aria-label={`${definition.title}模拟器`}
+      aria-label={joinWords(definition.title, '模拟器')}
       role="region"
       // Focusable by a click only: a click on its text keeps focus inside it, so → ← and Esc still reach it.
       tabIndex={-1}

@@ -23,6 +23,13 @@ export function byWhom(who: string, what: string): string {
   return what.startsWith(who) ? what : `${who}：${what}`;
 }
 
+/** `a` then `b`, with the space Chinese text puts between a Latin word and a Han character: 打开 App 模拟器. */
+export function joinWords(a: string, b: string): string {
+  const latinThenHan = /[A-Za-z0-9]$/.test(a) && /^\p{Script=Han}/u.test(b);
+  const hanThenLatin = /\p{Script=Han}$/u.test(a) && /^[A-Za-z0-9]/.test(b);
+  return latinThenHan || hanThenLatin ? `${a} ${b}` : `${a}${b}`;
+}
+
 /**
  * Why a tap on the phone did nothing: the control behind it is not offered at this step. Most often a step is
  * still waiting (the bar's 待处理), which 下一步 carries out first.
