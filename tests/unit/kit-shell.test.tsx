@@ -8,7 +8,7 @@
 import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { byWhom, groupDigits, joinWords, MESSAGE_WINDOW, unavailableOnPhone } from '../../src/kit/shell/format.ts';
+import { breakPoints, byWhom, groupDigits, joinWords, MESSAGE_WINDOW, unavailableOnPhone } from '../../src/kit/shell/format.ts';
 import { loopLabelPlacement } from '../../src/kit/shell/SequenceDiagram.tsx';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
@@ -194,6 +194,16 @@ describe('byWhom', () => {
   it('names who does it, unless the words already start with them', () => {
     expect(byWhom('微信服务器', 'T2 过期')).toBe('微信服务器：T2 过期');
     expect(byWhom('微信客户端', '微信客户端周期性拉取')).toBe('微信客户端周期性拉取');
+  });
+});
+
+describe('breakPoints', () => {
+  it('lets a label break after a path separator before a name, and keeps it whole otherwise', () => {
+    expect(breakPoints('GET /sns/jscode2session')).toEqual(['GET /', 'sns/', 'jscode2session']);
+    expect(breakPoints('wx.requestSubscribeMessage')).toEqual(['wx.requestSubscribeMessage']);
+    expect(breakPoints('200 OK { token }')).toEqual(['200 OK { token }']);
+    expect(breakPoints('耗时 1.5 秒').join('')).toBe('耗时 1.5 秒');
+    expect(breakPoints('GET /api/me?x=1').join('')).toBe('GET /api/me?x=1');
   });
 });
 

@@ -1,7 +1,7 @@
 import { Fragment, memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LaneSpec } from '../engine/definition.ts';
 import type { Frame } from '../engine/engine.ts';
-import { MESSAGE_WINDOW, shorten } from './format.ts';
+import { breakPoints, MESSAGE_WINDOW, shorten } from './format.ts';
 
 function Payload({ payload, secrets }: { payload: unknown; secrets: readonly string[] }) {
   if (payload === undefined) return null;
@@ -55,7 +55,16 @@ const MessageRow = memo(function MessageRow({ message, lanes, latest }: { messag
     (message.secrets ?? []).some((key) => typeof message.payload === 'object' && message.payload !== null && key in message.payload);
   const tone = leaksSecret ? 'danger' : (message.tone ?? 'normal');
   const direction = self ? 'self' : to >= from ? 'right' : 'left';
-  const label = <strong className="sim-msg__label">{message.label}</strong>;
+  const label = (
+    <strong className="sim-msg__label">
+      {breakPoints(message.label).map((part, index) => (
+        <Fragment key={index}>
+          {index > 0 && <wbr />}
+          {part}
+        </Fragment>
+      ))}
+    </strong>
+  );
   return (
     <li className={`sim-msg sim-msg--${tone}${latest ? ' sim-msg--latest' : ''}`} aria-label={`${lanes[from]!.label} → ${lanes[to]!.label}：${message.label}`}>
       <div className="sim-msg__track">

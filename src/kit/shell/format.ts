@@ -23,6 +23,15 @@ export function byWhom(who: string, what: string): string {
   return what.startsWith(who) ? what : `${who}：${what}`;
 }
 
+/**
+ * A message label cut after each "/" or "?" before a name, where a line may break: GET /sns/ jscode2session rather
+ * than in the middle of a path segment (the CSS still breaks a name that cannot fit on its own). Not after a dot:
+ * wx. alone on a line only left requestSubscribeMessage to be broken anyway.
+ */
+export function breakPoints(label: string): string[] {
+  return label.split(/(?<=[/?](?=[A-Za-z_]))/);
+}
+
 /** `a` then `b`, with the space Chinese text puts between a Latin word and a Han character: 打开 App 模拟器. */
 export function joinWords(a: string, b: string): string {
   const latinThenHan = /[A-Za-z0-9]$/.test(a) && /^\p{Script=Han}/u.test(b);
