@@ -132,9 +132,16 @@ test.describe('/authorization/ simulator', () => {
     await sim.expectState('ready');
     await expect(sim.messages.last()).toContainText('openSetting:fail can only be invoked by user TAP gesture.');
     await expect(sim.settingsPage).toHaveCount(0);
+    // The phone shows WeChat's toast on this step only, as a real one fades after about 1.5 s.
+    const toast = sim.root.locator('[data-phone] .sim-toast--error');
+    await expect(toast).toHaveText('openSetting:fail can only be invoked by user TAP gesture.');
     await expect(sim.root.getByRole('status').filter({ hasText: '没有用户点击，openSetting 打不开设置页' })).toBeVisible();
     // The tap-only control stays unavailable: nothing was refused, so strategy B shows no 去设置 button.
     await expect(sim.control('用户操作', '点「去设置」')).toHaveAttribute('aria-disabled', 'true');
+    // A minute later the page is as it was, without the toast over it.
+    await sim.press('外部条件', '+1 分钟');
+    await sim.expectState('ready');
+    await expect(toast).toHaveCount(0);
   });
 
   test('asking everything at launch dead-ends after one refusal', async ({ sim }) => {

@@ -17,6 +17,16 @@ function remembered(frame: Frame, scope: string): string {
 
 const settingValue: Record<string, string> = { 已允许: 'true', 已拒绝: 'false' };
 
+/**
+ * WeChat's toast is gone in about 1.5 s: here it shows on the step whose reply carried the error, not on every step
+ * after it, where it would cover the page. Read from the step's messages, so a step back or a shared link agrees.
+ */
+function failedThisStep(frame: Frame, errMsg: string): boolean {
+  return frame.messages.some(
+    (message) => message.step === frame.log.length && (message.payload as { errMsg?: unknown } | undefined)?.errMsg === errMsg,
+  );
+}
+
 /** One row per live scope: WeChat's memory and what `authSetting[scope]` gives the mini program. */
 export function ScopeMemoryTable({ frame }: { frame: Frame }) {
   return (
@@ -151,7 +161,11 @@ export function AuthorizationPhone({ phone, frame, press }: PhoneProps<Authoriza
       {state.startsWith('settingsPage') && context.settingsRows && <SettingsPage rows={context.settingsRows} press={press} />}
       <PhoneToast
         busy={busy}
-        error={state === 'ready' && context.lastError && !(onDemand && context.lastError.includes('auth deny')) ? context.lastError : null}
+        error={
+          state === 'ready' && context.lastError && !(onDemand && context.lastError.includes('auth deny')) && failedThisStep(frame, context.lastError)
+            ? context.lastError
+            : null
+        }
       />
     </>
   );
