@@ -89,7 +89,10 @@ test.describe('/subscribe-message/ simulator', () => {
     const note = sim.root.locator('.sim-phones__note');
     await expect(note).toHaveText(/^「点『叫号时通知我』」此刻不可用，先按「下一步」处理：/);
     // Screen readers hear it too, in the simulator's announcement.
-    await expect(sim.root.locator('[aria-live="polite"]').filter({ hasText: '此刻不可用，先按「下一步」' })).toHaveCount(1);
+    await expect(sim.root.locator('.sim-visually-hidden[aria-live="polite"]')).toContainText('此刻不可用，先按「下一步」');
+    // The greyed control under the phone says the same in its hint, before what it does.
+    await sim.control('用户操作', '点「叫号时通知我」').hover();
+    await expect(sim.root.locator('.sim-controls__hint')).toHaveText(/^「点『叫号时通知我』」此刻不可用，先按「下一步」处理：.+。/);
     await sim.step();
     await expect(note).toHaveCount(0);
   });

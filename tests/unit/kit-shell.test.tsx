@@ -8,7 +8,7 @@
 import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { breakPoints, byWhom, groupDigits, joinWords, MESSAGE_WINDOW, unavailableOnPhone } from '../../src/kit/shell/format.ts';
+import { breakPoints, byWhom, groupDigits, joinWords, MESSAGE_WINDOW, unavailableNow } from '../../src/kit/shell/format.ts';
 import { loopLabelPlacement } from '../../src/kit/shell/SequenceDiagram.tsx';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
@@ -217,10 +217,10 @@ describe('joinWords', () => {
   });
 });
 
-describe('unavailableOnPhone', () => {
+describe('unavailableNow', () => {
   it('sends the reader to 下一步 while a step is waiting, and only says it is unavailable otherwise', () => {
-    expect(unavailableOnPhone('「登录」', '微信返回 code')).toBe('「登录」此刻不可用，先按「下一步」处理：微信返回 code');
-    expect(unavailableOnPhone('「登录」', null)).toBe('「登录」此刻不可用');
+    expect(unavailableNow('「登录」', '微信返回 code')).toBe('「登录」此刻不可用，先按「下一步」处理：微信返回 code');
+    expect(unavailableNow('「登录」', null)).toBe('「登录」此刻不可用');
   });
 });
 

@@ -198,6 +198,8 @@ export function CodePanel({ code, frame, scope }: { code: CodeSamples; frame: Fr
               className="sim-code__file"
               aria-pressed={s.file === sample.file}
               onClick={() => setChosen(s.file)}
+              // Tabbing along the row brings each tab whole into view, its focus ring included (scroll-padding).
+              onFocus={(event) => event.currentTarget.scrollIntoView({ block: 'nearest', inline: 'nearest' })}
             >
               {s.title}
               {s.file === stepFile && <span className="sim-visually-hidden">（当前步骤）</span>}

@@ -1,8 +1,8 @@
 import { useState, type RefObject } from 'react';
 import { actorOf, laneStepId, type Actor, type Control, type LaneSpec } from '../engine/definition.ts';
-import { STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
+import { quoted, STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
 import type { ControllerState } from '../engine/controller.ts';
-import { byWhom } from './format.ts';
+import { byWhom, unavailableNow } from './format.ts';
 
 interface ButtonProps {
   id: string;
@@ -22,7 +22,9 @@ interface ButtonProps {
 function ControlButton({ id, label, hint, frame, onPress, onHint }: ButtonProps) {
   const enabled = frame.enabled.includes(id);
   const pressed = frame.active.includes(id);
-  const show = () => onHint(hint ?? null);
+  // An unavailable button says so first, and why when a step is waiting; a choice in place is not unavailable.
+  const pending = frame.enabled.includes(STEP_CONTROL_ID) ? frame.nextDescription : null;
+  const show = () => onHint(enabled || pressed ? (hint ?? null) : `${unavailableNow(quoted(label), pending)}${hint ? `。${hint}` : ''}`);
   return (
     <button
       type="button"

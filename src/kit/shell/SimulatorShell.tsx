@@ -9,7 +9,7 @@ import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
 import { stepsInLink, withDeepLink } from '../engine/deep-link.ts';
 import { EventLog } from './EventLog.tsx';
-import { joinWords, unavailableOnPhone } from './format.ts';
+import { joinWords, unavailableNow } from './format.ts';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
 import { StateView } from './StateView.tsx';
 import { WorldPanel } from './WorldPanel.tsx';
@@ -208,7 +208,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     const control = (definition.controls as readonly Control<never, unknown>[]).find((c) => c.id === id);
     if (!control) return;
     const pending = state.frame.enabled.includes(STEP_CONTROL_ID) ? (state.frame.nextDescription ?? null) : null;
-    const text = unavailableOnPhone(quoted(control.label), pending);
+    const text = unavailableNow(quoted(control.label), pending);
     setPhoneNote({ frame: state.frame, phone, text });
     setAnnouncement(text);
   };

@@ -40,10 +40,10 @@ export function joinWords(a: string, b: string): string {
 }
 
 /**
- * Why a tap on the phone did nothing: the control behind it is not offered at this step. Most often a step is
- * still waiting (the bar's 待处理), which 下一步 carries out first.
+ * Why a control does nothing at this step (a tap on the phone, or the hint of a greyed button). Most often a step
+ * is still waiting (the bar's 待处理), which 下一步 carries out first.
  */
-export function unavailableOnPhone(quotedLabel: string, pending: string | null): string {
+export function unavailableNow(quotedLabel: string, pending: string | null): string {
   return pending ? `${quotedLabel}此刻不可用，先按「下一步」处理：${pending}` : `${quotedLabel}此刻不可用`;
 }
 
