@@ -117,11 +117,12 @@ for (const [width, height] of [
           await sim.root.locator('.sim-bar__step').click();
           await page.keyboard.press('ArrowRight');
           await expect(sim.root.locator('.sim-bar__step')).toHaveText('第 1 步');
-          // Tab never reaches the chapter hidden behind the workbench (only the site header above it), and Esc
-          // closes it wherever focus is.
-          for (let tab = 0; tab < 40; tab++) {
-            await page.keyboard.press('Tab');
-            expect(await page.evaluate(() => document.activeElement?.closest('.sim, header') != null), `Tab ${tab + 1}`).toBe(true);
+          // Tab and Shift+Tab wrap around inside the workbench, never reaching the chapter hidden behind it.
+          for (const key of ['Tab', 'Shift+Tab']) {
+            for (let tab = 0; tab < 40; tab++) {
+              await page.keyboard.press(key);
+              expect(await page.evaluate(() => document.activeElement?.closest('.sim') != null), `${key} ${tab + 1}`).toBe(true);
+            }
           }
           await page.keyboard.press('Escape');
           await expect(sim.root.getByRole('button', { name: '全屏工作台' })).toHaveAttribute('aria-pressed', 'false');

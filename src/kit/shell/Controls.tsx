@@ -23,7 +23,8 @@ function ControlButton({ id, label, hint, frame, onPress, onHint }: ButtonProps)
   const enabled = frame.enabled.includes(id);
   const pressed = frame.active.includes(id);
   // An unavailable button says so first, and why when a step is waiting; a choice in place is not unavailable.
-  const pending = frame.enabled.includes(STEP_CONTROL_ID) ? frame.nextDescription : null;
+  // 下一步 helps only with a step waiting; a scheduled event (等到…) is no reason the button is unavailable.
+  const pending = frame.pending.length > 0 ? frame.nextDescription : null;
   const show = () => onHint(enabled || pressed ? (hint ?? null) : `${unavailableNow(quoted(label), pending)}${hint ? `。${hint}` : ''}`);
   return (
     <button

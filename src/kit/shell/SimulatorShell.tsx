@@ -80,11 +80,12 @@ function useFocusKeptInside(ref: RefObject<HTMLElement | null>) {
         inside.current = element.contains(next);
         return;
       }
-      // Focus going nowhere: the reader clicked outside, or the control is being removed. Chromium reports the
-      // blur while the control is still in place, so look once the removal is done; a removed one is no leaving.
-      const target = event.target as Node;
+      // Focus going nowhere: the reader clicked outside, or the control is being removed or hidden (a notice's
+      // buttons). Chromium reports the blur while the control is still in place and shown, so look once the
+      // step is done; a control removed or hidden is no leaving.
+      const target = event.target as Element;
       queueMicrotask(() => {
-        if (target.isConnected) inside.current = false;
+        if (target.isConnected && (target.checkVisibility?.() ?? true)) inside.current = false;
       });
     };
     element.addEventListener('focusin', onIn);
@@ -99,6 +100,9 @@ function useFocusKeptInside(ref: RefObject<HTMLElement | null>) {
     if (inside.current && (active === null || active === document.body)) ref.current?.focus({ preventScroll: true });
   });
 }
+
+/** What Tab can reach inside the simulator: its controls, the scrolling panels and the code's file tabs. */
+const TABBABLE = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
 
 const LOADING: CodeSamples = { status: 'loading' };
 
@@ -152,17 +156,24 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     };
   }, [expanded]);
 
-  // The full-window workbench covers the chapter: Tab must not wander into links hidden behind it, and Esc
-  // closes it wherever focus is. The site header stays on screen above it, so focus may go there.
+  // The full-window workbench covers the chapter: Tab and Shift+Tab wrap around inside it instead of wandering
+  // into links hidden behind it, and Esc closes it wherever focus is, unless a dialog (the site search) takes
+  // the Esc itself. The site header stays on screen above it, so focus may go there by a click.
   useEffect(() => {
     const element = root.current;
     if (!expanded || !element) return;
     const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !element.contains(event.target as Node)) setExpanded(false);
+      const target = event.target as Element;
+      if (event.key === 'Escape' && !event.defaultPrevented && !element.contains(target) && !target.closest('dialog')) setExpanded(false);
     };
     const onFocusIn = (event: FocusEvent) => {
       const target = event.target as Element;
-      if (!element.contains(target) && !target.closest('header')) element.focus({ preventScroll: true });
+      if (element.contains(target) || target.closest('header')) return;
+      const tabbable = [...element.querySelectorAll<HTMLElement>(TABBABLE)].filter((candidate) => candidate.checkVisibility?.() ?? true);
+      // Gone backwards past the first control (the new focus comes before the workbench): to the last one.
+      const backwards = (element.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_PRECEDING) !== 0;
+      const next = backwards ? tabbable.at(-1) : tabbable[0];
+      (next ?? element).focus({ preventScroll: true });
     };
     document.addEventListener('keydown', onKeyDown);
     document.addEventListener('focusin', onFocusIn);
@@ -188,14 +199,6 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     }
   }, [ready, state.steps, definition.flow]);
 
-  const run = (operation: Promise<ControllerState<ContextFrom<TMachine>>>) =>
-    void operation.then((next) => {
-      setState(next);
-      const last = next.frame.log.at(-1);
-      // The step and what happened, not the machine's state id (askingAtLaunch.calling), which the 状态机 panel shows.
-      setAnnouncement(last ? `第 ${next.steps.length} 步：${last.label}` : '回到了第 0 步');
-    });
-  const press = (id: string) => run(controller.current!.press(id));
   // A tap on the phone whose control is not offered at this step says why, over that phone, until the next step.
   const [phoneNote, setPhoneNote] = useState<{ frame: Frame<ContextFrom<TMachine>>; phone: string; text: string } | null>(null);
   useEffect(() => {
@@ -203,11 +206,21 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     const timer = setTimeout(() => setPhoneNote(null), 4000);
     return () => clearTimeout(timer);
   }, [phoneNote]);
+  const run = (operation: Promise<ControllerState<ContextFrom<TMachine>>>) =>
+    void operation.then((next) => {
+      setState(next);
+      setPhoneNote(null);
+      const last = next.frame.log.at(-1);
+      // The step and what happened, not the machine's state id (askingAtLaunch.calling), which the 状态机 panel shows.
+      setAnnouncement(last ? `第 ${next.steps.length} 步：${last.label}` : '回到了第 0 步');
+    });
+  const press = (id: string) => run(controller.current!.press(id));
   const pressOnPhone = (phone: string) => (id: string) => {
     if (state.frame.enabled.includes(id)) return press(id);
     const control = (definition.controls as readonly Control<never, unknown>[]).find((c) => c.id === id);
     if (!control) return;
-    const pending = state.frame.enabled.includes(STEP_CONTROL_ID) ? (state.frame.nextDescription ?? null) : null;
+    // 下一步 helps only with a step waiting; a scheduled event (等到…) is no reason the button is unavailable.
+    const pending = state.frame.pending.length > 0 ? state.frame.nextDescription : null;
     const text = unavailableNow(quoted(control.label), pending);
     setPhoneNote({ frame: state.frame, phone, text });
     setAnnouncement(text);

@@ -29,7 +29,8 @@ export function byWhom(who: string, what: string): string {
  * wx. alone on a line only left requestSubscribeMessage to be broken anyway.
  */
 export function breakPoints(label: string): string[] {
-  return label.split(/(?<=[/?](?=[A-Za-z_]))/);
+  // No lookbehind: Safari before 16.4 cannot parse one, and the diagram would fail to draw.
+  return label.replace(/([/?])(?=[A-Za-z_])/g, '$1\u0000').split('\u0000');
 }
 
 /** `a` then `b`, with the space Chinese text puts between a Latin word and a Han character: 打开 App 模拟器. */
