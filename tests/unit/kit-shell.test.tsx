@@ -8,7 +8,8 @@
 import { act } from 'preact/test-utils';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { breakPoints, byWhom, groupDigits, joinWords, MESSAGE_WINDOW, unavailableNow } from '../../src/kit/shell/format.ts';
+import { breakPoints, byWhom, groupDigits, joinWords, MESSAGE_WINDOW } from '../../src/kit/shell/format.ts';
+import { unavailableNow, type Frame } from '../../src/kit/engine/engine.ts';
 import { loopLabelPlacement } from '../../src/kit/shell/SequenceDiagram.tsx';
 import { SimulatorShell, simulatorIsland } from '../../src/kit/shell/SimulatorShell.tsx';
 import type { HighlightedCode } from '../../src/kit/shell/highlighted.ts';
@@ -219,8 +220,12 @@ describe('joinWords', () => {
 
 describe('unavailableNow', () => {
   it('sends the reader to 下一步 while a step is waiting, and only says it is unavailable otherwise', () => {
-    expect(unavailableNow('「登录」', '微信返回 code')).toBe('「登录」此刻不可用，先按「下一步」处理：微信返回 code');
-    expect(unavailableNow('「登录」', null)).toBe('「登录」此刻不可用');
+    const waiting = { pending: [{}] as Frame['pending'], nextDescription: '微信返回 code' };
+    expect(unavailableNow('登录', waiting)).toBe('「登录」此刻不可用，先按「下一步」处理：微信返回 code');
+    expect(unavailableNow('登录')).toBe('「登录」此刻不可用');
+    // Only a scheduled event ahead: 下一步 would not make the control available, so it is not named.
+    expect(unavailableNow('登录', { pending: [], nextDescription: '等到 T1 到期' })).toBe('「登录」此刻不可用');
+    expect(unavailableNow('点「叫号时通知我」')).toBe('「点『叫号时通知我』」此刻不可用');
   });
 });
 

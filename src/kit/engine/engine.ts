@@ -93,7 +93,17 @@ export const waitFor = (label: string) => (/^[\p{Script=Han}「（]/u.test(label
 
 /** A label in 「」; quotes inside it become 『』, as Chinese nests them (点『叫号时通知我』). */
 /** A control's label in 「」, its own 「」 turned to 『』 so the quotes nest. */
-export const quoted = (label: string) => `「${label.replaceAll('「', '『').replaceAll('」', '』')}」`;
+const quoted = (label: string) => `「${label.replaceAll('「', '『').replaceAll('」', '』')}」`;
+
+/**
+ * Why a control does nothing now, in the same words wherever a reader meets it (a link's step, a tap on the phone,
+ * a greyed button's hint). Given the frame and a step waiting, it adds that 下一步 carries that step out first; a
+ * scheduled event (等到…) is no reason a control is unavailable, so it is not named.
+ */
+export function unavailableNow(label: string, frame?: Pick<Frame, 'pending' | 'nextDescription'>): string {
+  const unavailable = `${quoted(label)}此刻不可用`;
+  return frame && frame.pending.length > 0 && frame.nextDescription ? `${unavailable}，先按「下一步」处理：${frame.nextDescription}` : unavailable;
+}
 
 /** Dotted paths of the deepest active states: `loggingIn.awaitingServer.exchangingCode`; parallel regions joined by `|`. */
 export function stateToString(value: unknown): string {
@@ -188,7 +198,7 @@ export class Simulation<TMachine extends AnyStateMachine, TWorld extends KitWorl
   async apply(controlId: string): Promise<ApplyResult> {
     if (!this.canApply(controlId) && !this.#choiceInPlace(this.#controlOf(controlId))) {
       const known = this.#knownIds().has(controlId);
-      return { ok: false, reason: known ? `${quoted(this.#labelOf(controlId))}此刻不可用` : `未知的操作 “${controlId}”` };
+      return { ok: false, reason: known ? unavailableNow(this.#labelOf(controlId)) : `未知的操作 “${controlId}”` };
     }
     this.#step += 1;
     const before = this.#messages.length;

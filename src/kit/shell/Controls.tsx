@@ -1,8 +1,8 @@
 import { useState, type RefObject } from 'react';
 import { actorOf, laneStepId, type Actor, type Control, type LaneSpec } from '../engine/definition.ts';
-import { quoted, STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
+import { STEP_CONTROL_ID, unavailableNow, type Frame } from '../engine/engine.ts';
 import type { ControllerState } from '../engine/controller.ts';
-import { byWhom, unavailableNow } from './format.ts';
+import { byWhom } from './format.ts';
 
 interface ButtonProps {
   id: string;
@@ -22,10 +22,8 @@ interface ButtonProps {
 function ControlButton({ id, label, hint, frame, onPress, onHint }: ButtonProps) {
   const enabled = frame.enabled.includes(id);
   const pressed = frame.active.includes(id);
-  // An unavailable button says so first, and why when a step is waiting; a choice in place is not unavailable.
-  // 下一步 helps only with a step waiting; a scheduled event (等到…) is no reason the button is unavailable.
-  const pending = frame.pending.length > 0 ? frame.nextDescription : null;
-  const show = () => onHint(enabled || pressed ? (hint ?? null) : `${unavailableNow(quoted(label), pending)}${hint ? `。${hint}` : ''}`);
+  // An unavailable button says so first, and why; a choice in place is not unavailable.
+  const show = () => onHint(enabled || pressed ? (hint ?? null) : `${unavailableNow(label, frame)}${hint ? `。${hint}` : ''}`);
   return (
     <button
       type="button"

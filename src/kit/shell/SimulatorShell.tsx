@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ComponentType, type RefObject } from 'react';
 import type { AnyStateMachine, ContextFrom } from 'xstate';
-import { quoted, STEP_CONTROL_ID, type Frame } from '../engine/engine.ts';
+import { STEP_CONTROL_ID, unavailableNow, type Frame } from '../engine/engine.ts';
 import type { Control, KitWorld, PhoneSpec, SimulationDefinition } from '../engine/definition.ts';
 import { CodePanel } from './CodePanel.tsx';
 import { useAfterPaint } from './useAfterPaint.ts';
@@ -9,7 +9,8 @@ import { Controls, StepBar } from './Controls.tsx';
 import { SimulatorController, type ControllerState } from '../engine/controller.ts';
 import { stepsInLink, withDeepLink } from '../engine/deep-link.ts';
 import { EventLog } from './EventLog.tsx';
-import { joinWords, unavailableNow } from './format.ts';
+import { useFocusKeptInside, useWorkbenchFocus } from './keyboard-focus.ts';
+import { joinWords } from './format.ts';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
 import { StateView } from './StateView.tsx';
 import { WorldPanel } from './WorldPanel.tsx';
@@ -61,48 +62,6 @@ function useNoShrink(ref: RefObject<HTMLElement | null>) {
     return () => observer.disconnect();
   }, [ref]);
 }
-
-/**
- * Keeps the keyboard in the simulator when a step removes the control that had focus (a share sheet's button,
- * a popup's checkbox, on a step back): the browser would leave focus on <body>, where ← → and Esc no longer
- * reach the simulator, and nothing on screen would say so. After such a render, the root takes focus back
- * (it is focusable by script only). Focus the reader moved elsewhere stays where they put it.
- */
-function useFocusKeptInside(ref: RefObject<HTMLElement | null>) {
-  const inside = useRef(false);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const onIn = () => (inside.current = true);
-    const onOut = (event: FocusEvent) => {
-      const next = event.relatedTarget as Node | null;
-      if (next) {
-        inside.current = element.contains(next);
-        return;
-      }
-      // Focus going nowhere: the reader clicked outside, or the control is being removed or hidden (a notice's
-      // buttons). Chromium reports the blur while the control is still in place and shown, so look once the
-      // step is done; a control removed or hidden is no leaving.
-      const target = event.target as Element;
-      queueMicrotask(() => {
-        if (target.isConnected && (target.checkVisibility?.() ?? true)) inside.current = false;
-      });
-    };
-    element.addEventListener('focusin', onIn);
-    element.addEventListener('focusout', onOut);
-    return () => {
-      element.removeEventListener('focusin', onIn);
-      element.removeEventListener('focusout', onOut);
-    };
-  }, [ref]);
-  useEffect(() => {
-    const active = document.activeElement;
-    if (inside.current && (active === null || active === document.body)) ref.current?.focus({ preventScroll: true });
-  });
-}
-
-/** What Tab can reach inside the simulator: its controls, the scrolling panels and the code's file tabs. */
-const TABBABLE = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
 
 const LOADING: CodeSamples = { status: 'loading' };
 
@@ -156,32 +115,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     };
   }, [expanded]);
 
-  // The full-window workbench covers the chapter: Tab and Shift+Tab wrap around inside it instead of wandering
-  // into links hidden behind it, and Esc closes it wherever focus is, unless a dialog (the site search) takes
-  // the Esc itself. The site header stays on screen above it, so focus may go there by a click.
-  useEffect(() => {
-    const element = root.current;
-    if (!expanded || !element) return;
-    const onKeyDown = (event: KeyboardEvent) => {
-      const target = event.target as Element;
-      if (event.key === 'Escape' && !event.defaultPrevented && !element.contains(target) && !target.closest('dialog')) setExpanded(false);
-    };
-    const onFocusIn = (event: FocusEvent) => {
-      const target = event.target as Element;
-      if (element.contains(target) || target.closest('header')) return;
-      const tabbable = [...element.querySelectorAll<HTMLElement>(TABBABLE)].filter((candidate) => candidate.checkVisibility?.() ?? true);
-      // Gone backwards past the first control (the new focus comes before the workbench): to the last one.
-      const backwards = (element.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_PRECEDING) !== 0;
-      const next = backwards ? tabbable.at(-1) : tabbable[0];
-      (next ?? element).focus({ preventScroll: true });
-    };
-    document.addEventListener('keydown', onKeyDown);
-    document.addEventListener('focusin', onFocusIn);
-    return () => {
-      document.removeEventListener('keydown', onKeyDown);
-      document.removeEventListener('focusin', onFocusIn);
-    };
-  }, [expanded]);
+  useWorkbenchFocus(root, expanded, setExpanded);
 
   useEffect(() => {
     const raw = new URL(window.location.href).searchParams.get(definition.flow);
@@ -200,7 +134,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
   }, [ready, state.steps, definition.flow]);
 
   // A tap on the phone whose control is not offered at this step says why, over that phone, until the next step.
-  const [phoneNote, setPhoneNote] = useState<{ frame: Frame<ContextFrom<TMachine>>; phone: string; text: string } | null>(null);
+  const [phoneNote, setPhoneNote] = useState<{ phone: string; text: string } | null>(null);
   useEffect(() => {
     if (!phoneNote) return;
     const timer = setTimeout(() => setPhoneNote(null), 4000);
@@ -219,10 +153,8 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
     if (state.frame.enabled.includes(id)) return press(id);
     const control = (definition.controls as readonly Control<never, unknown>[]).find((c) => c.id === id);
     if (!control) return;
-    // 下一步 helps only with a step waiting; a scheduled event (等到…) is no reason the button is unavailable.
-    const pending = state.frame.pending.length > 0 ? state.frame.nextDescription : null;
-    const text = unavailableNow(quoted(control.label), pending);
-    setPhoneNote({ frame: state.frame, phone, text });
+    const text = unavailableNow(control.label, state.frame);
+    setPhoneNote({ phone, text });
     setAnnouncement(text);
   };
   const note = useRef<HTMLParagraphElement>(null);
@@ -336,7 +268,7 @@ export function SimulatorShell<TMachine extends AnyStateMachine, TWorld extends 
                 press={pressOnPhone(phone.id)}
               />
             ))}
-            {phoneNote?.frame === frame && (
+            {phoneNote && (
               <p className="sim-phones__note" aria-hidden="true" ref={note}>
                 {phoneNote.text}
               </p>

@@ -41,14 +41,6 @@ export function joinWords(a: string, b: string): string {
 }
 
 /**
- * Why a control does nothing at this step (a tap on the phone, or the hint of a greyed button). Most often a step
- * is still waiting (the bar's 待处理), which 下一步 carries out first.
- */
-export function unavailableNow(quotedLabel: string, pending: string | null): string {
-  return pending ? `${quotedLabel}此刻不可用，先按「下一步」处理：${pending}` : `${quotedLabel}此刻不可用`;
-}
-
-/**
  * A whole number as `12,345`, as toLocaleString('en-US') writes it. Written out because the first Intl call
  * on a page loads the locale's data, which at a phone's speed took longer than drawing the rest of a restored simulator.
  */
