@@ -80,6 +80,19 @@ test.describe('/subscribe-message/ simulator', () => {
     await sim.expectState('popup');
   });
 
+  test('the keyboard keeps stepping after the shared-link notice it was on is dismissed', async ({ sim, page }) => {
+    await sim.press('用户操作', '点「叫号时通知我」');
+    await sim.step(2);
+    await sim.reload();
+    const notice = sim.root.getByRole('status').filter({ hasText: '别人分享的第 3 步' });
+    await notice.getByRole('button', { name: '知道了' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(notice).toBeHidden();
+    await expect(sim.root).toBeFocused();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => sim.stepsTaken()).toBe(2);
+  });
+
   test('a tap on the phone that does nothing at this step says why, and the next step clears it', async ({ sim }) => {
     const phone = sim.root.locator('[data-phone]');
     await sim.press('用户操作', '点「叫号时通知我」');

@@ -11,6 +11,10 @@ const TABBABLE = 'button:not([disabled]), [href], input:not([disabled]), select,
  */
 export function useFocusKeptInside(ref: RefObject<HTMLElement | null>) {
   const inside = useRef(false);
+  const restore = () => {
+    const active = document.activeElement;
+    if (inside.current && (active === null || active === document.body)) ref.current?.focus({ preventScroll: true });
+  };
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
@@ -26,20 +30,20 @@ export function useFocusKeptInside(ref: RefObject<HTMLElement | null>) {
         }
         // Focus going nowhere: the reader clicked outside, or the control is being removed or hidden. Chromium
         // reports the blur while the control is still in place and shown, so look once the step is done; a
-        // control removed or hidden is no leaving.
+        // control removed or hidden is no leaving, and the root takes focus back. A control hidden by a style
+        // change loses focus only at the browser's next style update, which may come after the render's
+        // effect below: so look again then too.
         const target = event.target as Element;
         queueMicrotask(() => {
           if (target.isConnected && (target.checkVisibility?.() ?? true)) inside.current = false;
+          else restore();
         });
       },
       { signal: listening.signal },
     );
     return () => listening.abort();
   }, [ref]);
-  useEffect(() => {
-    const active = document.activeElement;
-    if (inside.current && (active === null || active === document.body)) ref.current?.focus({ preventScroll: true });
-  });
+  useEffect(restore);
 }
 
 /**
